@@ -1,0 +1,1 @@
+"""The session browser: Chromium driven over the DevTools protocol pipe. Never imports tkinter."""

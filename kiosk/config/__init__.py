@@ -1,0 +1,1 @@
+"""Profiles: schema, loading and validation."""

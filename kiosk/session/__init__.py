@@ -1,0 +1,1 @@
+"""Session directory, idle tracking, wipe and stale-session recovery."""

@@ -1,0 +1,1 @@
+"""Anonymous counters and their Prometheus export."""

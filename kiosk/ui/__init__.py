@@ -1,0 +1,1 @@
+"""The Tk shell: theme, screens, toolbar; presenters testable without Tk."""
