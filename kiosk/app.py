@@ -1,0 +1,280 @@
+"""Wires the parts together: owns the Tk root, the event bus and the screens.
+
+Everything slow (the browser, the wipe, devices) runs on worker threads and
+reports through the bus; this module only reacts on the Tk thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tkinter as tk
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from kiosk import i18n
+from kiosk.bus import Event, EventBus
+from kiosk.config.lastgood import recall, remember
+from kiosk.config.schema import Profile
+from kiosk.errors import UserError
+from kiosk.i18n import _
+from kiosk.ui.home import HomeActions, build_home
+from kiosk.ui.home_model import build_home as build_home_model
+from kiosk.ui.screens import (
+    DeskInfo,
+    build_error,
+    build_help,
+    build_message,
+    build_other_ways,
+    build_out_of_service,
+)
+from kiosk.ui.shell import Shell
+from kiosk.ui.toolbar import ToolbarActions, build_toolbar
+from kiosk.ui.widgets import Look
+
+log = logging.getLogger(__name__)
+
+BUS_INTERVAL_MS = 40
+ERROR_SCREEN_MS = 3000
+
+
+def state_dir() -> Path:
+    """Where the kiosk keeps its few persistent files (counters, last good profile)."""
+    return Path(os.environ.get("KIOSK_STATE_DIR", "/var/lib/kiosk"))
+
+
+@dataclass
+class SessionView:
+    """What the shell remembers of the current session (reset at every wipe)."""
+
+    active: bool = False
+    browsing: bool = False
+    procedure_id: str = ""
+    documents: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class KioskApp:
+    """The kiosk on one Tk root."""
+
+    def __init__(
+        self,
+        root: tk.Tk,
+        bus: EventBus,
+        profile: Profile | None,
+        *,
+        fullscreen: bool,
+        controller_factory: Callable[[Profile, EventBus, Shell], Any] | None = None,
+    ) -> None:
+        self.root = root
+        self.bus = bus
+        self.profile = profile
+        self.shell = Shell(root, fullscreen=fullscreen)
+        self.session = SessionView()
+        self.controller: Any = None
+        root.report_callback_exception = self._on_tk_error  # type: ignore[assignment,method-assign]
+        bus.on_handler_error(lambda exc, event: self.recover(exc))
+        self._subscribe()
+        if profile is None:
+            self.show_out_of_service()
+        else:
+            i18n.set_language(profile.terminal.default_language)
+            remember(profile, state_dir())
+            if controller_factory is not None:
+                self.controller = controller_factory(profile, bus, self.shell)
+            self.show_home()
+        self._pump_bus()
+
+    # -- the bus -----------------------------------------------------------------------
+
+    def _pump_bus(self) -> None:
+        self.bus.drain()
+        self.root.after(BUS_INTERVAL_MS, self._pump_bus)
+
+    def _subscribe(self) -> None:
+        topics: dict[str, Callable[[Event], None]] = {
+            "session.opened": self._on_session_opened,
+            "session.wiped": self._on_session_wiped,
+            "session.failed": self._on_session_failed,
+            "browser.crashed": lambda e: self.end_session("crash"),
+            "browser.download": self._on_download,
+            "idle.warning": self._on_idle_warning,
+            "idle.active": self._on_idle_active,
+            "session.expired": lambda e: self.end_session(str(e.data.get("reason", "idle"))),
+            "kiosk.error": lambda e: self.recover(None),
+        }
+        for topic, handler in topics.items():
+            self.bus.subscribe(topic, handler)
+
+    # -- errors ------------------------------------------------------------------------
+
+    def _on_tk_error(
+        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if isinstance(exc, UserError):
+            log.info("shown to the resident: %s", exc.message)
+            self.shell.show(lambda parent, look: build_message(parent, look, exc.message, ""))
+            self.root.after(ERROR_SCREEN_MS, self.show_home)
+            return
+        log.error("internal error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        self.recover(exc)
+
+    def recover(self, exc: BaseException | None) -> None:
+        """Show a calm screen, end the session cleanly, and start again on a fresh home."""
+        if exc is not None and not isinstance(exc, UserError):
+            log.error("recovering from an internal error: %r", exc)
+        try:
+            self.shell.show(build_error)
+        except Exception:  # the screen itself may be what broke: go on regardless
+            log.exception("could not show the error screen")
+        if self.session.active and self.controller is not None:
+            self.root.after(ERROR_SCREEN_MS, lambda: self.end_session("error"))
+        else:
+            self.root.after(ERROR_SCREEN_MS, self.reset_to_home)
+
+    # -- screens -----------------------------------------------------------------------
+
+    def desk_info(self) -> DeskInfo:
+        assert self.profile is not None
+        lang, fallbacks = i18n.current_language(), self.profile.terminal.languages
+        h = self.profile.help
+        return DeskInfo(h.desk.get(lang, fallbacks), h.phone, h.hours.get(lang, fallbacks))
+
+    def show_out_of_service(self) -> None:
+        last = recall(state_dir())
+        info = None if last is None else DeskInfo(last.desk, last.phone, last.hours)
+        self.shell.show(lambda parent, look: build_out_of_service(parent, look, info))
+
+    def show_home(self) -> None:
+        if self.profile is None:
+            self.show_out_of_service()
+            return
+        model = build_home_model(self.profile, i18n.current_language())
+        actions = HomeActions(
+            open_procedure=self.open_procedure,
+            show_other_ways=self.show_other_ways,
+            show_help=self.show_help,
+            set_language=self.set_language,
+        )
+        self.shell.show(lambda parent, look: build_home(parent, look, model, actions))
+
+    def show_help(self) -> None:
+        self.session.active = True
+        back = self.show_toolbar if self.session.browsing else self.show_home
+        info = self.desk_info()
+        self.shell.show(lambda parent, look: build_help(parent, look, info, back))
+
+    def show_other_ways(self, procedure_id: str) -> None:
+        assert self.profile is not None
+        procedure = self.profile.procedure(procedure_id)
+        lang, fallbacks = i18n.current_language(), self.profile.terminal.languages
+        info = self.desk_info()
+
+        def build(parent: tk.Frame, look: Look) -> Any:
+            return build_other_ways(
+                parent, look, procedure.title.get(lang, fallbacks),
+                procedure.description.get(lang, fallbacks),
+                procedure.other_ways.get(lang, fallbacks), info,
+                open_site=lambda: self.open_procedure(procedure_id), back=self.show_home)
+
+        self.shell.show(build)
+
+    def set_language(self, lang: str) -> None:
+        self.session.active = True
+        i18n.set_language(lang)
+        self.show_home()
+
+    def show_toolbar(self) -> None:
+        assert self.profile is not None
+        procedure = self.profile.procedure(self.session.procedure_id)
+        title = procedure.title.get(i18n.current_language(), self.profile.terminal.languages)
+        actions = ToolbarActions(
+            home=self.show_home,
+            back=lambda: self._browser("back"),
+            reload=lambda: self._browser("reload"),
+            documents=self.show_documents,
+            help=self.show_help,
+            end_session=self.confirm_end_session,
+        )
+        documents = self.session.documents
+        self.shell.show_strip(
+            lambda parent, look: build_toolbar(parent, look, actions, title, documents))
+        self.session.browsing = True
+        self._browser("show")
+
+    def show_documents(self) -> None:
+        # Replaced by the documents panel of the browser session.
+        self.show_help()
+
+    def confirm_end_session(self) -> None:
+        self.end_session("button")
+
+    # -- the session -------------------------------------------------------------------
+
+    def _browser(self, action: str, *args: Any) -> None:
+        if self.controller is not None:
+            getattr(self.controller, action)(*args)
+
+    def open_procedure(self, procedure_id: str) -> None:
+        """Open a tile's procedure in the session's browser."""
+        assert self.profile is not None
+        self.profile.procedure(procedure_id)  # an unknown id is a bug: fail loudly here
+        log.info("procedure opened: %s", procedure_id)
+        self.session.active = True
+        self.session.procedure_id = procedure_id
+        if self.controller is None:
+            raise UserError(_("This procedure cannot be opened on this terminal."))
+        self.show_toolbar()
+        self.controller.open(procedure_id)
+
+    def _on_session_opened(self, event: Event) -> None:
+        if self.session.browsing:
+            self._browser("focus")
+
+    def _on_download(self, event: Event) -> None:
+        self.session.documents += 1
+        if self.session.browsing and self.shell.strip:
+            self.show_toolbar()
+
+    def _on_session_failed(self, event: Event) -> None:
+        log.error("session failed: %s", event.data.get("reason", "unknown"))
+        self.end_session("error")
+
+    def end_session(self, reason: str) -> None:
+        """Stop input, hand the wipe to the controller, wait for 'session.wiped'."""
+        log.info("ending the session (%s)", reason)
+        self.session.browsing = False
+        self.shell.show(lambda parent, look: build_message(
+            parent, look, _("Ending your session…"),
+            _("Everything you did on this terminal is being erased.")))
+        if self.controller is None:
+            self.reset_to_home()
+        else:
+            self.controller.end(reason)
+
+    def _on_session_wiped(self, event: Event) -> None:
+        self.reset_to_home()
+
+    def reset_to_home(self) -> None:
+        """Forget the session's choices and show a fresh home screen."""
+        self.session = SessionView()
+        if self.profile is not None:
+            i18n.set_language(self.profile.terminal.default_language)
+        self.shell.set_presentation(high_contrast=False, text_scale=1.0)
+        self.root.clipboard_clear()
+        self.show_home()
+
+    def _on_idle_warning(self, event: Event) -> None:
+        pass
+
+    def _on_idle_active(self, event: Event) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        """On the way out: end any session for real (the wipe runs to completion)."""
+        if self.controller is not None:
+            self.controller.shutdown()

@@ -1,0 +1,87 @@
+"""Keyboard focus for a screen: Tab order, arrow keys, Return and Space.
+
+One handler is bound on the root window, so every screen gets the same keys;
+each screen only declares its controls in order.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+
+from kiosk.ui.navigation import Direction, Rect, neighbor, next_in_order
+
+
+class FocusManager:
+    """Moves the focus among the current screen's controls."""
+
+    def __init__(self, root: tk.Misc) -> None:
+        self._root = root
+        self._order: list[tk.Widget] = []
+        self._arrow_group: list[tk.Widget] = []
+        self._on_focus: Callable[[tk.Widget], None] | None = None
+        root.bind("<Tab>", lambda e: self._tab(backwards=False))
+        root.bind("<ISO_Left_Tab>", lambda e: self._tab(backwards=True))
+        root.bind("<Shift-Tab>", lambda e: self._tab(backwards=True))
+        for key in ("Up", "Down", "Left", "Right"):
+            root.bind(f"<{key}>", lambda e, k=key: self._arrow(Direction(k)))
+        root.bind("<Return>", self._activate)
+        root.bind("<KP_Enter>", self._activate)
+
+    def set_controls(
+        self,
+        order: list[tk.Widget],
+        *,
+        arrow_group: list[tk.Widget] | None = None,
+        on_focus: Callable[[tk.Widget], None] | None = None,
+        first: tk.Widget | None = None,
+    ) -> None:
+        """Declare the screen's controls in Tab order and give the first one the focus."""
+        self._order = order
+        self._arrow_group = arrow_group if arrow_group is not None else order
+        self._on_focus = on_focus
+        target = first or (order[0] if order else None)
+        if target is not None:
+            self.focus(target)
+
+    def focus(self, widget: tk.Widget) -> None:
+        # focus_force: the kiosk window must hold the keyboard even if the window
+        # manager has not given it yet (at start-up, or after the browser had it).
+        widget.focus_force()
+        if self._on_focus is not None:
+            self._on_focus(widget)
+
+    def current_index(self, group: list[tk.Widget]) -> int:
+        focused = self._root.focus_get()
+        for index, widget in enumerate(group):
+            if widget is focused:
+                return index
+        return -1
+
+    def _tab(self, backwards: bool) -> str:
+        live = [w for w in self._order if w.winfo_exists()]
+        if live:
+            current = self.current_index(live)
+            if current < 0:
+                current = len(live) if backwards else -1
+            self.focus(live[next_in_order(len(live), current, backwards)])
+        return "break"
+
+    def _arrow(self, direction: Direction) -> str | None:
+        group = [w for w in self._arrow_group if w.winfo_exists() and w.winfo_ismapped()]
+        current = self.current_index(group)
+        if current < 0:
+            return None  # let the focused widget (e.g. a text field) have the key
+        rects = [
+            Rect(w.winfo_rootx(), w.winfo_rooty(), w.winfo_width(), w.winfo_height())
+            for w in group
+        ]
+        self.focus(group[neighbor(rects, current, direction)])
+        return "break"
+
+    def _activate(self, _event: object) -> str | None:
+        focused = self._root.focus_get()
+        if isinstance(focused, tk.Button):
+            focused.invoke()
+            return "break"
+        return None

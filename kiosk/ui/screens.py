@@ -1,0 +1,159 @@
+"""The shell's other full-window screens: help, other ways, out of service, error."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.i18n import _, gettext_for
+from kiosk.ui.qr import qr_photo
+from kiosk.ui.screen import ScreenParts
+from kiosk.ui.widgets import Look, button, frame, image_label, label
+
+
+@dataclass(frozen=True)
+class DeskInfo:
+    """The human alternative, already in the resident's language."""
+
+    desk: str
+    phone: str
+    hours: str
+
+    def lines(self) -> list[tuple[str, str]]:
+        rows = [(_("Desk:"), self.desk), (_("Phone:"), self.phone),
+                (_("Opening hours:"), self.hours)]
+        return [(name, value) for name, value in rows if value]
+
+    def as_text(self) -> str:
+        return "\n".join(f"{name} {value}" for name, value in self.lines())
+
+
+def _title(page: tk.Frame, look: Look, text: str) -> None:
+    m = look.metrics
+    label(page, look, text, font=m.title_font, fg=look.palette.accent,
+          wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(m.pad * 3, m.pad * 2))
+
+
+def _desk_block(page: tk.Frame, look: Look, info: DeskInfo) -> None:
+    m = look.metrics
+    for name, value in info.lines():
+        row = frame(page, look.palette.background)
+        row.pack(side="top", fill="x", pady=m.pad // 2)
+        label(row, look, name, font=m.tile_font).pack(side="left", anchor="n")
+        label(row, look, value, font=m.text_font,
+              wraplength=int(m.width * 0.5)).pack(side="left", padx=m.pad, anchor="n")
+
+
+def _qr_block(page: tk.Frame, look: Look, text: str, caption: str) -> object:
+    m = look.metrics
+    photo = qr_photo(text, max(160, int(m.height * 0.28)))
+    box = frame(page, look.palette.background)
+    box.pack(side="top", pady=m.pad * 2, anchor="w")
+    image_label(box, photo).pack(side="left")
+    label(box, look, caption, font=m.text_font, wraplength=int(m.width * 0.35)).pack(
+        side="left", padx=m.pad * 2)
+    return photo
+
+
+def _page(parent: tk.Frame, look: Look) -> tk.Frame:
+    page = frame(parent, look.palette.background, padx=look.metrics.pad * 6)
+    return page
+
+
+def build_help(
+    parent: tk.Frame, look: Look, info: DeskInfo, back: Callable[[], None]
+) -> ScreenParts:
+    """The human alternative: where, how to call, when; and a QR code to keep it."""
+    m = look.metrics
+    page = _page(parent, look)
+    _title(page, look, _("A person can help you"))
+    label(page, look, _("You do not have to do this alone. The staff at the desk can help you "
+                         "or do the procedure with you."), wraplength=int(m.width * 0.85)).pack(
+        side="top", fill="x", pady=(0, m.pad * 2))
+    _desk_block(page, look, info)
+    keep = []
+    if info.lines():
+        keep.append(_qr_block(page, look, info.as_text(),
+                              _("Scan this code with your phone to keep these details.")))
+    back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
+                         name="back")
+    back_button.pack(side="top", anchor="w", pady=m.pad * 2)
+    return ScreenParts(frame=page, order=[back_button], keep=keep, name="help")
+
+
+def build_other_ways(
+    parent: tk.Frame, look: Look, title: str, description: str, other_ways: str,
+    info: DeskInfo, open_site: Callable[[], None], back: Callable[[], None],
+) -> ScreenParts:
+    """Other ways to do one procedure (phone, desk), and the choice to go online anyway."""
+    m = look.metrics
+    page = _page(parent, look)
+    _title(page, look, title)
+    if description:
+        label(page, look, description, wraplength=int(m.width * 0.85)).pack(
+            side="top", fill="x", pady=(0, m.pad))
+    label(page, look, _("Other ways to do this procedure:"), font=m.tile_font).pack(
+        side="top", fill="x", pady=(m.pad, m.pad // 2))
+    label(page, look, other_ways, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
+    keep = [_qr_block(page, look, f"{title}\n{other_ways}",
+                      _("Scan this code with your phone to keep these details."))]
+    if info.lines():
+        label(page, look, _("Or ask at the desk:") + " " + info.desk, font=m.text_font,
+              wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
+    row = frame(page, look.palette.background)
+    row.pack(side="top", anchor="w", pady=m.pad * 3)
+    open_button = button(row, look, _("Open the website"), open_site, kind="primary",
+                         font=m.tile_font, name="open")
+    open_button.pack(side="left")
+    back_button = button(row, look, "←  " + _("Back"), back, font=m.tile_font, name="back")
+    back_button.pack(side="left", padx=m.pad * 2)
+    return ScreenParts(frame=page, order=[open_button, back_button], keep=keep,
+                       name="other_ways")
+
+
+def build_out_of_service(
+    parent: tk.Frame, look: Look, info: DeskInfo | None, languages: tuple[str, ...] = ("fr", "en")
+) -> ScreenParts:
+    """Shown when the kiosk cannot serve (a broken profile): ask a person, nothing to press."""
+    m = look.metrics
+    page = _page(parent, look)
+    spacer = frame(page, look.palette.background, height=int(m.height * 0.12))
+    spacer.pack(side="top")
+    for index, lang in enumerate(languages):
+        big = index == 0
+        label(page, look, gettext_for(lang, "This terminal is out of service for now."),
+              font=m.title_font if big else m.tile_font, fg=look.palette.accent,
+              wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(m.pad, 0))
+        label(page, look, gettext_for(lang, "Please ask at the desk: we will help you."),
+              font=m.tile_font if big else m.text_font,
+              wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(0, m.pad * 2))
+    if info is not None:
+        _desk_block(page, look, info)
+    return ScreenParts(frame=page, order=[], name="out_of_service")
+
+
+def build_error(parent: tk.Frame, look: Look) -> ScreenParts:
+    """A calm word while the shell starts again after an internal error."""
+    m = look.metrics
+    page = _page(parent, look)
+    frame(page, look.palette.background, height=int(m.height * 0.25)).pack(side="top")
+    label(page, look, _("Something went wrong."), font=m.title_font, fg=look.palette.accent,
+          wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
+    label(page, look, _("We are starting again for you. Please wait a moment."),
+          font=m.tile_font, wraplength=int(m.width * 0.85)).pack(side="top", fill="x",
+                                                                 pady=m.pad * 2)
+    return ScreenParts(frame=page, order=[], name="error")
+
+
+def build_message(parent: tk.Frame, look: Look, title: str, text: str) -> ScreenParts:
+    """A plain message with nothing to press (e.g. while the session is being wiped)."""
+    m = look.metrics
+    page = _page(parent, look)
+    frame(page, look.palette.background, height=int(m.height * 0.25)).pack(side="top")
+    label(page, look, title, font=m.title_font, fg=look.palette.accent,
+          wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
+    if text:
+        label(page, look, text, font=m.tile_font, wraplength=int(m.width * 0.85)).pack(
+            side="top", fill="x", pady=m.pad * 2)
+    return ScreenParts(frame=page, order=[], name="message")

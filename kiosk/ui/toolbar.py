@@ -1,0 +1,52 @@
+"""The strip above the browser: the resident's way home, back, to help, and out."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.i18n import _
+from kiosk.ui.screen import ScreenParts
+from kiosk.ui.widgets import Look, button, frame, label
+
+
+@dataclass(frozen=True)
+class ToolbarActions:
+    home: Callable[[], None]
+    back: Callable[[], None]
+    reload: Callable[[], None]
+    documents: Callable[[], None]
+    help: Callable[[], None]
+    end_session: Callable[[], None]
+
+
+def build_toolbar(
+    parent: tk.Frame, look: Look, actions: ToolbarActions, title: str, documents: int
+) -> ScreenParts:
+    """One row of big buttons; 'End session' stands apart on the far side."""
+    p, m = look.palette, look.metrics
+    bar = frame(parent, p.header, padx=m.pad, pady=max(2, m.pad // 2))
+    font = m.font(max(15, round(m.text_px * 0.85)), bold=True)
+
+    def add(text: str, command: Callable[[], None], name: str, side: str = "left",
+            kind: str = "normal") -> tk.Button:
+        b = button(bar, look, text, command, kind=kind, font=font, name=name)
+        b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
+        b.pack(side=side, padx=max(2, m.pad // 2), fill="y")
+        return b
+
+    order = [
+        add("⌂ " + _("Home"), actions.home, "home"),
+        add("← " + _("Back"), actions.back, "back"),
+        add("⟳ " + _("Reload"), actions.reload, "reload"),
+    ]
+    end = add(_("End session"), actions.end_session, "end", side="right", kind="danger")
+    help_button = add("☎ " + _("Help"), actions.help, "help", side="right")
+    docs_text = _("Documents") + (f" ({documents})" if documents else "")
+    docs = add("🗎 " + docs_text, actions.documents, "documents", side="right")
+    title_label = label(bar, look, title, font=m.small_font, fg=p.header_text, bg=p.header,
+                        anchor="center", justify="center")
+    title_label.pack(side="left", fill="both", expand=True, padx=m.pad)
+    order += [docs, help_button, end]
+    return ScreenParts(frame=bar, order=order, first=order[0], name="toolbar")

@@ -1,0 +1,188 @@
+"""Widgets of the shell: big buttons with a strong focus ring, tiles, a scroll area.
+
+Plain Tk buttons are used for everything a resident presses: unlike ttk buttons
+they draw a thick, coloured focus ring and wrap long labels, which is what
+keyboard-only and low-vision residents need.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# Imported for its side effect: ttkbootstrap restyles plain Tk widgets unless told
+# not to, and the kiosk's own colours (contrast, focus ring) must win.
+import ttkbootstrap
+
+from kiosk.ui.theme import Metrics, Palette
+
+OWN_STYLE: dict[str, Any] = {"autostyle": False}
+
+
+@dataclass(frozen=True)
+class Look:
+    """The palette and sizes every widget of one screen uses."""
+
+    palette: Palette
+    metrics: Metrics
+
+
+def button(
+    parent: tk.Misc,
+    look: Look,
+    text: str,
+    command: Callable[[], None],
+    *,
+    kind: str = "normal",
+    font: tuple[str, int, str] | None = None,
+    wraplength: int = 0,
+    anchor: str = "center",
+    name: str | None = None,
+) -> tk.Button:
+    """A focusable button; kind is "normal", "primary", "danger" or "header"."""
+    p, m = look.palette, look.metrics
+    colours = {
+        "normal": (p.surface, p.text),
+        "primary": (p.accent, p.accent_text),
+        "danger": (p.danger, p.danger_text),
+        "header": (p.header, p.header_text),
+    }[kind]
+    background, foreground = colours
+    widget = tk.Button(
+        parent,
+        **OWN_STYLE,
+        name=name,
+        text=text,
+        command=command,
+        font=font or m.text_font,
+        bg=background,
+        fg=foreground,
+        activebackground=p.hover,
+        activeforeground=p.text,
+        relief="solid",
+        bd=1,
+        highlightthickness=m.focus_ring,
+        highlightcolor=p.focus,
+        highlightbackground=_parent_background(parent, p),
+        takefocus=1,
+        wraplength=wraplength,
+        justify="left" if anchor == "w" else "center",
+        anchor=anchor,
+        padx=m.pad * 2,
+        pady=m.pad,
+        cursor="hand2",
+    )
+    return widget
+
+
+def wrap_to_width(widget: tk.Button | tk.Label, margin: int) -> None:
+    """Wrap the widget's text to the width it really gets, whatever the layout gives it."""
+
+    def rewrap(event: tk.Event[tk.Misc]) -> None:
+        width = max(40, event.width - margin)
+        if int(widget.cget("wraplength")) != width:
+            widget.configure(wraplength=width)
+
+    widget.bind("<Configure>", rewrap, add="+")
+
+
+def _parent_background(parent: tk.Misc, palette: Palette) -> str:
+    try:
+        return str(parent.cget("bg"))
+    except tk.TclError:
+        return palette.background
+
+
+def label(
+    parent: tk.Misc,
+    look: Look,
+    text: str,
+    *,
+    font: tuple[str, int, str] | None = None,
+    wraplength: int = 0,
+    fg: str | None = None,
+    bg: str | None = None,
+    anchor: str = "w",
+    justify: str = "left",
+) -> tk.Label:
+    p = look.palette
+    return tk.Label(
+        parent,
+        **OWN_STYLE,
+        text=text,
+        font=font or look.metrics.text_font,
+        fg=fg or p.text,
+        bg=bg or _parent_background(parent, p),
+        wraplength=wraplength,
+        anchor=anchor,
+        justify=justify,
+    )
+
+
+def frame(parent: tk.Misc, bg: str, **options: Any) -> tk.Frame:
+    """A plain container in the kiosk's colours."""
+    return tk.Frame(parent, bg=bg, **OWN_STYLE, **options)
+
+
+def image_label(parent: tk.Misc, image: Any, bg: str = "#ffffff") -> tk.Label:
+    return tk.Label(parent, image=image, bg=bg, bd=0, **OWN_STYLE)
+
+
+class ScrollArea(tk.Frame):
+    """A vertically scrolling area whose content follows the keyboard focus."""
+
+    def __init__(self, parent: tk.Misc, look: Look) -> None:
+        super().__init__(parent, bg=look.palette.background, **OWN_STYLE)
+        self._canvas = tk.Canvas(
+            self, bg=look.palette.background, highlightthickness=0, bd=0, takefocus=0,
+            **OWN_STYLE,
+        )
+        # A themed ttk scrollbar: ttkbootstrap draws it large and flat.
+        self._bar = ttkbootstrap.Scrollbar(self, orient="vertical", command=self._canvas.yview)
+        self.inner = frame(self._canvas, look.palette.background)
+        self._window = self._canvas.create_window(0, 0, window=self.inner, anchor="nw")
+        self._canvas.configure(yscrollcommand=self._bar.set)
+        self._canvas.pack(side="left", fill="both", expand=True)
+        self.inner.bind("<Configure>", self._on_inner_resized)
+        self._canvas.bind("<Configure>", self._on_canvas_resized)
+        for sequence in ("<Button-4>", "<Button-5>"):
+            self.bind_all(sequence, self._on_wheel, add="+")
+
+    def _on_inner_resized(self, _event: object) -> None:
+        self._canvas.configure(scrollregion=self._canvas.bbox("all"))
+        self._update_bar()
+
+    def _on_canvas_resized(self, event: tk.Event[tk.Canvas]) -> None:
+        self._canvas.itemconfigure(self._window, width=event.width)
+        self._update_bar()
+
+    def _overflows(self) -> bool:
+        return self.inner.winfo_reqheight() > self._canvas.winfo_height() + 1
+
+    def _update_bar(self) -> None:
+        if self._overflows():
+            if not self._bar.winfo_ismapped():
+                self._bar.pack(side="right", fill="y")
+        elif self._bar.winfo_ismapped():
+            self._bar.pack_forget()
+            self._canvas.yview_moveto(0)
+
+    def _on_wheel(self, event: tk.Event[tk.Misc]) -> None:
+        if self._overflows():
+            self._canvas.yview_scroll(-2 if event.num == 4 else 2, "units")
+
+    def show_widget(self, widget: tk.Misc) -> None:
+        """Scroll so that `widget` (inside this area) is fully visible."""
+        if not self._overflows():
+            return
+        total = max(1, self.inner.winfo_reqheight())
+        top = widget.winfo_rooty() - self.inner.winfo_rooty()
+        bottom = top + widget.winfo_height()
+        view_top = self._canvas.canvasy(0)
+        view_bottom = view_top + self._canvas.winfo_height()
+        if top < view_top:
+            self._canvas.yview_moveto(max(0, top - 20) / total)
+        elif bottom > view_bottom:
+            self._canvas.yview_moveto((bottom + 20 - self._canvas.winfo_height()) / total)
