@@ -32,6 +32,7 @@ from kiosk.ui.screens import (
     build_other_ways,
     build_out_of_service,
 )
+from kiosk.ui.session_screens import build_countdown, build_documents, build_end_confirmation
 from kiosk.ui.shell import Shell
 from kiosk.ui.toolbar import ToolbarActions, build_toolbar
 from kiosk.ui.widgets import Look
@@ -54,8 +55,9 @@ class SessionView:
     active: bool = False
     browsing: bool = False
     procedure_id: str = ""
-    documents: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    documents: list[str] = field(default_factory=list)
+    counting_down: bool = False
+    ending: bool = False
 
 
 class KioskApp:
@@ -69,11 +71,12 @@ class KioskApp:
         *,
         fullscreen: bool,
         controller_factory: Callable[[Profile, EventBus, Shell], Any] | None = None,
+        size: tuple[int, int] | None = None,
     ) -> None:
         self.root = root
         self.bus = bus
         self.profile = profile
-        self.shell = Shell(root, fullscreen=fullscreen)
+        self.shell = Shell(root, fullscreen=fullscreen, size=size)
         self.session = SessionView()
         self.controller: Any = None
         root.report_callback_exception = self._on_tk_error  # type: ignore[assignment,method-assign]
@@ -93,14 +96,18 @@ class KioskApp:
 
     def _pump_bus(self) -> None:
         self.bus.drain()
-        self.root.after(BUS_INTERVAL_MS, self._pump_bus)
+        self._pump_id = self.root.after(BUS_INTERVAL_MS, self._pump_bus)
+
+    def stop_pumping(self) -> None:
+        """Stop draining the bus (an app being replaced on the same Tk root)."""
+        self.root.after_cancel(self._pump_id)
 
     def _subscribe(self) -> None:
         topics: dict[str, Callable[[Event], None]] = {
             "session.opened": self._on_session_opened,
             "session.wiped": self._on_session_wiped,
             "session.failed": self._on_session_failed,
-            "browser.crashed": lambda e: self.end_session("crash"),
+            "browser.crashed": self._on_browser_crashed,
             "browser.download": self._on_download,
             "idle.warning": self._on_idle_warning,
             "idle.active": self._on_idle_active,
@@ -162,9 +169,22 @@ class KioskApp:
         )
         self.shell.show(lambda parent, look: build_home(parent, look, model, actions))
 
-    def show_help(self) -> None:
+    def begin_session(self) -> None:
+        """The resident did something: from now on there is something to wipe."""
         self.session.active = True
-        back = self.show_toolbar if self.session.browsing else self.show_home
+        if self.controller is not None:
+            self.controller.begin()
+
+    def back_to_session(self) -> None:
+        """Where 'Back' leads: the open procedure, or the home screen."""
+        if self.session.browsing:
+            self.show_toolbar()
+        else:
+            self.show_home()
+
+    def show_help(self) -> None:
+        self.begin_session()
+        back = self.back_to_session
         info = self.desk_info()
         self.shell.show(lambda parent, look: build_help(parent, look, info, back))
 
@@ -184,7 +204,7 @@ class KioskApp:
         self.shell.show(build)
 
     def set_language(self, lang: str) -> None:
-        self.session.active = True
+        self.begin_session()
         i18n.set_language(lang)
         self.show_home()
 
@@ -193,25 +213,34 @@ class KioskApp:
         procedure = self.profile.procedure(self.session.procedure_id)
         title = procedure.title.get(i18n.current_language(), self.profile.terminal.languages)
         actions = ToolbarActions(
-            home=self.show_home,
+            home=self.go_home,
             back=lambda: self._browser("back"),
             reload=lambda: self._browser("reload"),
             documents=self.show_documents,
             help=self.show_help,
             end_session=self.confirm_end_session,
         )
-        documents = self.session.documents
+        documents = len(self.session.documents)
         self.shell.show_strip(
             lambda parent, look: build_toolbar(parent, look, actions, title, documents))
         self.session.browsing = True
         self._browser("show")
 
+    def go_home(self) -> None:
+        """Back to the tiles; the session (and its browser) stays until it is ended."""
+        self.session.browsing = False
+        self.show_home()
+
     def show_documents(self) -> None:
-        # Replaced by the documents panel of the browser session.
-        self.show_help()
+        names = list(self.session.documents)
+        self.shell.show(lambda parent, look: build_documents(parent, look, names,
+                                                             self.back_to_session))
 
     def confirm_end_session(self) -> None:
-        self.end_session("button")
+        count = len(self.session.documents)
+        self.shell.show(lambda parent, look: build_end_confirmation(
+            parent, look, count, confirm=lambda: self.end_session("button"),
+            cancel=self.back_to_session))
 
     # -- the session -------------------------------------------------------------------
 
@@ -224,7 +253,7 @@ class KioskApp:
         assert self.profile is not None
         self.profile.procedure(procedure_id)  # an unknown id is a bug: fail loudly here
         log.info("procedure opened: %s", procedure_id)
-        self.session.active = True
+        self.begin_session()
         self.session.procedure_id = procedure_id
         if self.controller is None:
             raise UserError(_("This procedure cannot be opened on this terminal."))
@@ -236,9 +265,17 @@ class KioskApp:
             self._browser("focus")
 
     def _on_download(self, event: Event) -> None:
-        self.session.documents += 1
+        self.session.documents.append(str(event.data.get("name", "")))
         if self.session.browsing and self.shell.strip:
             self.show_toolbar()
+
+    def _on_browser_crashed(self, event: Event) -> None:
+        if self.session.active:
+            log.error("the browser stopped (%s): ending the session",
+                      event.data.get("reason", "crash"))
+            self.end_session("crash")
+        elif self.controller is not None:
+            self.controller.restart_browser()
 
     def _on_session_failed(self, event: Event) -> None:
         log.error("session failed: %s", event.data.get("reason", "unknown"))
@@ -246,7 +283,10 @@ class KioskApp:
 
     def end_session(self, reason: str) -> None:
         """Stop input, hand the wipe to the controller, wait for 'session.wiped'."""
+        if self.session.ending:
+            return
         log.info("ending the session (%s)", reason)
+        self.session.ending = True
         self.session.browsing = False
         self.shell.show(lambda parent, look: build_message(
             parent, look, _("Ending your session…"),
@@ -269,10 +309,23 @@ class KioskApp:
         self.show_home()
 
     def _on_idle_warning(self, event: Event) -> None:
-        pass
+        if self.session.ending or not self.session.active:
+            return
+        seconds = int(event.data.get("seconds_left", 0))
+        max_duration = event.data.get("kind") == "max_duration"
+        self.session.counting_down = True
+        self.shell.show(lambda parent, look: build_countdown(
+            parent, look, seconds, still_here=self.still_here,
+            end_now=lambda: self.end_session("button"), max_duration=max_duration))
+
+    def still_here(self) -> None:
+        # The press itself is input: the X idle clock restarts and the watcher says so.
+        self._on_idle_active(Event("idle.active"))
 
     def _on_idle_active(self, event: Event) -> None:
-        pass
+        if self.session.counting_down and not self.session.ending:
+            self.session.counting_down = False
+            self.back_to_session()
 
     def shutdown(self) -> None:
         """On the way out: end any session for real (the wipe runs to completion)."""

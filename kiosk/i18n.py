@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import threading
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "kiosk"
@@ -35,7 +35,7 @@ _lock = threading.Lock()
 _current = "fr"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translation(lang: str) -> gettext.NullTranslations:
     """The catalogue for `lang`; English (the source text) when there is none."""
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)

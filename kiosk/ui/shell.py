@@ -36,10 +36,12 @@ class Area:
 class Shell:
     """Owns the root window's geometry and the screen shown in it."""
 
-    def __init__(self, root: tk.Tk, *, fullscreen: bool) -> None:
+    def __init__(
+        self, root: tk.Tk, *, fullscreen: bool, size: tuple[int, int] | None = None
+    ) -> None:
         self.root = root
         self.fullscreen = fullscreen
-        self.area = self._window_area()
+        self.area = Area(0, 0, *size) if size else self._window_area()
         self.high_contrast = False
         self.text_scale = 1.0
         self.look = self._make_look()

@@ -1,0 +1,160 @@
+"""`kiosk doctor`: one line per check, with what to do when it fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+MIN_FREE_BYTES = 500 * 1024 * 1024
+
+
+class Status(Enum):
+    OK = "OK"
+    WARN = "WARN"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        text = f"{self.status.value:<5} {self.name:<12} {self.detail}"
+        return f"{text}\n      -> {self.fix}" if self.fix and self.status is not Status.OK else text
+
+
+def check_display() -> Check:
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        return Check("display", Status.FAIL, "DISPLAY is not set",
+                     "run the kiosk from its X session (the kiosk user's autologin)")
+    result = _run(["xdpyinfo", "-display", display])
+    if result is None or result.returncode != 0:
+        return Check("display", Status.FAIL, f"{display} does not answer",
+                     "check that the X server is running (systemctl status display-manager)")
+    return Check("display", Status.OK, f"{display} answers")
+
+
+def check_window_manager() -> Check:
+    if not os.environ.get("DISPLAY"):
+        return Check("openbox", Status.WARN, "no display to look at")
+    result = _run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"])
+    if result is None or "window id" not in result.stdout:
+        return Check("openbox", Status.FAIL, "no window manager on the display",
+                     "start openbox with packaging/openbox/rc.xml in the kiosk session")
+    return Check("openbox", Status.OK, "a window manager is running")
+
+
+def check_tk() -> Check:
+    try:
+        import tkinter
+    except ImportError:
+        return Check("tk", Status.FAIL, "Python has no tkinter", "apt install python3-tk")
+    return Check("tk", Status.OK, f"Tk {tkinter.TkVersion}")
+
+
+def check_chromium() -> Check:
+    if not Path(CHROMIUM).exists():
+        return Check("chromium", Status.FAIL, f"{CHROMIUM} not found", "apt install chromium")
+    result = _run([CHROMIUM, "--version"], timeout=20)
+    if result is None or result.returncode != 0:
+        return Check("chromium", Status.FAIL, "chromium does not start",
+                     "reinstall it: apt install --reinstall chromium")
+    return Check("chromium", Status.OK, result.stdout.strip())
+
+
+def check_profile(cli_path: Path | None) -> Check:
+    from kiosk.config.load import choose_profile_path, load_profile
+    from kiosk.errors import ProfileError
+
+    path = choose_profile_path(cli_path)
+    try:
+        profile = load_profile(path)
+    except ProfileError as error:
+        first = error.problems[0]
+        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+        return Check("profile", Status.FAIL, f"{first}{more}",
+                     f"run 'kiosk profile check {path}' and correct the file")
+    return Check("profile", Status.OK,
+                 f"{path}: {len(profile.procedures)} procedures in {len(profile.groups)} groups")
+
+
+def check_policy(cli_path: Path | None) -> Check:
+    from kiosk.browser.policies import policy_status
+
+    ok, detail, fix = policy_status(cli_path)
+    return Check("policies", Status.OK if ok else Status.FAIL, detail, fix)
+
+
+def check_disk() -> Check:
+    from kiosk.app import state_dir
+
+    target = _existing_parent(state_dir())
+    usage = shutil.disk_usage(target)
+    if usage.free < MIN_FREE_BYTES:
+        return Check("disk", Status.FAIL, f"only {usage.free // 2**20} MiB free on {target}",
+                     "free some space (journalctl --vacuum-size=100M, apt clean)")
+    return Check("disk", Status.OK, f"{usage.free // 2**20} MiB free on {target}")
+
+
+def check_sessions() -> Check:
+    from kiosk.session.directory import find_stale, is_tmpfs, session_root
+
+    root = session_root()
+    stale = find_stale(root)
+    if stale:
+        return Check("sessions", Status.WARN,
+                     f"{len(stale)} leftover session folder(s) in {root} (power cut?)",
+                     "they are wiped when the kiosk starts; restart it: systemctl restart kiosk")
+    if not is_tmpfs(root):
+        return Check("sessions", Status.WARN, f"{root} is on disk, not in memory (tmpfs)",
+                     "mount a tmpfs there, or let systemd give the kiosk user /run/user/UID")
+    return Check("sessions", Status.OK, f"{root} is in memory (tmpfs), nothing left over")
+
+
+def _existing_parent(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _run(args: list[str], timeout: float = 5) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _guarded(name: str, check: Callable[[], Check]) -> Check:
+    try:
+        return check()
+    except Exception as error:  # a broken check must not hide the others
+        return Check(name, Status.FAIL, f"the check itself failed: {error}")
+
+
+def run_doctor(cli_path: Path | None) -> int:
+    """Print every check; exit status 1 when any failed."""
+    checks = [
+        _guarded("display", check_display),
+        _guarded("openbox", check_window_manager),
+        _guarded("tk", check_tk),
+        _guarded("chromium", check_chromium),
+        _guarded("profile", lambda: check_profile(cli_path)),
+        _guarded("policies", lambda: check_policy(cli_path)),
+        _guarded("disk", check_disk),
+        _guarded("sessions", check_sessions),
+    ]
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if c.status is Status.FAIL]
+    print(f"{len(failed)} problem(s) found." if failed else "Everything looks right.")
+    return 1 if failed else 0

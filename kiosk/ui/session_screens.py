@@ -1,0 +1,98 @@
+"""Screens of a running session: the idle countdown, ending, documents."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+
+from kiosk.i18n import _, ngettext
+from kiosk.ui.screen import ScreenParts
+from kiosk.ui.widgets import Look, button, frame, label
+
+
+def build_countdown(
+    parent: tk.Frame, look: Look, seconds_left: int, still_here: Callable[[], None],
+    end_now: Callable[[], None], *, max_duration: bool = False,
+) -> ScreenParts:
+    """A large countdown the resident cannot miss; any input cancels it."""
+    p, m = look.palette, look.metrics
+    page = frame(parent, p.background, padx=m.pad * 6)
+    frame(page, p.background, height=int(m.height * 0.08)).pack(side="top")
+    if max_duration:
+        title = _("Your session will soon reach its time limit")
+        text = _("Save or print what you need now. Everything will then be erased.")
+    else:
+        title = _("Are you still there?")
+        text = _("Without a touch, your session ends and everything you did here is erased.")
+    label(page, look, title, font=m.title_font, fg=p.accent, wraplength=int(m.width * 0.85),
+          anchor="center", justify="center").pack(side="top", fill="x")
+    number = label(page, look, str(seconds_left), font=m.font(int(m.height * 0.22), bold=True),
+                   fg=p.danger, anchor="center", justify="center")
+    number.pack(side="top", fill="x", pady=m.pad)
+    label(page, look, ngettext("second left", "seconds left", seconds_left), font=m.tile_font,
+          anchor="center", justify="center").pack(side="top", fill="x")
+    label(page, look, text, font=m.text_font, wraplength=int(m.width * 0.8), anchor="center",
+          justify="center").pack(side="top", fill="x", pady=m.pad * 2)
+    row = frame(page, p.background)
+    row.pack(side="top", pady=m.pad * 2)
+    here = button(row, look, _("I'm still here"), still_here, kind="primary",
+                  font=m.title_font, name="still_here")
+    here.pack(side="left", padx=m.pad * 2)
+    end = button(row, look, _("End my session now"), end_now, font=m.tile_font, name="end_now")
+    end.pack(side="left", padx=m.pad * 2)
+    return ScreenParts(frame=page, order=[here, end], name="countdown")
+
+
+def build_end_confirmation(
+    parent: tk.Frame, look: Look, documents: int, confirm: Callable[[], None],
+    cancel: Callable[[], None],
+) -> ScreenParts:
+    """Asks once before erasing: documents and USB key first."""
+    p, m = look.palette, look.metrics
+    page = frame(parent, p.background, padx=m.pad * 6)
+    frame(page, p.background, height=int(m.height * 0.1)).pack(side="top")
+    label(page, look, _("End your session?"), font=m.title_font, fg=p.accent,
+          wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(0, m.pad * 2))
+    reminders = [_("Have you got your documents and your USB key?"),
+                 _("Everything you did on this terminal will be erased: pages, forms, "
+                   "downloads, scans.")]
+    if documents:
+        reminders.insert(0, ngettext("You have %d document on this terminal.",
+                                     "You have %d documents on this terminal.",
+                                     documents) % documents)
+    for text in reminders:
+        label(page, look, "•  " + text, font=m.tile_font, wraplength=int(m.width * 0.85)).pack(
+            side="top", fill="x", pady=m.pad // 2)
+    row = frame(page, p.background)
+    row.pack(side="top", anchor="w", pady=m.pad * 4)
+    back = button(row, look, "←  " + _("No, go back"), cancel, font=m.tile_font, name="cancel")
+    back.pack(side="left")
+    end = button(row, look, _("Yes, end my session"), confirm, kind="danger", font=m.tile_font,
+                 name="confirm")
+    end.pack(side="left", padx=m.pad * 3)
+    return ScreenParts(frame=page, order=[back, end], name="end_confirmation")
+
+
+def build_documents(
+    parent: tk.Frame, look: Look, names: list[str], back: Callable[[], None]
+) -> ScreenParts:
+    """This session's documents (downloads for now); nothing of the real file system."""
+    p, m = look.palette, look.metrics
+    page = frame(parent, p.background, padx=m.pad * 6)
+    label(page, look, _("Your documents"), font=m.title_font, fg=p.accent).pack(
+        side="top", fill="x", pady=(m.pad * 3, m.pad))
+    if names:
+        label(page, look, _("Documents you downloaded during this session. They are erased "
+                            "when the session ends."), wraplength=int(m.width * 0.85)).pack(
+            side="top", fill="x", pady=(0, m.pad))
+        for name in names:
+            label(page, look, "🗎  " + name, font=m.tile_font,
+                  wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=2)
+    else:
+        label(page, look, _("No document yet. What you download from a website will be "
+                            "listed here."), wraplength=int(m.width * 0.85)).pack(
+            side="top", fill="x")
+    back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
+                         name="back")
+    back_button.pack(side="top", anchor="w", pady=m.pad * 3)
+    return ScreenParts(frame=page, order=[back_button], name="documents")
