@@ -47,10 +47,22 @@ def _is_in_direction(dx: float, dy: float, direction: Direction) -> bool:
     return dy < -1 and abs(dx) <= -dy * 2
 
 
+def _overlaps(a: Rect, b: Rect, direction: Direction) -> bool:
+    """True when b shares a's row (moving sideways) or column (moving up or down)."""
+    if direction in (Direction.LEFT, Direction.RIGHT):
+        return a.y < b.y + b.height and b.y < a.y + a.height
+    return a.x < b.x + b.width and b.x < a.x + a.width
+
+
 def neighbor(rects: list[Rect], current: int, direction: Direction) -> int:
-    """The control an arrow key moves to; `current` when there is none that way."""
-    cx, cy = rects[current].center
-    best, best_score = current, float("inf")
+    """The control an arrow key moves to; `current` when there is none that way.
+
+    A control in the same row (or column) wins over a closer one off it, so the
+    grid of tiles is walked like rows of a page.
+    """
+    here = rects[current]
+    cx, cy = here.center
+    best, best_score = current, (True, float("inf"))
     for index, rect in enumerate(rects):
         if index == current:
             continue
@@ -58,10 +70,9 @@ def neighbor(rects: list[Rect], current: int, direction: Direction) -> int:
         dx, dy = x - cx, y - cy
         if not _is_in_direction(dx, dy, direction):
             continue
-        along, across = (abs(dx), abs(dy)) if direction in (
-            Direction.LEFT, Direction.RIGHT) else (abs(dy), abs(dx))
-        # Stay in the same row/column rather than jump diagonally to a closer one.
-        score = along + across * 3
+        sideways = direction in (Direction.LEFT, Direction.RIGHT)
+        along, across = (abs(dx), abs(dy)) if sideways else (abs(dy), abs(dx))
+        score = (not _overlaps(here, rect, direction), along + across * 3)
         if score < best_score:
             best, best_score = index, score
     return best

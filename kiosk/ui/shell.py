@@ -97,6 +97,8 @@ class Shell:
         self.focus.set_controls(parts.order, arrow_group=parts.arrow_group, first=parts.first,
                                 on_focus=parts.on_focus)
         self.root.lift()
+        # Screen names only (never what a resident typed): IT staff and tests follow the flow.
+        self.root.after_idle(lambda: log.info("screen: %s", parts.name))
         return parts
 
     @property

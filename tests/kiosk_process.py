@@ -1,0 +1,102 @@
+"""Run the real `kiosk run` as a process on a private X screen, as in production."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness import REPO, XScreen
+
+KIOSK = str(REPO / ".venv" / "bin" / "kiosk")
+
+
+class KioskProcess:
+    """A running kiosk whose log lines (stderr) are collected as they come."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def log_text(self) -> str:
+        with self._changed:
+            return "\n".join(self.lines)
+
+    def wait_for_log(self, pattern: str, timeout: float = 30.0, after: int = 0) -> int:
+        """Wait for a log line matching `pattern` (from line `after` on); returns its index."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for index in range(after, len(self.lines)):
+                    if regex.search(self.lines[index]):
+                        return index
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.proc.poll() is not None and not self._reader.is_alive():
+                    raise AssertionError(
+                        f"no log line matching {pattern!r}; log:\n" + "\n".join(self.lines))
+                self._changed.wait(min(remaining, 0.2))
+
+    def wait_for_screen(self, name: str, timeout: float = 30.0, after: int = 0) -> int:
+        index = self.wait_for_log(rf"screen: {re.escape(name)}$", timeout, after)
+        time.sleep(0.3)  # the log line is written just before Tk draws: let it draw
+        return index
+
+    def stop(self) -> int:
+        """SIGTERM (the kiosk wipes and exits), then SIGKILL of the group if it hangs."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._reader.join(5)
+        return self.proc.returncode
+
+
+@contextlib.contextmanager
+def running_kiosk(
+    screen: XScreen, tmp: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[KioskProcess]:
+    """`kiosk run ARGS` on `screen`, with private state and session folders under `tmp`."""
+    (tmp / "state").mkdir(exist_ok=True)
+    (tmp / "sessions").mkdir(exist_ok=True, mode=0o700)
+    full_env = {
+        **os.environ,
+        "DISPLAY": screen.display,
+        "KIOSK_STATE_DIR": str(tmp / "state"),
+        "KIOSK_SESSION_ROOT": str(tmp / "sessions"),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    proc = subprocess.Popen(
+        [KIOSK, "run", *args], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )
+    kiosk = KioskProcess(proc)
+    try:
+        yield kiosk
+    finally:
+        kiosk.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # anything it left behind
+        sys.stderr.write(kiosk.log_text()[-4000:] + "\n")

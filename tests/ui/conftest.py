@@ -1,0 +1,39 @@
+"""One Tk root for the whole UI test session, on the private X screen."""
+
+from __future__ import annotations
+
+import os
+import tkinter as tk
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness import XScreen
+
+HERE = Path(__file__).resolve().parent
+SAMPLE_PROFILE = HERE.parent / "data" / "sample.toml"
+
+
+@pytest.fixture(scope="session")
+def tk_root(screen: XScreen) -> Iterator[tk.Tk]:
+    import ttkbootstrap
+
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = screen.display
+    root: tk.Tk = ttkbootstrap.Window(themename="flatly")
+    try:
+        yield root
+    finally:
+        root.destroy()
+        if previous is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = previous
+
+
+def settle(root: tk.Misc, rounds: int = 5) -> None:
+    """Let Tk lay out and draw what was just built."""
+    for _ in range(rounds):
+        root.update_idletasks()
+        root.update()
