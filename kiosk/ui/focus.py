@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from functools import partial
 
 from kiosk.ui.navigation import Direction, Rect, neighbor, next_in_order
 
@@ -23,8 +24,8 @@ class FocusManager:
         root.bind("<Tab>", lambda e: self._tab(backwards=False))
         root.bind("<ISO_Left_Tab>", lambda e: self._tab(backwards=True))
         root.bind("<Shift-Tab>", lambda e: self._tab(backwards=True))
-        for key in ("Up", "Down", "Left", "Right"):
-            root.bind(f"<{key}>", lambda e, k=key: self._arrow(Direction(k)))
+        for direction in Direction:
+            root.bind(f"<{direction.value}>", partial(self._on_arrow, direction))
         root.bind("<Return>", self._activate)
         root.bind("<KP_Enter>", self._activate)
 
@@ -66,6 +67,9 @@ class FocusManager:
                 current = len(live) if backwards else -1
             self.focus(live[next_in_order(len(live), current, backwards)])
         return "break"
+
+    def _on_arrow(self, direction: Direction, _event: object) -> str | None:
+        return self._arrow(direction)
 
     def _arrow(self, direction: Direction) -> str | None:
         group = [w for w in self._arrow_group if w.winfo_exists() and w.winfo_ismapped()]

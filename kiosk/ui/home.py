@@ -5,6 +5,7 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from kiosk.i18n import _, language_name
 from kiosk.ui.home_model import HomeModel, tiles_per_row
@@ -38,7 +39,7 @@ def build_header(
         for lang in model.languages:
             chosen = lang == model.language
             b = button(languages, look, language_name(lang),
-                       lambda lang=lang: actions.set_language(lang),
+                       partial(actions.set_language, lang),
                        kind="normal" if chosen else "header", font=m.small_font,
                        name=f"lang_{lang}")
             b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
@@ -102,9 +103,9 @@ def build_tiles(
             # A floor on the height: a one-line tile is still a big target.
             cells.grid_rowconfigure(tile_row, minsize=m.tile_height)
         for index, tile in enumerate(group.tiles):
-            main, ways = build_tile(cells, look, tile.procedure_id, tile.title,
-                                    bool(tile.other_ways), actions, tile_width)
-            main.master.grid(row=index // per_row, column=index % per_row, sticky="nsew",
+            cell, main, ways = build_tile(cells, look, tile.procedure_id, tile.title,
+                                          bool(tile.other_ways), actions, tile_width)
+            cell.grid(row=index // per_row, column=index % per_row, sticky="nsew",
                              padx=m.pad // 2, pady=m.pad // 2)
             tiles.append(main)
             if ways is not None:
@@ -115,7 +116,7 @@ def build_tiles(
 def build_tile(
     parent: tk.Frame, look: Look, procedure_id: str, title: str, has_other_ways: bool,
     actions: HomeActions, width: int,
-) -> tuple[tk.Button, tk.Button | None]:
+) -> tuple[tk.Frame, tk.Button, tk.Button | None]:
     """One procedure: a big button that opens it, and a smaller one for other ways."""
     p, m = look.palette, look.metrics
     row = frame(parent, p.background)
@@ -132,4 +133,4 @@ def build_tile(
     main.configure(pady=m.pad)
     wrap_to_width(main, margin=m.pad * 4 + m.focus_ring * 2)
     main.pack(side="left", fill="both", expand=True)
-    return main, ways
+    return row, main, ways

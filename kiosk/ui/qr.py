@@ -12,7 +12,8 @@ def qr_image(text: str, size_px: int, dark: str = "#000000", light: str = "#ffff
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, box_size=10)
     code.add_data(text)
     code.make(fit=True)
-    image = code.make_image(fill_color=dark, back_color=light).get_image().convert("RGB")
+    image: Image.Image = code.make_image(fill_color=dark, back_color=light).get_image()
+    image = image.convert("RGB")
     # Nearest keeps the modules' edges sharp for phone cameras.
     return image.resize((size_px, size_px), Image.Resampling.NEAREST)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from kiosk.i18n import _
 from kiosk.ui.screen import ScreenParts
@@ -29,14 +30,15 @@ def build_toolbar(
     bar = frame(parent, p.header, padx=m.pad, pady=max(2, m.pad // 2))
     font = m.font(max(15, round(m.text_px * 0.85)), bold=True)
 
-    def add(text: str, command: Callable[[], None], name: str, side: str = "left",
+    def add(text: str, command: Callable[[], None], name: str,
+            side: Literal["left", "right"] = "left",
             kind: str = "normal") -> tk.Button:
         b = button(bar, look, text, command, kind=kind, font=font, name=name)
         b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
         b.pack(side=side, padx=max(2, m.pad // 2), fill="y")
         return b
 
-    order = [
+    order: list[tk.Widget] = [
         add("⌂ " + _("Home"), actions.home, "home"),
         add("← " + _("Back"), actions.back, "back"),
         add("⟳ " + _("Reload"), actions.reload, "reload"),

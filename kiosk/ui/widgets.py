@@ -10,7 +10,7 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 # Imported for its side effect: ttkbootstrap restyles plain Tk widgets unless told
 # not to, and the kiosk's own colours (contrast, focus ring) must win.
@@ -19,6 +19,9 @@ import ttkbootstrap
 from kiosk.ui.theme import Metrics, Palette
 
 OWN_STYLE: dict[str, Any] = {"autostyle": False}
+
+Anchor = Literal["nw", "n", "ne", "w", "center", "e", "sw", "s", "se"]
+Justify = Literal["left", "center", "right"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def button(
     kind: str = "normal",
     font: tuple[str, int, str] | None = None,
     wraplength: int = 0,
-    anchor: str = "center",
+    anchor: Anchor = "center",
     name: str | None = None,
 ) -> tk.Button:
     """A focusable button; kind is "normal", "primary", "danger" or "header"."""
@@ -50,10 +53,11 @@ def button(
         "header": (p.header, p.header_text),
     }[kind]
     background, foreground = colours
+    naming: dict[str, Any] = {"name": name} if name else {}
     widget = tk.Button(
         parent,
         **OWN_STYLE,
-        name=name,
+        **naming,
         text=text,
         command=command,
         font=font or m.text_font,
@@ -104,8 +108,8 @@ def label(
     wraplength: int = 0,
     fg: str | None = None,
     bg: str | None = None,
-    anchor: str = "w",
-    justify: str = "left",
+    anchor: Anchor = "w",
+    justify: Justify = "left",
 ) -> tk.Label:
     p = look.palette
     return tk.Label(
