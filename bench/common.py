@@ -14,7 +14,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from harness import XScreen, x_screen  # noqa: E402
 from kiosk_process import KioskProcess, running_kiosk  # noqa: E402
 
-__all__ = ["REPO", "XScreen", "x_screen", "KioskProcess", "running_kiosk"]
+__all__ = ["REPO", "KioskProcess", "XScreen", "running_kiosk", "x_screen"]
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

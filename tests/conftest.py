@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import XScreen, x_screen  # noqa: E402
+from harness import XScreen, x_screen
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 

@@ -89,7 +89,9 @@ def _x_is_up(display: str) -> bool:
 
 
 @contextlib.contextmanager
-def x_screen(width: int = 1280, height: int = 1024, window_manager: bool = True) -> Iterator[XScreen]:
+def x_screen(
+    width: int = 1280, height: int = 1024, window_manager: bool = True
+) -> Iterator[XScreen]:
     """Xvfb on a free display (and openbox with the kiosk rc.xml), stopped afterwards."""
     processes: list[subprocess.Popen[bytes]] = []
     number = free_display()

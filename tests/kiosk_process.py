@@ -49,7 +49,7 @@ class KioskProcess:
                     if regex.search(self.lines[index]):
                         return index
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.proc.poll() is not None and not self._reader.is_alive():
+                if remaining <= 0 or (self.proc.poll() is not None and not self._reader.is_alive()):
                     raise AssertionError(
                         f"no log line matching {pattern!r}; log:\n" + "\n".join(self.lines))
                 self._changed.wait(min(remaining, 0.2))

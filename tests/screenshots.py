@@ -10,9 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
-from PIL import Image, ImageChops
-
 from harness import REPO
+from PIL import Image, ImageChops
 
 REFERENCES = REPO / "docs" / "screenshots"
 # A pixel counts as changed past this difference on any channel (0-255).

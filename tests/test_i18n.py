@@ -33,7 +33,7 @@ def parse_po(path: Path) -> dict[str, list[str]]:
     msgid: str | None = None
     current: list[str] = []
     field = ""
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if line.startswith("#"):
             continue

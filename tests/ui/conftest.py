@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from harness import XScreen
 
 HERE = Path(__file__).resolve().parent

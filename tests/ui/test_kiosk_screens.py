@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from harness import x_screen
 from kiosk_process import running_kiosk
 from screenshots import check_against_reference, count_colour
