@@ -30,9 +30,3 @@ def tk_root(screen: XScreen) -> Iterator[tk.Tk]:
         else:
             os.environ["DISPLAY"] = previous
 
-
-def settle(root: tk.Misc, rounds: int = 5) -> None:
-    """Let Tk lay out and draw what was just built."""
-    for _ in range(rounds):
-        root.update_idletasks()
-        root.update()

@@ -1,0 +1,16 @@
+"""Small helpers for tests that build the shell on a real Tk root."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+SAMPLE_PROFILE = TESTS / "data" / "sample.toml"
+
+
+def settle(root: tk.Misc, rounds: int = 5) -> None:
+    """Let Tk lay out and draw what was just built."""
+    for _ in range(rounds):
+        root.update_idletasks()
+        root.update()

@@ -1,0 +1,137 @@
+"""The shell on a real Tk root (Xvfb): layout, focus, language, errors."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kiosk.config.load import load_profile
+from tk_helpers import SAMPLE_PROFILE, settle
+
+import kiosk.app as app_module
+from kiosk import i18n
+from kiosk.app import KioskApp
+from kiosk.bus import EventBus
+from kiosk.errors import UserError
+
+DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "default.toml"
+
+
+def texts(widget: tk.Misc) -> list[str]:
+    """Every text shown by a widget and its children, in creation order."""
+    found: list[str] = []
+    try:
+        text = str(widget.cget("text"))
+        if text:
+            found.append(text)
+    except tk.TclError:
+        pass
+    for child in widget.winfo_children():
+        found.extend(texts(child))
+    return found
+
+
+@pytest.fixture
+def make_app(
+    tk_root: tk.Tk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[object]:
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
+    made: list[KioskApp] = []
+
+    def make(size: tuple[int, int] = (1280, 1024), profile: Path = SAMPLE_PROFILE) -> KioskApp:
+        app = KioskApp(tk_root, EventBus(), load_profile(profile), fullscreen=False, size=size)
+        made.append(app)
+        settle(tk_root)
+        return app
+
+    yield make
+    for app in made:
+        app.stop_pumping()
+        if app.shell.current is not None:
+            app.shell.current.frame.destroy()
+    i18n.set_language("fr")
+
+
+def tiles(app: KioskApp) -> list[tk.Widget]:
+    assert app.shell.current is not None
+    return [w for w in app.shell.current.order if str(w).split(".")[-1].startswith("tile_")]
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 1024), (1920, 1080)])
+@pytest.mark.parametrize("profile", [SAMPLE_PROFILE, DEFAULT_PROFILE], ids=["sample", "default"])
+def test_tiles_are_big_targets_inside_the_screen(make_app, size, profile) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(size, profile)
+    found = tiles(app)
+    assert len(found) == len(load_profile(profile).procedures)
+    for tile in found:
+        assert tile.winfo_height() >= 64, f"{tile} is only {tile.winfo_height()} px high"
+        right = tile.winfo_rootx() - app.root.winfo_rootx() + tile.winfo_width()
+        assert right <= size[0], f"{tile} goes past the right edge"
+    assert app.shell.look.metrics.text_px >= 17
+
+
+def test_first_tile_has_the_keyboard_focus(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert app.root.focus_get() is tiles(app)[0]
+
+
+def test_language_switch_then_reset_for_the_next_resident(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert "Allocations familiales (CAF)" in texts(app.root)
+    app.set_language("en")
+    settle(app.root)
+    shown = texts(app.root)
+    assert "Family benefits (CAF)" in shown
+    assert any("Need help? Ask a person" in t for t in shown)
+    app.reset_to_home()
+    settle(app.root)
+    shown = texts(app.root)
+    assert "Allocations familiales (CAF)" in shown
+    assert any("Besoin d'aide" in t for t in shown)
+
+
+def test_other_ways_are_one_step_from_the_tile(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    ways = [w for w in app.shell.current.order if str(w).endswith("ways_caf")]
+    assert len(ways) == 1
+    ways[0].invoke()
+    settle(app.root)
+    assert app.shell.current.name == "other_ways"
+    assert any("32 30" in t for t in texts(app.root))
+
+
+def test_internal_error_shows_a_calm_screen_then_a_fresh_home(
+    make_app, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(app_module, "ERROR_SCREEN_MS", 200)
+    app = make_app()
+    app.set_language("en")
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.root.after(0, broken)
+    settle(app.root)
+    assert app.shell.current.name == "error"
+    shown = " ".join(texts(app.root))
+    assert "Traceback" not in shown and "a bug" not in shown
+    assert "RuntimeError" in caplog.text  # the details go to the log for IT staff
+    app.root.after(400, app.root.quit)
+    app.root.mainloop()
+    settle(app.root)
+    assert app.shell.current.name == "home"
+    assert i18n.current_language() == "fr"
+
+
+def test_user_error_is_shown_as_written(make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(app_module, "ERROR_SCREEN_MS", 200)
+    app = make_app()
+
+    def refuse() -> None:
+        raise UserError("Ce service est fermé le dimanche.")
+
+    app.root.after(0, refuse)
+    settle(app.root)
+    assert "Ce service est fermé le dimanche." in texts(app.root)
