@@ -57,8 +57,12 @@ class HostPattern:
     wildcard: bool
 
     @classmethod
-    def parse(cls, text: str) -> HostPattern:
-        """Read ``example.fr`` or ``*.example.fr``; raises PatternError otherwise."""
+    def parse(cls, text: str, whole_tld: bool = False) -> HostPattern:
+        """Read ``example.fr`` or ``*.example.fr``; raises PatternError otherwise.
+
+        `whole_tld` admits ``*.fr``: only assisted mode may open a whole
+        top-level domain, because a mediator sits beside the resident then.
+        """
         raw = text.strip()
         if raw != text or not raw:
             raise PatternError("a pattern is a host name such as 'caf.fr' or '*.caf.fr'")
@@ -76,7 +80,7 @@ class HostPattern:
             host = normalize_host(rest)
         except ValueError as exc:
             raise PatternError(f"{text!r} is not a valid host name") from exc
-        if wildcard and "." not in host:
+        if wildcard and "." not in host and not whole_tld:
             raise PatternError(
                 f"{text!r} would allow a whole top-level domain; name a site, such as '*.caf.fr'"
             )

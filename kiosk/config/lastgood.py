@@ -1,0 +1,67 @@
+"""The help desk details of the last profile that loaded, kept for bad days.
+
+When a later profile is broken, the kiosk shows "out of service, please ask at
+the desk"; with these details it can still say which desk and which phone.
+Only the desk's own public details are kept, nothing of any resident.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kiosk.config.schema import Profile
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "last-good-help.json"
+
+
+@dataclass(frozen=True)
+class LastGood:
+    desk: str
+    phone: str
+    hours: str
+
+
+def remember(profile: Profile, state_dir: Path) -> None:
+    """Store the profile's desk details; a failure is logged, never fatal."""
+    lang, fallbacks = profile.terminal.default_language, profile.terminal.languages
+    h = profile.help
+    details = LastGood(h.desk.get(lang, fallbacks), h.phone, h.hours.get(lang, fallbacks))
+    target = state_dir / FILE_NAME
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        if recall(state_dir) == details:
+            return  # nothing new: spare the disk a write at every start
+        _write_atomically(target, json.dumps(asdict(details), ensure_ascii=False))
+    except OSError as error:
+        log.warning("cannot remember the desk details in %s: %s", target, error)
+
+
+def recall(state_dir: Path) -> LastGood | None:
+    """The details stored by `remember`, or None when there are none (or they are damaged)."""
+    try:
+        data = json.loads((state_dir / FILE_NAME).read_text(encoding="utf-8"))
+        return LastGood(str(data["desk"]), str(data["phone"]), str(data["hours"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("the remembered desk details are unreadable: %s", error)
+        return None
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".last-good-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
