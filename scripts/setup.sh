@@ -64,8 +64,13 @@ create_venv() {
     if [ ! -f .venv/.setup-stamp ] || [ pyproject.toml -nt .venv/.setup-stamp ] \
         || [ ! -x .venv/bin/kiosk ]; then
         say "installing the project and its Python dependencies into .venv"
-        .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-        .venv/bin/python -m pip install -q -e '.[dev]'
+        # pip's chatter goes to a log, shown only when the install fails.
+        if ! { .venv/bin/python -m pip install -q --upgrade pip \
+               && .venv/bin/python -m pip install -q -e '.[dev]'; } >.venv/pip.log 2>&1; then
+            cat .venv/pip.log >&2
+            say "installing the Python dependencies failed (see above)"
+            exit 1
+        fi
         touch .venv/.setup-stamp
     fi
 }
