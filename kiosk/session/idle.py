@@ -1,0 +1,286 @@
+"""The idle timeout: how long since the last input, and when the session must end.
+
+`XIdleClock` asks the X server (MIT-SCREEN-SAVER extension) how long the whole
+display has been without keyboard or pointer input, whichever window had it:
+the shell's or the browser's. `IdleTracker` is the pure rule that turns that and
+the session's age into a state; `IdleWatcher` polls on a thread and publishes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["idle", "max_duration"]
+
+
+class IdleClockError(RuntimeError):
+    """The X idle time cannot be read (library, display or extension missing)."""
+
+
+# -- the X clock ----------------------------------------------------------------------------
+
+
+class _ScreenSaverInfo(ctypes.Structure):
+    _fields_ = [
+        ("window", ctypes.c_ulong),
+        ("state", ctypes.c_int),
+        ("kind", ctypes.c_int),
+        ("til_or_since", ctypes.c_ulong),
+        ("idle", ctypes.c_ulong),
+        ("event_mask", ctypes.c_ulong),
+    ]
+
+
+def _load(soname: str, short: str) -> ctypes.CDLL:
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        found = ctypes.util.find_library(short)
+        if found is None:
+            raise IdleClockError(
+                f"{soname} is missing: install the Debian package "
+                f"{'libxss1' if short == 'Xss' else 'libx11-6'}"
+            ) from None
+        return ctypes.CDLL(found)
+
+
+class XIdleClock:
+    """Milliseconds since the last input on an X display, through libXss.
+
+    Opens its own connection to the display once; call `close()` when done.
+    Use it from one thread at a time.
+    """
+
+    def __init__(self, display: str) -> None:
+        self._x11 = _load("libX11.so.6", "X11")
+        self._xss = _load("libXss.so.1", "Xss")
+        self._declare()
+        name = display.encode() if display else None
+        self._display = self._x11.XOpenDisplay(name)
+        if not self._display:
+            raise IdleClockError(f"cannot open the X display {display or '(DISPLAY unset)'!r}")
+        self._lock = threading.Lock()
+        event_base, error_base = ctypes.c_int(), ctypes.c_int()
+        if not self._xss.XScreenSaverQueryExtension(
+            self._display, ctypes.byref(event_base), ctypes.byref(error_base)
+        ):
+            self.close()
+            raise IdleClockError(f"the X display {display!r} has no MIT-SCREEN-SAVER extension")
+        self._root = self._x11.XDefaultRootWindow(self._display)
+        self._info = ctypes.cast(self._xss.XScreenSaverAllocInfo(),
+                                 ctypes.POINTER(_ScreenSaverInfo))
+        if not self._info:
+            self.close()
+            raise IdleClockError("out of memory for the X screen saver info")
+
+    def _declare(self) -> None:
+        x11, xss = self._x11, self._xss
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        x11.XDefaultRootWindow.restype = ctypes.c_ulong
+        x11.XFree.argtypes = [ctypes.c_void_p]
+        xss.XScreenSaverQueryExtension.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]
+        xss.XScreenSaverAllocInfo.restype = ctypes.c_void_p
+        xss.XScreenSaverQueryInfo.argtypes = [
+            ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(_ScreenSaverInfo)]
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last keyboard or pointer input on the display."""
+        with self._lock:
+            if not self._display:
+                raise IdleClockError("the idle clock is closed")
+            if not self._xss.XScreenSaverQueryInfo(self._display, self._root, self._info):
+                raise IdleClockError("the X server did not answer the idle query")
+            return float(self._info.contents.idle) / 1000.0
+
+    def close(self) -> None:
+        """Free the query buffer and close the connection to the display (idempotent)."""
+        with getattr(self, "_lock", threading.Lock()):
+            info = getattr(self, "_info", None)
+            if info:
+                self._x11.XFree(info)
+            self._info = ctypes.POINTER(_ScreenSaverInfo)()  # NULL
+            if self._display:
+                self._x11.XCloseDisplay(self._display)
+                self._display = None
+
+
+# -- the rule -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdleActive:
+    """Nothing to show."""
+
+
+@dataclass(frozen=True)
+class IdleWarning:
+    """The countdown is on screen: the session ends in `seconds_left` unless..."""
+
+    seconds_left: int
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class IdleExpired:
+    """The session must end now."""
+
+    reason: Kind
+
+
+IdleState = IdleActive | IdleWarning | IdleExpired
+
+
+@dataclass(frozen=True)
+class IdleTracker:
+    """When the countdown shows and when the session ends.
+
+    After `idle_timeout` seconds without input, a countdown of `idle_warning` seconds;
+    input cancels it. With `max_duration` (0 = no limit) the session ends at that age
+    whatever the input, after a countdown of `idle_warning` seconds.
+    """
+
+    idle_timeout: float
+    idle_warning: float
+    max_duration: float = 0
+
+    def state(self, idle: float, elapsed: float) -> IdleState:
+        """The state for `idle` seconds without input in a session `elapsed` seconds old."""
+        limited = self.max_duration > 0
+        if limited and elapsed >= self.max_duration:
+            return IdleExpired("max_duration")
+        idle_left = self.idle_timeout + self.idle_warning - idle
+        if idle_left <= 0:
+            return IdleExpired("idle")
+        warnings: list[tuple[float, Kind]] = []
+        if idle >= self.idle_timeout:
+            warnings.append((idle_left, "idle"))
+        if limited and elapsed >= self.max_duration - self.idle_warning:
+            warnings.append((self.max_duration - elapsed, "max_duration"))
+        if not warnings:
+            return IdleActive()
+        left, kind = min(warnings)
+        # Rounded up: the countdown reads 30 … 1, never 0 before the end.
+        return IdleWarning(max(1, math.ceil(left)), kind)
+
+
+# -- the watcher ----------------------------------------------------------------------------
+
+
+class IdleClock(Protocol):
+    def idle_seconds(self) -> float: ...
+
+
+Publish = Callable[..., Any]
+
+
+class IdleWatcher:
+    """Polls the idle clock on a daemon thread and publishes on the bus.
+
+    Topics: ``idle.warning`` (seconds_left, kind) each time the displayed second or
+    kind changes; ``idle.active`` once when input cancels a countdown;
+    ``session.expired`` (reason) once, after which the watcher stops. The watcher
+    owns the clock: it closes it (if it has ``close``) when it stops.
+    """
+
+    def __init__(
+        self,
+        clock: IdleClock,
+        tracker: IdleTracker,
+        publish: Publish,
+        interval: float = 0.5,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.clock = clock
+        self.tracker = tracker
+        self.publish = publish
+        self.interval = interval
+        self.monotonic = monotonic
+        self._started_at = monotonic()
+        self._shown: IdleWarning | None = None
+        self._expired = False
+        self._clock_failing = False
+        self._stop = threading.Event()
+        self._publishing = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start polling; the session's age counts from now."""
+        self._started_at = self.monotonic()
+        self._thread = threading.Thread(target=self._run, name="idle-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling (idempotent); nothing is published after it returns."""
+        with self._publishing:
+            self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=max(2.0, 2 * self.interval))
+
+    @property
+    def expired(self) -> bool:
+        return self._expired
+
+    def poll(self) -> IdleState | None:
+        """Read the clock once and publish what changed; None if stopped or the clock failed."""
+        if self._stop.is_set():
+            return None
+        try:
+            idle = self.clock.idle_seconds()
+        except Exception:
+            if not self._clock_failing:  # once, not twice a second
+                log.exception("the idle clock failed")
+            self._clock_failing = True
+            return None
+        self._clock_failing = False
+        state = self.tracker.state(idle, self.monotonic() - self._started_at)
+        with self._publishing:
+            # A session ended by the resident must not be ended again by a late tick.
+            if self._stop.is_set():
+                return None
+            self._publish_change(state)
+        return state
+
+    def _publish_change(self, state: IdleState) -> None:
+        if isinstance(state, IdleExpired):
+            self._expired = True
+            self._stop.set()
+            self.publish("session.expired", reason=state.reason)
+        elif isinstance(state, IdleWarning):
+            if state != self._shown:
+                self._shown = state
+                self.publish("idle.warning", seconds_left=state.seconds_left, kind=state.kind)
+        elif self._shown is not None:
+            self._shown = None
+            self.publish("idle.active")
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self.poll()
+                if self._stop.wait(self.interval):
+                    break
+        finally:
+            self._close_clock()
+
+    def _close_clock(self) -> None:
+        close = getattr(self.clock, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:
+                log.exception("could not close the idle clock")

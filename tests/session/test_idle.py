@@ -1,0 +1,193 @@
+"""The idle rule (table), the watcher (fake clock and time), the X clock (real Xvfb)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from harness import XScreen, wait_for
+
+from kiosk.session.idle import (
+    IdleActive,
+    IdleClockError,
+    IdleExpired,
+    IdleState,
+    IdleTracker,
+    IdleWarning,
+    IdleWatcher,
+    XIdleClock,
+)
+
+TRACKER = IdleTracker(idle_timeout=300, idle_warning=30, max_duration=7200)
+
+
+@pytest.mark.parametrize(
+    ("idle", "elapsed", "expected"),
+    [
+        (0, 0, IdleActive()),
+        (299.9, 1000, IdleActive()),
+        (300, 1000, IdleWarning(30, "idle")),
+        (300.2, 1000, IdleWarning(30, "idle")),
+        (301, 1000, IdleWarning(29, "idle")),
+        (329.5, 1000, IdleWarning(1, "idle")),
+        (330, 1000, IdleExpired("idle")),
+        (5000, 1000, IdleExpired("idle")),
+        (0, 7169.9, IdleActive()),
+        (0, 7170, IdleWarning(30, "max_duration")),
+        (0, 7199.5, IdleWarning(1, "max_duration")),
+        (0, 7200, IdleExpired("max_duration")),
+        (400, 7200, IdleExpired("max_duration")),
+        # Both countdowns run: the one that ends first is shown.
+        (310, 7180, IdleWarning(20, "idle")),
+        (305, 7180, IdleWarning(20, "max_duration")),
+    ],
+)
+def test_tracker_states(idle: float, elapsed: float, expected: IdleState) -> None:
+    assert TRACKER.state(idle, elapsed) == expected
+
+
+def test_no_max_duration_means_no_limit() -> None:
+    tracker = IdleTracker(idle_timeout=60, idle_warning=10, max_duration=0)
+    assert tracker.state(0, 10**7) == IdleActive()
+    assert tracker.state(65, 10**7) == IdleWarning(5, "idle")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.idle = 0.0
+        self.closed = False
+
+    def idle_seconds(self) -> float:
+        return self.idle
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, topic: str, **data: Any) -> None:
+        with self.lock:
+            self.events.append((topic, data))
+
+    def topics(self) -> list[str]:
+        with self.lock:
+            return [topic for topic, _ in self.events]
+
+
+def make_watcher(max_duration: float = 0) -> tuple[IdleWatcher, FakeClock, FakeTime, Recorder]:
+    clock, now, published = FakeClock(), FakeTime(), Recorder()
+    tracker = IdleTracker(idle_timeout=10, idle_warning=5, max_duration=max_duration)
+    watcher = IdleWatcher(clock, tracker, published, interval=0.01, monotonic=now)
+    return watcher, clock, now, published
+
+
+def test_watcher_counts_down_once_per_second_and_cancels_on_input() -> None:
+    watcher, clock, _, published = make_watcher()
+    for idle in (1, 9.9, 10, 10.3, 10.6, 11.2, 12.1, 3.0, 0.5, 10.1):
+        clock.idle = idle
+        watcher.poll()
+
+    assert published.events == [
+        ("idle.warning", {"seconds_left": 5, "kind": "idle"}),
+        ("idle.warning", {"seconds_left": 4, "kind": "idle"}),
+        ("idle.warning", {"seconds_left": 3, "kind": "idle"}),
+        ("idle.active", {}),
+        ("idle.warning", {"seconds_left": 5, "kind": "idle"}),
+    ]
+
+
+def test_watcher_expires_once_then_stays_silent() -> None:
+    watcher, clock, _, published = make_watcher()
+    clock.idle = 16
+    watcher.poll()
+    clock.idle = 17
+    watcher.poll()
+    clock.idle = 0
+    watcher.poll()
+
+    assert published.events == [("session.expired", {"reason": "idle"})]
+    assert watcher.expired
+
+
+def test_watcher_max_duration_counts_from_start_and_ignores_input() -> None:
+    watcher, clock, now, published = make_watcher(max_duration=60)  # started at 1000
+    for seconds, idle in ((30, 0), (55.5, 0), (56.5, 0), (57.2, 0.1), (60, 0)):
+        now.now = 1000.0 + seconds
+        clock.idle = idle
+        watcher.poll()
+
+    assert published.events == [
+        ("idle.warning", {"seconds_left": 5, "kind": "max_duration"}),
+        ("idle.warning", {"seconds_left": 4, "kind": "max_duration"}),
+        ("idle.warning", {"seconds_left": 3, "kind": "max_duration"}),
+        ("session.expired", {"reason": "max_duration"}),
+    ]
+
+
+def test_watcher_thread_publishes_stops_and_closes_the_clock() -> None:
+    watcher, clock, _, published = make_watcher()
+    watcher.start()
+    clock.idle = 12.5
+    assert wait_for(lambda: "idle.warning" in published.topics(), 5)
+    clock.idle = 20
+    assert wait_for(lambda: "session.expired" in published.topics(), 5)
+    assert wait_for(lambda: clock.closed, 5)
+    assert published.topics() == ["idle.warning", "session.expired"]
+
+
+def test_nothing_is_published_after_stop() -> None:
+    watcher, clock, _, published = make_watcher()
+    watcher.start()
+    watcher.stop()
+    clock.idle = 100
+    assert watcher.poll() is None
+    time.sleep(0.05)
+    assert published.events == []
+    assert clock.closed
+
+
+def test_a_failing_clock_is_survived() -> None:
+    watcher, clock, _, published = make_watcher()
+
+    def broken() -> float:
+        raise IdleClockError("X is gone")
+
+    clock.idle_seconds = broken  # type: ignore[method-assign]
+    assert watcher.poll() is None
+    assert published.events == []
+
+
+@pytest.mark.display
+def test_x_idle_clock_follows_real_input(screen: XScreen) -> None:
+    clock = XIdleClock(screen.display)
+    try:
+        screen.run("xdotool", "mousemove", "100", "100")
+        screen.run("xdotool", "mousemove", "200", "150")
+        assert clock.idle_seconds() < 0.5
+        assert wait_for(lambda: clock.idle_seconds() >= 1.0, 10)
+        screen.run("xdotool", "mousemove", "300", "300")
+        assert clock.idle_seconds() < 0.5
+    finally:
+        clock.close()
+    with pytest.raises(IdleClockError):
+        clock.idle_seconds()
+    clock.close()  # twice is fine
+
+
+def test_x_idle_clock_reports_a_missing_display() -> None:
+    with pytest.raises(IdleClockError, match="cannot open the X display"):
+        XIdleClock(":4242")
