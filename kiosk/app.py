@@ -79,7 +79,7 @@ class KioskApp:
         self.shell = Shell(root, fullscreen=fullscreen, size=size)
         self.session = SessionView()
         self.controller: Any = None
-        root.report_callback_exception = self._on_tk_error  # type: ignore[assignment,method-assign]
+        root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         self._subscribe()
         if profile is None:

@@ -129,7 +129,7 @@ class SessionController:
 
     # -- on the worker thread -----------------------------------------------------------
 
-    def _submit(self, work: Callable[[], None]) -> Future[None]:
+    def _submit(self, work: Callable[[], object]) -> Future[None]:
         def guarded() -> None:
             try:
                 work()

@@ -1,0 +1,69 @@
+"""`kiosk doctor`: one line per check, a fix for each failure, a non-zero status."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from harness import XScreen
+
+KIOSK = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "kiosk")
+SAMPLE = Path(__file__).resolve().parent / "data" / "sample.toml"
+
+
+def run_doctor(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    sessions = tmp_path / "sessions"
+    sessions.mkdir(mode=0o700, exist_ok=True)
+    full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
+                "KIOSK_SESSION_ROOT": str(sessions),
+                "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
+    return subprocess.run([KIOSK, "doctor", *args], env=full_env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def line_of(output: str, name: str) -> str:
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.split()[1:2] == [name]:
+            follow = lines[index + 1] if index + 1 < len(lines) else ""
+            return line + ("\n" + follow if follow.strip().startswith("->") else "")
+    raise AssertionError(f"no line for {name} in:\n{output}")
+
+
+def test_without_a_display_the_doctor_says_what_to_do(tmp_path: Path) -> None:
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE))
+    assert result.returncode == 1
+    display = line_of(result.stdout, "display")
+    assert display.startswith("FAIL") and "DISPLAY is not set" in display and "->" in display
+    assert line_of(result.stdout, "profile").startswith("OK")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_on_a_screen_display_and_window_manager_pass(tmp_path: Path, screen: XScreen) -> None:
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE), DISPLAY=screen.display)
+    assert line_of(result.stdout, "display").startswith("OK")
+    assert line_of(result.stdout, "openbox").startswith("OK")
+    assert line_of(result.stdout, "chromium").startswith("OK")
+    assert line_of(result.stdout, "tk").startswith("OK")
+
+
+def test_a_broken_profile_and_missing_policies_are_failures(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(SAMPLE.read_text(encoding="utf-8").replace("schema = 1", "schema = 9"),
+                      encoding="utf-8")
+    result = run_doctor(tmp_path, "--profile", str(broken))
+    assert result.returncode == 1
+    profile = line_of(result.stdout, "profile")
+    assert profile.startswith("FAIL") and "schema" in profile
+    assert f"kiosk profile check {broken}" in profile
+    assert line_of(result.stdout, "policies").startswith("FAIL")
+
+
+def test_leftover_sessions_are_reported(tmp_path: Path) -> None:
+    leftover = tmp_path / "sessions" / "session-left-by-a-power-cut"
+    leftover.mkdir(parents=True)
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE))
+    assert line_of(result.stdout, "sessions").startswith("WARN")
+    assert "1 leftover" in line_of(result.stdout, "sessions")
