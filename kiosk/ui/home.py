@@ -100,8 +100,9 @@ def build_tiles(
         for column in range(per_row):
             cells.grid_columnconfigure(column, weight=1, uniform="tile")
         for tile_row in range((len(group.tiles) + per_row - 1) // per_row):
-            # A floor on the height: a one-line tile is still a big target.
-            cells.grid_rowconfigure(tile_row, minsize=m.tile_height)
+            # A floor on the height (the cell's padding comes out of the row): a one-line
+            # tile is still a big target.
+            cells.grid_rowconfigure(tile_row, minsize=m.tile_height + 2 * (m.pad // 2))
         for index, tile in enumerate(group.tiles):
             cell, main, ways = build_tile(cells, look, tile.procedure_id, tile.title,
                                           bool(tile.other_ways), actions, tile_width)
