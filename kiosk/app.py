@@ -278,7 +278,19 @@ class KioskApp:
             self.controller.restart_browser()
 
     def _on_session_failed(self, event: Event) -> None:
-        log.error("session failed: %s", event.data.get("reason", "unknown"))
+        reason = event.data.get("reason", "unknown")
+        log.error("session failed: %s", reason)
+        if reason == "browser_unavailable" and not self.session.ending:
+            self.session.ending = True
+            self.shell.show(lambda parent, look: build_message(
+                parent, look, _("This procedure cannot be opened right now."),
+                _("Please ask at the desk: someone will help you.")))
+            self.root.after(ERROR_SCREEN_MS * 2, self._end_after_failure)
+            return
+        self.end_session("error")
+
+    def _end_after_failure(self) -> None:
+        self.session.ending = False
         self.end_session("error")
 
     def end_session(self, reason: str) -> None:

@@ -7,6 +7,7 @@ thread only submits requests and never waits for them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -27,6 +28,8 @@ from kiosk.stats.counters import Counters, duration_bucket
 log = logging.getLogger(__name__)
 
 HANG_CHECK_SECONDS = 5.0
+# Seconds before starting the browser again after failed starts (then every minute).
+RETRY_DELAYS = (1, 5, 15, 30, 60)
 
 
 class Browser(Protocol):
@@ -75,6 +78,9 @@ class SessionController:
         self._watcher: IdleWatcher | None = None
         self._stop_hang_check = threading.Event()
         self._hang_thread: threading.Thread | None = None
+        self._failed_starts = 0
+        self._retry: threading.Timer | None = None
+        self._closed = False
         self._submit(self._recover_stale_sessions)
         self._submit(self._prepare)
 
@@ -119,6 +125,8 @@ class SessionController:
     def shutdown(self) -> None:
         """Wipe now and stop the worker (the kiosk is stopping)."""
         self._stop_idle_watch()
+        self._closed = True
+        self._cancel_retry()
         started, self._started_at = self._started_at, None
         future = self._submit(lambda: self._wipe("shutdown", started))
         try:
@@ -145,10 +153,27 @@ class SessionController:
             log.warning("wiped %d session folder(s) left by an earlier run (power cut?)", wiped)
 
     def _prepare(self) -> None:
-        """A fresh directory and a browser started on a blank page, hidden behind the shell."""
+        """A fresh directory and a browser started on a blank page, hidden behind the shell.
+
+        When the browser cannot start, the attempt is retried later with a growing
+        delay instead of at once: a broken Chromium must not spin the CPU.
+        """
+        self._cancel_retry()
+        try:
+            self._start_fresh_browser()
+        except Exception:
+            log.exception("the session browser could not be started")
+            self._discard_failed_start()
+            self._schedule_retry()
+            return
+        self._failed_starts = 0
+        self._start_hang_check()
+        self.bus.publish("session.ready")
+
+    def _start_fresh_browser(self) -> None:
         self._directory = SessionDirectory.create(session_root())
         help_text = self._help_text(self.profile.terminal.default_language)
-        browser = self.browser_factory(
+        self._browser = self.browser_factory(
             session_dir=self._directory.path,
             allowlist=self.profile.allowlist(),
             language=self.profile.terminal.default_language,
@@ -156,10 +181,41 @@ class SessionController:
             bounds=self.bounds,
             publish=self.bus.publish,
         )
-        self._browser = browser
-        browser.start()
-        self._start_hang_check()
-        self.bus.publish("session.ready")
+        self._browser.start()
+
+    def _discard_failed_start(self) -> None:
+        """Wipe what a failed start left (a half-started browser, its folder)."""
+        report = self._wipe("start_failed", None)
+        if report.failed_steps:
+            log.error("cleaning up after a failed browser start failed: %s",
+                      ", ".join(report.failed_steps))
+
+    def _schedule_retry(self) -> None:
+        self._failed_starts += 1
+        delay = RETRY_DELAYS[min(self._failed_starts, len(RETRY_DELAYS)) - 1]
+        log.warning("starting the browser again in %d s (attempt %d failed)",
+                    delay, self._failed_starts)
+        self.bus.publish("browser.unavailable", retry_in=delay)
+        timer = threading.Timer(delay, self._retry_now)
+        timer.daemon = True
+        self._retry = timer
+        timer.start()
+
+    def _retry_now(self) -> None:
+        if self._closed:
+            return
+        # The worker may have stopped in between: the kiosk is closing then.
+        with contextlib.suppress(RuntimeError):
+            self._submit(self._prepare_if_idle)
+
+    def _prepare_if_idle(self) -> None:
+        if self._browser is None and not self._closed:
+            self._prepare()
+
+    def _cancel_retry(self) -> None:
+        retry, self._retry = self._retry, None
+        if retry is not None:
+            retry.cancel()
 
     def _help_text(self, language: str) -> str:
         h, fallbacks = self.profile.help, self.profile.terminal.languages
@@ -173,7 +229,9 @@ class SessionController:
     def _open(self, url: str, language: str) -> None:
         if self._browser is None:
             self._prepare()
-        assert self._browser is not None
+        if self._browser is None:
+            self.bus.publish("session.failed", reason="browser_unavailable")
+            return
         self._browser.set_language(language)
         self._browser.open(url)
         self._browser.focus()
