@@ -78,6 +78,8 @@ class KioskApp:
         self.profile = profile
         self.shell = Shell(root, fullscreen=fullscreen, size=size)
         self.session = SessionView()
+        # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
+        self.toolbar_notice = tk.StringVar(master=root, value="")
         self.controller: Any = None
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
@@ -222,7 +224,8 @@ class KioskApp:
         )
         documents = len(self.session.documents)
         self.shell.show_strip(
-            lambda parent, look: build_toolbar(parent, look, actions, title, documents))
+            lambda parent, look: build_toolbar(parent, look, actions, title, documents,
+                                               notice=self.toolbar_notice))
         self.session.browsing = True
         self._browser("show")
 
@@ -317,6 +320,7 @@ class KioskApp:
         if self.profile is not None:
             i18n.set_language(self.profile.terminal.default_language)
         self.shell.set_presentation(high_contrast=False, text_scale=1.0)
+        self.toolbar_notice.set("")
         self.root.clipboard_clear()
         self.show_home()
 
@@ -325,10 +329,23 @@ class KioskApp:
             return
         seconds = int(event.data.get("seconds_left", 0))
         max_duration = event.data.get("kind") == "max_duration"
+        if max_duration and self._is_early_notice(seconds):
+            self._show_time_limit_notice(seconds)
+            return
         self.session.counting_down = True
         self.shell.show(lambda parent, look: build_countdown(
             parent, look, seconds, still_here=self.still_here,
             end_now=lambda: self.end_session("button"), max_duration=max_duration))
+
+    def _is_early_notice(self, seconds_left: int) -> bool:
+        """Minutes before the time limit: a line in the toolbar, not a screen in the way."""
+        assert self.profile is not None
+        return seconds_left > self.profile.session.idle_warning and not self.session.counting_down
+
+    def _show_time_limit_notice(self, seconds_left: int) -> None:
+        minutes, seconds = divmod(seconds_left, 60)
+        self.toolbar_notice.set("⏱ " + _("Your session ends in %(time)s") %
+                                {"time": f"{minutes}:{seconds:02d}"})
 
     def still_here(self) -> None:
         # The press itself is input: the X idle clock restarts and the watcher says so.

@@ -144,18 +144,27 @@ class IdleExpired:
 IdleState = IdleActive | IdleWarning | IdleExpired
 
 
+# Seconds of notice before a session reaches its time limit.
+MAX_DURATION_NOTICE = 300
+
+
 @dataclass(frozen=True)
 class IdleTracker:
     """When the countdown shows and when the session ends.
 
     After `idle_timeout` seconds without input, a countdown of `idle_warning` seconds;
     input cancels it. With `max_duration` (0 = no limit) the session ends at that age
-    whatever the input, after a countdown of `idle_warning` seconds.
+    whatever the input, announced `MAX_DURATION_NOTICE` seconds before (half the
+    limit when it is shorter), so the resident has time to print or save.
     """
 
     idle_timeout: float
     idle_warning: float
     max_duration: float = 0
+
+    @property
+    def max_duration_notice(self) -> float:
+        return min(MAX_DURATION_NOTICE, self.max_duration / 2)
 
     def state(self, idle: float, elapsed: float) -> IdleState:
         """The state for `idle` seconds without input in a session `elapsed` seconds old."""
@@ -168,7 +177,7 @@ class IdleTracker:
         warnings: list[tuple[float, Kind]] = []
         if idle >= self.idle_timeout:
             warnings.append((idle_left, "idle"))
-        if limited and elapsed >= self.max_duration - self.idle_warning:
+        if limited and elapsed >= self.max_duration - self.max_duration_notice:
             warnings.append((self.max_duration - elapsed, "max_duration"))
         if not warnings:
             return IdleActive()

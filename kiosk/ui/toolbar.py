@@ -23,7 +23,8 @@ class ToolbarActions:
 
 
 def build_toolbar(
-    parent: tk.Frame, look: Look, actions: ToolbarActions, title: str, documents: int
+    parent: tk.Frame, look: Look, actions: ToolbarActions, title: str, documents: int,
+    notice: tk.StringVar | None = None,
 ) -> ScreenParts:
     """One row of big buttons; 'End session' stands apart on the far side."""
     p, m = look.palette, look.metrics
@@ -47,6 +48,12 @@ def build_toolbar(
     help_button = add("☎ " + _("Help"), actions.help, "help", side="right")
     docs_text = _("Documents") + (f" ({documents})" if documents else "")
     docs = add("🗎 " + docs_text, actions.documents, "documents", side="right")
+    if notice is not None:
+        # The time limit drawing near, in the toolbar's own colours so that the
+        # empty label of the rest of the time is invisible.
+        warning = label(bar, look, "", font=font, fg=p.header_text, bg=p.header, anchor="e")
+        warning.configure(textvariable=notice)
+        warning.pack(side="right", padx=m.pad)
     title_label = label(bar, look, title, font=m.small_font, fg=p.header_text, bg=p.header,
                         anchor="center", justify="center")
     title_label.pack(side="left", fill="both", expand=True, padx=m.pad)

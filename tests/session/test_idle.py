@@ -34,7 +34,8 @@ TRACKER = IdleTracker(idle_timeout=300, idle_warning=30, max_duration=7200)
         (329.5, 1000, IdleWarning(1, "idle")),
         (330, 1000, IdleExpired("idle")),
         (5000, 1000, IdleExpired("idle")),
-        (0, 7169.9, IdleActive()),
+        (0, 6899.9, IdleActive()),
+        (0, 6900, IdleWarning(300, "max_duration")),  # five minutes' notice
         (0, 7170, IdleWarning(30, "max_duration")),
         (0, 7199.5, IdleWarning(1, "max_duration")),
         (0, 7200, IdleExpired("max_duration")),
@@ -131,6 +132,7 @@ def test_watcher_max_duration_counts_from_start_and_ignores_input() -> None:
         watcher.poll()
 
     assert published.events == [
+        ("idle.warning", {"seconds_left": 30, "kind": "max_duration"}),  # half of a short limit
         ("idle.warning", {"seconds_left": 5, "kind": "max_duration"}),
         ("idle.warning", {"seconds_left": 4, "kind": "max_duration"}),
         ("idle.warning", {"seconds_left": 3, "kind": "max_duration"}),

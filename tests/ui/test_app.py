@@ -135,3 +135,31 @@ def test_user_error_is_shown_as_written(make_app, monkeypatch: pytest.MonkeyPatc
     app.root.after(0, refuse)
     settle(app.root)
     assert "Ce service est fermé le dimanche." in texts(app.root)
+
+
+class QuietController:
+    """Accepts the shell's requests; the browser side is tested with real Chromium elsewhere."""
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return lambda *args, **kwargs: None
+
+
+def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    app.controller = QuietController()
+    app.open_procedure("caf")
+    settle(app.root)
+    assert app.shell.current.name == "toolbar"
+    app.bus.publish("idle.warning", seconds_left=290, kind="max_duration")
+    app.bus.drain()
+    settle(app.root)
+    # Minutes before the limit: a line in the toolbar, the procedure stays usable.
+    assert app.shell.current.name == "toolbar"
+    assert any("4:50" in t for t in texts(app.root))
+    app.bus.publish("idle.warning", seconds_left=20, kind="max_duration")
+    app.bus.drain()
+    settle(app.root)
+    assert app.shell.current.name == "countdown"
+    app.reset_to_home()
+    settle(app.root)
+    assert app.toolbar_notice.get() == ""
