@@ -107,6 +107,7 @@ class KioskApp:
     def _subscribe(self) -> None:
         topics: dict[str, Callable[[Event], None]] = {
             "session.opened": self._on_session_opened,
+            "session.ready": self._on_browser_ready,
             "session.wiped": self._on_session_wiped,
             "session.failed": self._on_session_failed,
             "browser.crashed": self._on_browser_crashed,
@@ -266,6 +267,12 @@ class KioskApp:
     def _on_session_opened(self, event: Event) -> None:
         if self.session.browsing:
             self._browser("focus")
+
+    def _on_browser_ready(self, event: Event) -> None:
+        # The pre-started browser may have grabbed the keyboard while it mapped its
+        # window behind the shell: a resident's keys must reach the screen they see.
+        if not self.session.browsing:
+            self.shell.focus.reclaim()
 
     def _on_download(self, event: Event) -> None:
         self.session.documents.append(str(event.data.get("name", "")))

@@ -49,9 +49,10 @@ def check_against_reference(actual: Path, name: str) -> None:
 def count_colour(path: Path, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
     """How many pixels are close to `rgb` (e.g. the focus ring's colour)."""
     with Image.open(path) as image:
-        pixels = image.convert("RGB").getdata()
-        return sum(
-            1 for r, g, b in pixels
-            if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance
-            and abs(b - rgb[2]) <= tolerance
-        )
+        converted = image.convert("RGB")
+    pixels = getattr(converted, "get_flattened_data", converted.getdata)()  # Pillow < 12
+    return sum(
+        1 for r, g, b in pixels
+        if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance
+        and abs(b - rgb[2]) <= tolerance
+    )

@@ -52,6 +52,14 @@ class FocusManager:
         if self._on_focus is not None:
             self._on_focus(widget)
 
+    def reclaim(self) -> None:
+        """Take the keyboard back (a window started behind the shell may have taken it),
+        keeping the control that had the focus, else the screen's first one."""
+        focused = self._root.focus_get()
+        target = focused if focused in self._order else (self._order[0] if self._order else None)
+        if target is not None:
+            target.focus_force()
+
     def current_index(self, group: list[tk.Widget]) -> int:
         focused = self._root.focus_get()
         for index, widget in enumerate(group):

@@ -24,35 +24,49 @@ class HomeActions:
 def build_header(
     parent: tk.Frame, look: Look, model: HomeModel, actions: HomeActions
 ) -> tuple[tk.Frame, list[tk.Widget]]:
-    """The band on top: who this terminal belongs to, languages, and the human help."""
+    """The band on top: who this terminal belongs to, the human help, and languages.
+
+    The name and the help button share the first line; the languages have a line of
+    their own, so that a long town name is never squeezed into a narrow column.
+    """
     p, m = look.palette, look.metrics
     header = frame(parent, p.header, padx=m.pad * 2, pady=m.pad // 2)
-    controls: list[tk.Widget] = []
-    # Packed before the title so that a long terminal name never hides them.
-    help_button = button(header, look, "☎  " + _("Need help? Ask a person"), actions.show_help,
+    top = frame(header, p.header)
+    top.pack(side="top", fill="x")
+    # Packed before the title so that a long terminal name never hides it.
+    help_button = button(top, look, "☎  " + _("Need help? Ask a person"), actions.show_help,
                          kind="primary", font=m.tile_font, name="help")
     help_button.configure(bg=p.surface, fg=p.accent, highlightbackground=p.header)
     help_button.pack(side="right", padx=(m.pad, 0))
-    if len(model.languages) > 1:
-        languages = frame(header, p.header)
-        languages.pack(side="right", padx=m.pad)
-        for lang in model.languages:
-            chosen = lang == model.language
-            b = button(languages, look, language_name(lang),
-                       partial(actions.set_language, lang),
-                       kind="normal" if chosen else "header", font=m.small_font,
-                       name=f"lang_{lang}")
-            b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
-            b.pack(side="left", padx=2)
-            controls.append(b)
-    controls.append(help_button)
-    title = label(header, look, model.terminal_name, font=m.font(round(m.text_px * 1.15), True),
-                  fg=p.header_text,
-                  bg=p.header, wraplength=int(m.width * 0.4))
+    title = label(top, look, model.terminal_name, font=m.font(round(m.text_px * 1.15), True),
+                  fg=p.header_text, bg=p.header, wraplength=int(m.width * 0.5))
     title.pack(side="left", fill="x", expand=True)
-    # Wrap the name to whatever room the buttons leave, rather than clip it.
+    # Wrap the name to whatever room the button leaves, rather than clip it.
     title.bind("<Configure>", lambda e: title.configure(wraplength=max(100, e.width - 4)))
+    controls = build_language_buttons(header, look, model, actions)
+    controls.append(help_button)
     return header, controls
+
+
+def build_language_buttons(
+    header: tk.Frame, look: Look, model: HomeModel, actions: HomeActions
+) -> list[tk.Widget]:
+    """One button per language, each written in its own language."""
+    p, m = look.palette, look.metrics
+    if len(model.languages) < 2:
+        return []
+    row = frame(header, p.header)
+    row.pack(side="top", anchor="w", pady=(m.pad // 2, 0))
+    buttons: list[tk.Widget] = []
+    for lang in model.languages:
+        chosen = lang == model.language
+        b = button(row, look, language_name(lang), partial(actions.set_language, lang),
+                   kind="normal" if chosen else "header", font=m.small_font,
+                   name=f"lang_{lang}")
+        b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
+        b.pack(side="left", padx=(0, m.pad // 2))
+        buttons.append(b)
+    return buttons
 
 
 def build_home(
