@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kiosk.config.load import load_profile
 from tk_helpers import SAMPLE_PROFILE, settle
 
 import kiosk.app as app_module
 from kiosk import i18n
 from kiosk.app import KioskApp
 from kiosk.bus import EventBus
+from kiosk.config.load import load_profile
 from kiosk.errors import UserError
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "default.toml"

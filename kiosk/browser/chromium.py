@@ -1,0 +1,352 @@
+"""The Chromium process of one session: its command line, start, and kill.
+
+Chromium runs in its own session and process group, with everything it writes
+(profile, caches, the odd file in $HOME) inside the session directory, and its
+DevTools pipe on fds 3 and 4. Ending it is a SIGKILL to the whole group followed
+by waiting until no process of the group is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# The page the browser waits on before a tile is tapped. App mode (a window with
+# no tabs, address bar or menu) only accepts a web-safe scheme, so not
+# about:blank; this empty data: page is the one non-site page the guard lets by.
+START_URL = "data:text/html;charset=utf-8,<!DOCTYPE html><title>Borne</title>"
+KILL_WAIT_SECONDS = 5.0
+MAX_TMPDIR_BYTES = 60
+
+# Features that phone home, pop up bubbles or open windows of their own.
+DISABLED_FEATURES = (
+    "Translate",
+    "MediaRouter",
+    "DialMediaRouteProvider",
+    "OptimizationHints",
+    "AutofillServerCommunication",
+    "CertificateTransparencyComponentUpdater",
+    "InterestFeedContentSuggestions",
+    "PrivacySandboxSettings4",
+    "SidePanelPinning",
+    "HardwareMediaKeyHandling",
+    "GlobalMediaControls",
+    "DownloadBubble",
+    "DownloadBubbleV2",
+)
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """What a session's Chromium is started with."""
+
+    session_dir: Path
+    bounds: tuple[int, int, int, int]
+    language: str
+    host_resolver_rules: str | None = None
+    start_url: str = START_URL
+
+
+# The profile's first preferences: what the managed policy also says, for the
+# machines without it (development, tests) where only these keep Chromium quiet.
+FIRST_PREFERENCES: dict[str, object] = {
+    "translate": {"enabled": False},
+    "credentials_enable_service": False,
+    "profile": {"password_manager_enabled": False},
+    "autofill": {"profile_enabled": False, "credit_card_enabled": False},
+    "download": {"prompt_for_download": False},
+}
+
+
+def seed_profile(session_dir: Path) -> None:
+    """Create the browser profile folder with Borne's first preferences."""
+    default = profile_dir(session_dir) / "Default"
+    default.mkdir(parents=True, exist_ok=True, mode=0o700)
+    preferences = default / "Preferences"
+    if not preferences.exists():
+        preferences.write_text(json.dumps(FIRST_PREFERENCES), encoding="utf-8")
+
+
+def chromium_path() -> str:
+    """The Chromium launcher: $KIOSK_CHROMIUM, else the Debian one."""
+    return os.environ.get("KIOSK_CHROMIUM") or DEFAULT_CHROMIUM
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def profile_dir(session_dir: Path) -> Path:
+    return session_dir / "profile"
+
+
+def command_line(options: LaunchOptions, executable: str | None = None) -> list[str]:
+    """The full argument vector, executable first."""
+    x, y, width, height = options.bounds
+    args = [
+        executable or chromium_path(),
+        "--remote-debugging-pipe",
+        f"--user-data-dir={profile_dir(options.session_dir)}",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-breakpad",
+        "--disable-crash-reporter",
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-notifications",
+        "--disable-search-engine-choice-screen",
+        f"--disable-features={','.join(DISABLED_FEATURES)}",
+        "--noerrdialogs",
+        "--deny-permission-prompts",
+        "--metrics-recording-only",
+        "--password-store=basic",
+        "--use-mock-keychain",
+        "--disable-session-crashed-bubble",
+        "--hide-crash-restore-bubble",
+        "--force-renderer-accessibility",
+        f"--lang={options.language}",
+        f"--window-position={x},{y}",
+        f"--window-size={width},{height}",
+    ]
+    if options.host_resolver_rules:
+        args.append(f"--host-resolver-rules={options.host_resolver_rules}")
+    if running_as_root():
+        # Chromium refuses to start as root with its sandbox. Only development
+        # and test machines run the kiosk as root; the kiosk user keeps it.
+        args.append("--no-sandbox")
+    # App mode: a window with no tabs, address bar or menu; the kiosk's toolbar
+    # gives Home, Back and Reload instead.
+    args.append(f"--app={options.start_url}")
+    return args
+
+
+def scratch_dir(session_dir: Path) -> Path:
+    """Chromium's TMPDIR: in the session, unless that path is too long for its sockets.
+
+    Chromium puts a unix socket at TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket
+    and dies when that path passes the 107-byte limit; a deep session folder
+    (test runs) then gets a private folder in the system's temporary folder,
+    which `ChromiumProcess.kill` deletes.
+    """
+    inside = session_dir / "tmp"
+    if len(os.fsencode(inside)) <= MAX_TMPDIR_BYTES:
+        return inside
+    return Path(tempfile.mkdtemp(prefix="borne-"))
+
+
+def environment(
+    session_dir: Path, base: dict[str, str] | None = None, tmp: Path | None = None
+) -> dict[str, str]:
+    """The browser's environment: the caller's, with every home-like folder in the session."""
+    env = dict(os.environ if base is None else base)
+    home = session_dir / "home"
+    folders = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_STATE_HOME": home / ".local" / "state",
+        "TMPDIR": tmp or session_dir / "tmp",
+    }
+    for name, path in folders.items():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        env[name] = str(path)
+    runtime = session_dir / "runtime"
+    runtime.mkdir(exist_ok=True, mode=0o700)
+    os.chmod(runtime, 0o700)  # XDG_RUNTIME_DIR must be private or programs ignore it
+    env["XDG_RUNTIME_DIR"] = str(runtime)
+    # Chromium's launcher script adds flags from this variable; ours are complete.
+    env.pop("CHROMIUM_FLAGS", None)
+    env.pop("CHROME_WRAPPER", None)
+    return env
+
+
+class ChromiumProcess:
+    """A started Chromium: its pid (= process group = session id) and DevTools pipe ends.
+
+    `write_fd` and `read_fd` are the kiosk's ends of the DevTools pipes; the
+    caller hands them to a CdpPipe, which owns them from then on.
+    """
+
+    def __init__(
+        self, pid: int, write_fd: int, read_fd: int, scratch: Path | None = None
+    ) -> None:
+        self.pid = pid
+        self.scratch = scratch
+        self.write_fd = write_fd
+        self.read_fd = read_fd
+        self.returncode: int | None = None
+        self._exited = threading.Event()
+        self._on_exit: Callable[[int], None] | None = None
+        self._lock = threading.Lock()
+        self._waiter = threading.Thread(target=self._wait, name="chromium-wait", daemon=True)
+        self._waiter.start()
+
+    @classmethod
+    def launch(cls, options: LaunchOptions, env: dict[str, str] | None = None) -> ChromiumProcess:
+        """Start Chromium with its DevTools pipe on fds 3 (commands) and 4 (replies)."""
+        if running_as_root():
+            log.warning("running as root: Chromium starts without its sandbox")
+        session_dir = options.session_dir
+        seed_profile(session_dir)
+        tmp = scratch_dir(session_dir)
+        child_env = environment(session_dir, env, tmp)
+        outside = tmp if not tmp.is_relative_to(session_dir) else None
+        argv = command_line(options)
+        commands_r, commands_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        # Move the child's ends above 4 first, so dup2 onto 3 and 4 never
+        # overwrites one end with the other whatever numbers os.pipe() gave.
+        child_in = fcntl.fcntl(commands_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_out = fcntl.fcntl(replies_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(commands_r)
+        os.close(replies_w)
+        log_path = session_dir / "chromium.log"
+        try:
+            pid = os.posix_spawn(
+                argv[0], argv, child_env,
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 1, str(log_path),
+                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+                    (os.POSIX_SPAWN_DUP2, 1, 2),
+                    (os.POSIX_SPAWN_DUP2, child_in, 3),
+                    (os.POSIX_SPAWN_DUP2, child_out, 4),
+                ],
+                setsid=True,
+                setsigdef=(signal.SIGPIPE, signal.SIGINT, signal.SIGTERM),
+            )
+        except OSError:
+            os.close(commands_w)
+            os.close(replies_r)
+            if outside is not None:
+                shutil.rmtree(outside, ignore_errors=True)
+            raise
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        log.info("chromium started, pid %d", pid)
+        return cls(pid, commands_w, replies_r, outside)
+
+    # -- exit watching -------------------------------------------------------------------
+
+    def on_exit(self, callback: Callable[[int], None]) -> None:
+        """Call callback(returncode) on the waiter thread when the browser process ends."""
+        with self._lock:
+            self._on_exit = callback
+            code = self.returncode
+        if code is not None:
+            callback(code)
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit code (negative: killed by that signal), or None if still running."""
+        self._exited.wait(timeout)
+        return self.returncode
+
+    def _wait(self) -> None:
+        while True:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                status = None
+            break
+        code = os.waitstatus_to_exitcode(status) if status is not None else -1
+        with self._lock:
+            self.returncode = code
+            callback = self._on_exit
+        self._exited.set()
+        log.info("chromium (pid %d) ended: %d", self.pid, code)
+        if callback is not None:
+            try:
+                callback(code)
+            except Exception:
+                log.exception("the browser exit handler failed")
+
+    # -- kill ----------------------------------------------------------------------------
+
+    def kill(self, timeout: float = KILL_WAIT_SECONDS) -> list[int]:
+        """SIGKILL every process of the browser's group and session; wait until none is left.
+
+        Zombies count as gone (those re-parented to the kiosk, a child subreaper,
+        are reaped here). Returns the pids still alive after `timeout`.
+        """
+        survivors = kill_process_group(self.pid, timeout, main=self)
+        if self.scratch is not None and not survivors:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        return survivors
+
+
+def group_members(group: int) -> list[tuple[int, str, int]]:
+    """(pid, state, ppid) of every process whose process group or session is `group`."""
+    members: list[tuple[int, str, int]] = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                text = stat.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[-1].split()
+        if len(fields) < 4:
+            continue
+        state, ppid, pgrp, sid = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
+        if group in (pgrp, sid):
+            members.append((int(entry.name), state, ppid))
+    return members
+
+
+def living(members: list[tuple[int, str, int]]) -> list[int]:
+    return [pid for pid, state, _ in members if state not in ("Z", "X")]
+
+
+def kill_process_group(
+    group: int, timeout: float = KILL_WAIT_SECONDS, main: ChromiumProcess | None = None
+) -> list[int]:
+    """SIGKILL a process group (and stragglers of its session); wait until all are gone."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    me = os.getpid()
+    while True:
+        members = group_members(group)
+        for pid in living(members):
+            # A process that changed its group but kept the session.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        for pid, state, ppid in members:
+            if state == "Z" and ppid == me and (main is None or pid != main.pid):
+                # Re-parented to us (subreaper): reap it so it really disappears.
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)
+        alive = living(members)
+        if not alive:
+            break
+        if time.monotonic() > deadline:
+            log.error("%d browser process(es) survived SIGKILL", len(alive))
+            return alive
+        time.sleep(0.01)
+    if main is not None:
+        main.wait(max(0.0, deadline - time.monotonic()))
+    return []

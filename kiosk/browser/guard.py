@@ -1,0 +1,567 @@
+"""The allowlist guard: every document Chromium loads is checked over CDP first.
+
+How it holds:
+- Auto-attach with ``waitForDebuggerOnStart`` at browser level and in every page
+  and frame session, so each tab, popup, out-of-process iframe and worker is
+  paused until the guard has set it up; nothing runs unguarded.
+- In every page and frame session, ``Fetch`` pauses each Document request (top
+  level and frames, redirects included) *before it is sent*: an allowed URL is
+  continued, any other is answered by the kiosk's "not available" page, so the
+  blocked server is never contacted.
+- Navigations Fetch never sees (``data:``, ``file:``, ``chrome:``... which
+  Chromium mostly refuses by itself from a web page) are checked when they
+  commit in a main frame, and replaced by the same page.
+- One window: a new page target (``window.open``, ``target=_blank``) is closed
+  and its address is opened in the resident's window instead, through the guard.
+  The simplest rule that cannot leave a second window on screen.
+- Downloads go to the session's Documents folder under Chromium's GUID name and
+  are renamed to a safe version of the suggested name when complete.
+- File choosers never open: they are intercepted and announced on the bus.
+- A DevTools window (F12 opens one when no policy forbids it) is closed at once.
+  The shipped policy blocks ``devtools://`` so it does not even open; it cannot
+  set DeveloperToolsAvailability to 2, which would refuse this guard's own
+  CDP attachments too.
+
+Logs name hosts only, never a full address.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from kiosk.browser.cdp import CdpError, CdpPipe
+from kiosk.browser.chromium import START_URL
+from kiosk.config.allowlist import Allowlist, normalize_host
+
+log = logging.getLogger(__name__)
+
+SETUP_TIMEOUT = 5.0
+POPUP_GRACE_SECONDS = 3.0
+DOCUMENT_PATTERNS = [{"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]
+# Pages that are not sites: the empty page the browser waits on, an iframe's
+# inline document, and Chromium's own "no connection" page.
+HARMLESS_URLS = (START_URL, "about:blank", "about:srcdoc")
+HARMLESS_PREFIXES = ("chrome-error://chromewebdata/",)
+DEVTOOLS_PREFIX = "devtools://"
+BROWSER_UI_MARK = ".top-chrome/"
+VIEW_SOURCE = "view-source:"
+PAGE_TYPES = ("page",)
+FRAME_TYPES = ("iframe",)
+MAX_NAME_LENGTH = 120
+
+Publish = Callable[..., None]
+BlockedHtml = Callable[[str], str]
+
+
+def url_host_of(url: str) -> str:
+    """The host of `url` for logs and the blocked page ("" when it has none)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return ""
+    if parts.scheme.lower() == "blob":
+        return url_host_of(url[len("blob:"):])
+    try:
+        return normalize_host(host) if host else ""
+    except ValueError:
+        return host
+
+
+def is_permitted(url: str, allowlist: Allowlist) -> bool:
+    """True when the resident may see `url` as a document."""
+    if url in HARMLESS_URLS or url.startswith(HARMLESS_PREFIXES):
+        return True
+    if url[:5].lower() == "blob:":
+        # A blob made by an allowed page (a PDF receipt built in the browser)
+        # carries that page's origin.
+        return allowlist.allows_url(url[5:])
+    return allowlist.allows_url(url)
+
+
+def is_web_url(url: str) -> bool:
+    return url[:7].lower() == "http://" or url[:8].lower() == "https://"
+
+
+def safe_file_name(suggested: str, fallback: str = "document") -> str:
+    """A download's suggested name made safe: no folders, no leading dots, printable."""
+    name = suggested.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r'[<>:"|?*]', "_", name).strip().lstrip(".").strip()
+    if not name:
+        return fallback
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: MAX_NAME_LENGTH - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_NAME_LENGTH]
+    return name
+
+
+def unique_move(source: Path, folder: Path, name: str) -> Path:
+    """Move `source` to `folder/name`, adding " (2)", " (3)"... if that name is taken."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    for number in range(1, 1000):
+        candidate = name if number == 1 else (
+            f"{stem} ({number}).{ext}" if ext else f"{stem} ({number})")
+        target = folder / candidate
+        try:
+            # link() refuses an existing name, where rename() would replace it.
+            os.link(source, target)
+        except FileExistsError:
+            continue
+        os.unlink(source)
+        return target
+    raise FileExistsError(f"no free name for {name!r}")
+
+
+@dataclass
+class _Target:
+    target_id: str
+    kind: str
+    popup: bool = False
+    popup_handled: bool = False
+
+
+@dataclass(frozen=True)
+class FileChooser:
+    """A file input the resident activated (for the kiosk's own picker)."""
+
+    session_id: str
+    backend_node_id: int
+    mode: str
+
+
+class Guard:
+    """Keeps one Chromium on the allowlist, in one window, with downloads in the session."""
+
+    def __init__(
+        self,
+        cdp: CdpPipe,
+        allowlist: Allowlist,
+        blocked_html: BlockedHtml,
+        publish: Publish,
+        downloads_dir: Path,
+    ) -> None:
+        self.cdp = cdp
+        self.downloads_dir = downloads_dir
+        self._allowlist = allowlist
+        self._blocked_html = blocked_html
+        self._publish = publish
+        self._lock = threading.Lock()
+        self._targets: dict[str, _Target] = {}
+        self._main_session: str | None = None
+        self._main_target: str | None = None
+        self._main_ready = threading.Event()
+        self._downloads: dict[str, str] = {}
+        self._page_settings: dict[str, dict[str, Any]] = {}
+        self.blocked_count = 0
+        self.downloads: list[Path] = []
+        self.file_chooser: FileChooser | None = None
+
+    # -- set-up --------------------------------------------------------------------------
+
+    def install(self, timeout: float) -> None:
+        """Subscribe, turn on auto-attach and downloads; wait for the resident's page."""
+        handlers: dict[str, Callable[[dict[str, Any], str | None], None]] = {
+            "Target.attachedToTarget": self._attached,
+            "Target.detachedFromTarget": self._detached,
+            "Target.targetCreated": self._target_seen,
+            "Target.targetInfoChanged": self._target_seen,
+            "Fetch.requestPaused": self._request_paused,
+            "Page.frameNavigated": self._frame_navigated,
+            "Page.fileChooserOpened": self._file_chooser_opened,
+            "Browser.downloadWillBegin": self._download_will_begin,
+            "Browser.downloadProgress": self._download_progress,
+        }
+        for event, handler in handlers.items():
+            self.cdp.on(event, handler)
+        self.downloads_dir.mkdir(parents=True, exist_ok=True)
+        self.cdp.send("Browser.setDownloadBehavior", {
+            "behavior": "allowAndName",
+            "downloadPath": str(self.downloads_dir),
+            "eventsEnabled": True,
+        }, timeout=SETUP_TIMEOUT)
+        self.cdp.send("Target.setDiscoverTargets", {"discover": True}, timeout=SETUP_TIMEOUT)
+        self.cdp.send("Target.setAutoAttach", {
+            "autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
+        }, timeout=SETUP_TIMEOUT)
+        if not self._main_ready.wait(timeout):
+            raise CdpError("the browser's page did not appear in time")
+
+    @property
+    def main_session(self) -> str | None:
+        with self._lock:
+            return self._main_session
+
+    @property
+    def main_target(self) -> str | None:
+        with self._lock:
+            return self._main_target
+
+    @property
+    def allowlist(self) -> Allowlist:
+        with self._lock:
+            return self._allowlist
+
+    @allowlist.setter
+    def allowlist(self, allowlist: Allowlist) -> None:
+        with self._lock:
+            self._allowlist = allowlist
+
+    def permitted(self, url: str) -> bool:
+        return is_permitted(url, self.allowlist)
+
+    def set_page_setting(self, method: str, params: dict[str, Any]) -> None:
+        """Apply a command to every page now and to each new one (language, for instance)."""
+        with self._lock:
+            self._page_settings[method] = params
+            sessions = [s for s, t in self._targets.items() if t.kind in PAGE_TYPES
+                        and not t.popup]
+        for session_id in sessions:
+            self._apply_setting(session_id, method, params)
+
+    def _apply_setting(self, session_id: str, method: str, params: dict[str, Any]) -> None:
+        try:
+            if method == "Emulation.setLocaleOverride":
+                # Chromium refuses a second override until the first is cleared.
+                self.cdp.send(method, {}, session_id=session_id, timeout=SETUP_TIMEOUT)
+            self.cdp.send(method, params, session_id=session_id, timeout=SETUP_TIMEOUT)
+        except CdpError as error:
+            log.warning("could not apply %s to a page: %s", method, error)
+
+    # -- targets -------------------------------------------------------------------------
+
+    def _attached(self, params: dict[str, Any], parent_session: str | None) -> None:
+        session_id = params.get("sessionId")
+        info = params.get("targetInfo") or {}
+        if not isinstance(session_id, str) or not isinstance(info, dict):
+            return
+        kind = str(info.get("type", ""))
+        url = str(info.get("url", ""))
+        if kind in PAGE_TYPES and BROWSER_UI_MARK in url:
+            kind = "browser_ui"  # Chromium's own interface, shown as a page by some versions
+        target = _Target(str(info.get("targetId", "")), kind)
+        with self._lock:
+            first_page = kind in PAGE_TYPES and self._main_session is None
+            target.popup = kind in PAGE_TYPES and not first_page
+            if first_page:
+                self._main_session, self._main_target = session_id, target.target_id
+            self._targets[session_id] = target
+        if kind in PAGE_TYPES:
+            self._set_up_page(session_id, target, url)
+            if first_page:
+                self._main_ready.set()
+        elif kind in FRAME_TYPES:
+            self._set_up_frame(session_id)
+        else:
+            # Workers and the like only load subresources; they run as usual.
+            self._resume(session_id)
+
+    def _set_up_page(self, session_id: str, target: _Target, url: str) -> None:
+        if target.popup and url and url not in HARMLESS_URLS:
+            self._fold_popup(session_id, target, url)
+            return
+        # Only browser-side commands before the page runs: a paused renderer does
+        # not answer Page.enable until it is resumed.
+        guard_steps: list[tuple[str, dict[str, Any]]] = [
+            ("Target.setAutoAttach",
+             {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}),
+            ("Fetch.enable", {"patterns": DOCUMENT_PATTERNS}),
+        ]
+        if not self._run_steps(session_id, guard_steps):
+            # Fail closed: a page the guard does not watch never runs.
+            self._close_target(target.target_id)
+            return
+        self._resume(session_id)
+        if target.popup:
+            # A new window is never shown for long: its first document request
+            # is folded into the resident's window, and a blank one is closed.
+            timer = threading.Timer(
+                POPUP_GRACE_SECONDS, lambda: self._close_blank_popup(session_id, target))
+            timer.daemon = True
+            timer.start()
+            return
+        page_steps: list[tuple[str, dict[str, Any]]] = [
+            ("Page.enable", {}),
+            ("Page.setInterceptFileChooserDialog", {"enabled": True}),
+        ]
+        self._run_steps(session_id, page_steps)
+        with self._lock:
+            settings = list(self._page_settings.items())
+        for method, params in settings:
+            self._apply_setting(session_id, method, params)
+
+    def _set_up_frame(self, session_id: str) -> None:
+        steps: list[tuple[str, dict[str, Any]]] = [
+            ("Target.setAutoAttach",
+             {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}),
+            ("Fetch.enable", {"patterns": DOCUMENT_PATTERNS}),
+        ]
+        if not self._run_steps(session_id, steps):
+            return  # the frame stays paused: an empty frame rather than an unguarded one
+        self._resume(session_id)
+        # A frame of another site has its own process and its own file chooser.
+        self._run_steps(session_id, [
+            ("Page.enable", {}),
+            ("Page.setInterceptFileChooserDialog", {"enabled": True}),
+        ])
+
+    def _run_steps(self, session_id: str, steps: list[tuple[str, dict[str, Any]]]) -> bool:
+        for method, params in steps:
+            try:
+                self.cdp.send(method, params, session_id=session_id, timeout=SETUP_TIMEOUT)
+            except CdpError as error:
+                log.error("could not guard a new target (%s): %s", method, error)
+                return False
+        return True
+
+    def _resume(self, session_id: str) -> None:
+        self.cdp.post("Runtime.runIfWaitingForDebugger", session_id=session_id)
+
+    def _target_seen(self, params: dict[str, Any], session_id: str | None) -> None:
+        """Close DevTools windows (F12 works when no policy forbids it); end source views."""
+        info = params.get("targetInfo") or {}
+        url = str(info.get("url", "")) if isinstance(info, dict) else ""
+        target_id = str(info.get("targetId", "")) if isinstance(info, dict) else ""
+        popup = self._popup_by_target(target_id)
+        if popup is not None and url and url not in HARMLESS_URLS:
+            # A new window got an address (even one the policy refuses, which
+            # Fetch never sees): show it in the resident's window instead.
+            self._fold_popup(popup[0], popup[1], url)
+        elif url.startswith(DEVTOOLS_PREFIX):
+            log.warning("closing a developer tools window")
+            self._close_target(target_id)
+        elif url[:12].lower() == VIEW_SOURCE and target_id == self.main_target:
+            # Only the target's address tells a source view from the page itself
+            # (its frame reports the inner address): show the page instead.
+            self._count_blocked(url_host_of(url[12:]))
+            self.navigate_main(url[12:])
+
+    def _detached(self, params: dict[str, Any], parent_session: str | None) -> None:
+        session_id = params.get("sessionId")
+        with self._lock:
+            target = self._targets.pop(session_id, None) if isinstance(session_id, str) else None
+            if session_id == self._main_session:
+                log.warning("the resident's page went away")
+        if target is not None:
+            log.debug("target detached: %s", target.kind)
+
+    def _popup_by_target(self, target_id: str) -> tuple[str, _Target] | None:
+        with self._lock:
+            for session_id, target in self._targets.items():
+                if target.popup and target.target_id == target_id:
+                    return session_id, target
+        return None
+
+    def session_for_target(self, target_id: str) -> str | None:
+        """The CDP session attached to a target (a frame, a page), if any."""
+        with self._lock:
+            for session_id, target in self._targets.items():
+                if target.target_id == target_id:
+                    return session_id
+        return None
+
+    def _close_target(self, target_id: str) -> None:
+        if target_id:
+            self.cdp.post("Target.closeTarget", {"targetId": target_id})
+
+    # -- popups --------------------------------------------------------------------------
+
+    def _fold_popup(self, session_id: str, target: _Target, url: str) -> None:
+        """Open a popup's address in the resident's window and close the popup."""
+        with self._lock:
+            if target.popup_handled:
+                return
+            target.popup_handled = True
+        self._close_target(target.target_id)
+        if is_web_url(url):
+            log.info("a new window for %s is shown in the kiosk's window", url_host_of(url))
+            self.navigate_main(url)
+        else:
+            # Chromium's own windows (a new tab, devtools, settings): just closed.
+            log.info("closed a new window on a non-web address")
+
+    def _close_blank_popup(self, session_id: str, target: _Target) -> None:
+        with self._lock:
+            if target.popup_handled or session_id not in self._targets:
+                return
+            target.popup_handled = True
+        log.info("closing a new window that stayed blank")
+        self._close_target(target.target_id)
+
+    def navigate_main(self, url: str) -> None:
+        """Send the resident's page to `url` without waiting (the guard checks it)."""
+        main = self.main_session
+        if main is None:
+            return
+        if is_web_url(url):
+            # Fetch pauses the request and decides, as for a click.
+            self.cdp.post("Page.navigate", {"url": url}, session_id=main)
+        elif self.permitted(url):
+            self.cdp.post("Page.navigate", {"url": url}, session_id=main)
+        else:
+            self._count_blocked(url_host_of(url))
+            self.show_blocked_in_main(url_host_of(url))
+
+    def show_blocked_in_main(self, host: str) -> None:
+        """Replace the resident's page with the blocked page (for non-web addresses)."""
+        main = self.main_session
+        if main is None:
+            return
+
+        def replace(result: dict[str, Any] | None, error: CdpError | None) -> None:
+            frame = ((result or {}).get("frameTree") or {}).get("frame") or {}
+            if error is None and frame.get("id"):
+                self.cdp.post("Page.setDocumentContent",
+                              {"frameId": frame["id"], "html": self._blocked_html(host)},
+                              session_id=main)
+
+        self.cdp.post("Page.getFrameTree", session_id=main, callback=replace)
+
+    # -- the checks ----------------------------------------------------------------------
+
+    def _request_paused(self, params: dict[str, Any], session_id: str | None) -> None:
+        request_id = params.get("requestId")
+        request = params.get("request") or {}
+        url = request.get("url") if isinstance(request, dict) else None
+        if not isinstance(request_id, str):
+            return
+        try:
+            if not isinstance(url, str):
+                raise ValueError("a paused request without an address")
+            self._decide(request_id, url, session_id)
+        except Exception:
+            # Never leave a request paused (the page would hang), never let it
+            # through unchecked: refuse it.
+            log.exception("could not check a navigation; refusing it")
+            self.cdp.post("Fetch.failRequest", {"requestId": request_id,
+                                                "errorReason": "BlockedByClient"},
+                          session_id=session_id)
+
+    def _decide(self, request_id: str, url: str, session_id: str | None) -> None:
+        with self._lock:
+            target = self._targets.get(session_id or "")
+        if target is not None and target.popup:
+            self.cdp.post("Fetch.failRequest", {"requestId": request_id,
+                                                "errorReason": "Aborted"}, session_id=session_id)
+            self._fold_popup(session_id or "", target, url)
+            return
+        if self.permitted(url):
+            self.cdp.post("Fetch.continueRequest", {"requestId": request_id},
+                          session_id=session_id)
+            return
+        host = url_host_of(url)
+        body = base64.b64encode(self._blocked_html(host).encode("utf-8")).decode("ascii")
+        self.cdp.post("Fetch.fulfillRequest", {
+            "requestId": request_id,
+            "responseCode": 200,
+            "responseHeaders": [
+                {"name": "Content-Type", "value": "text/html; charset=utf-8"},
+                {"name": "Cache-Control", "value": "no-store"},
+            ],
+            "body": body,
+        }, session_id=session_id)
+        self._count_blocked(host)
+
+    def _count_blocked(self, host: str) -> None:
+        with self._lock:
+            self.blocked_count += 1
+        log.info("blocked a navigation to %s", host or "a non-web address")
+        self._announce("browser.blocked", host=host)
+
+    def _announce(self, topic: str, **data: Any) -> None:
+        """Publish, never letting a failing subscriber break the guard."""
+        try:
+            self._publish(topic, **data)
+        except Exception:
+            log.exception("publishing %s failed", topic)
+
+    def _frame_navigated(self, params: dict[str, Any], session_id: str | None) -> None:
+        frame = params.get("frame") or {}
+        if not isinstance(frame, dict) or frame.get("parentId"):
+            return
+        url = str(frame.get("url", "")) + str(frame.get("urlFragment", ""))
+        if url.startswith(HARMLESS_PREFIXES) and session_id is not None:
+            self._explain_error_page(session_id, frame.get("id"),
+                                     str(frame.get("unreachableUrl") or ""))
+            return
+        if is_web_url(url) or self.permitted(url):
+            return
+        host = url_host_of(url)
+        self._count_blocked(host)
+        frame_id = frame.get("id")
+        if isinstance(frame_id, str) and session_id is not None:
+            self.cdp.post("Page.setDocumentContent",
+                          {"frameId": frame_id, "html": self._blocked_html(host)},
+                          session_id=session_id)
+
+    def _explain_error_page(self, session_id: str, frame_id: object, failed_url: str) -> None:
+        """Put the kiosk's page over Chromium's "blocked by your organization" page.
+
+        With the policy installed, Chromium itself refuses a site off the allowlist
+        before any request exists for Fetch to pause, and shows its own error page;
+        the frame then names the address it could not load.
+        """
+        if not isinstance(frame_id, str) or not failed_url or self.permitted(failed_url):
+            return  # a real network error (the site is down): Chromium's page says so
+        host = url_host_of(failed_url)
+        self._count_blocked(host)
+        self.cdp.post("Page.setDocumentContent",
+                      {"frameId": frame_id, "html": self._blocked_html(host)},
+                      session_id=session_id)
+
+    # -- file choosers -------------------------------------------------------------------
+
+    def _file_chooser_opened(self, params: dict[str, Any], session_id: str | None) -> None:
+        node = params.get("backendNodeId")
+        mode = str(params.get("mode", "selectSingle"))
+        if session_id is not None and isinstance(node, int):
+            self.file_chooser = FileChooser(session_id, node, mode)
+        self._announce("browser.file_chooser", mode=mode)
+
+    # -- downloads -----------------------------------------------------------------------
+
+    def _download_will_begin(self, params: dict[str, Any], session_id: str | None) -> None:
+        guid = params.get("guid")
+        if not isinstance(guid, str):
+            return
+        suggested = str(params.get("suggestedFilename") or "")
+        with self._lock:
+            self._downloads[guid] = suggested
+        log.info("download starting from %s", url_host_of(str(params.get("url", ""))) or "?")
+
+    def _download_progress(self, params: dict[str, Any], session_id: str | None) -> None:
+        guid = params.get("guid")
+        state = params.get("state")
+        if not isinstance(guid, str) or state not in ("completed", "canceled"):
+            return
+        with self._lock:
+            suggested = self._downloads.pop(guid, None)
+        if state == "canceled" or suggested is None:
+            return
+        source = self.downloads_dir / guid
+        if "/" in guid or guid.startswith(".") or not source.is_file():
+            log.error("a finished download is not where the browser said it would be")
+            return
+        try:
+            final = unique_move(source, self.downloads_dir, safe_file_name(suggested))
+        except OSError:
+            log.exception("could not name a finished download")
+            return
+        self.downloads.append(final)
+        self._announce("browser.download", name=final.name, path=str(final))

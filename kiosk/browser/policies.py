@@ -1,0 +1,243 @@
+"""The Chromium managed policy Borne installs, and its check for `kiosk doctor`.
+
+The package installs the static part as /etc/chromium/policies/managed/borne.json
+(packaging/chromium/borne.json, which equals `static_policy()`). The allowlist
+part depends on the profile; `profile_policy()` builds the whole file for one.
+The CDP guard enforces the allowlist in every case; the policy is the second lock
+that still holds if the guard were ever bypassed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from kiosk.config.allowlist import Allowlist, HostPattern
+
+POLICY_FILE_NAME = "borne.json"
+DEFAULT_POLICY_DIR = Path("/etc/chromium/policies/managed")
+REINSTALL_FIX = (
+    "install the kiosk package again "
+    "(it installs /etc/chromium/policies/managed/borne.json)"
+)
+
+# Blocked before the allowlist: "*" already covers them all, the explicit
+# entries say what matters and stay blocked if someone narrows "*" later.
+BLOCKED_URLS = [
+    "*",
+    "chrome://*",
+    "chrome-untrusted://*",
+    "chrome-extension://*",
+    "devtools://*",
+    "file://*",
+    "view-source:*",
+    "javascript://*",
+    "data:*",
+    "filesystem:*",
+    "about:*",
+]
+
+# Always reachable: the blank page the browser waits on before a tile is
+# tapped. Chromium's own network error page (chrome-error://) is not filtered.
+ALWAYS_ALLOWED_URLS = ["about:blank"]
+
+# The lockdown itself. Values follow Chromium's policy list: 1 for
+# IncognitoModeAvailability =
+# "disabled", 0 for DownloadRestrictions = "no special restrictions" (the kiosk
+# wants downloads, into the session folder), 0 for BrowserSignin = "disabled",
+# 2 for Default*Setting = "block".
+LOCKDOWN: dict[str, Any] = {
+    # Not 2 ("never"): Chromium then refuses every DevTools attachment, the
+    # kiosk's own over its pipe included ("Target.attachToTarget: Not allowed",
+    # checked with Chromium 156), and the guard could not work. The DevTools
+    # window stays shut because URLBlocklist blocks devtools:// (F12 then does
+    # nothing), and the guard closes any DevTools window that would appear.
+    "DeveloperToolsAvailability": 1,
+    "PasswordManagerEnabled": False,
+    "PasswordLeakDetectionEnabled": False,
+    "AutofillAddressEnabled": False,
+    "AutofillCreditCardEnabled": False,
+    "BrowserSignin": 0,
+    "SyncDisabled": True,
+    "ExtensionInstallBlocklist": ["*"],
+    "DownloadRestrictions": 0,
+    "PromptForDownloadLocation": False,
+    "AllowFileSelectionDialogs": False,
+    # Printing goes through the kiosk's own flow (preview, quota, CUPS).
+    "PrintingEnabled": False,
+    "IncognitoModeAvailability": 1,
+    "BrowserGuestModeEnabled": False,
+    "BrowserAddPersonEnabled": False,
+    "DefaultBrowserSettingEnabled": False,
+    "MetricsReportingEnabled": False,
+    # An offline-first public box: no lookups to Google, no reports.
+    "SafeBrowsingProtectionLevel": 0,
+    "SafeBrowsingExtendedReportingEnabled": False,
+    "SearchSuggestEnabled": False,
+    "SpellcheckEnabled": False,
+    "TranslateEnabled": False,
+    "EditBookmarksEnabled": False,
+    "BookmarkBarEnabled": False,
+    "FullscreenAllowed": True,
+    "TaskManagerEndProcessEnabled": False,
+    "BackgroundModeEnabled": False,
+    "AllowDinosaurEasterEgg": False,
+    # A PDF opens as a download, listed in the kiosk's Documents with its own
+    # print button, not in Chromium's viewer with print and save buttons.
+    "AlwaysOpenPdfExternally": True,
+    "DefaultNotificationsSetting": 2,
+    "DefaultGeolocationSetting": 2,
+    "ScreenCaptureAllowed": False,
+    "CommandLineFlagSecurityWarningsEnabled": False,
+    "HideWebStoreIcon": True,
+    "ShowHomeButton": False,
+    "ImportSavedPasswords": False,
+    "ImportAutofillFormData": False,
+}
+
+# The settings `kiosk doctor` insists on: without them a resident could leave
+# the allowlist, open devtools or reach the file system.
+ESSENTIAL: dict[str, Any] = {
+    "DeveloperToolsAvailability": 1,
+    "PasswordManagerEnabled": False,
+    "AllowFileSelectionDialogs": False,
+    "IncognitoModeAvailability": 1,
+    "BrowserGuestModeEnabled": False,
+    "PrintingEnabled": False,
+}
+ESSENTIAL_LIST_ENTRIES: dict[str, tuple[str, ...]] = {
+    "URLBlocklist": ("*", "devtools://*", "file://*", "chrome://*", "view-source:*"),
+    "ExtensionInstallBlocklist": ("*",),
+}
+
+
+def static_policy() -> dict[str, Any]:
+    """The part of the policy that is the same for every profile (the packaged file)."""
+    return {
+        "URLBlocklist": list(BLOCKED_URLS),
+        "URLAllowlist": list(ALWAYS_ALLOWED_URLS),
+        **LOCKDOWN,
+    }
+
+
+def url_filter(pattern: HostPattern) -> str:
+    """One allowlist pattern in Chromium's URL filter format.
+
+    In that format a bare host ``caf.fr`` matches the host *and all its
+    subdomains*, while a leading dot ``.caf.fr`` matches that host only. So:
+    - ``caf.fr`` (exact host in the profile) becomes ``.caf.fr``; no scheme, since
+      the profile allows http to a host named exactly (an intranet server);
+    - ``*.caf.fr`` (subdomains only) becomes ``https://caf.fr``: Chromium cannot
+      say "subdomains but not the host", so the policy is a little wider than the
+      profile here (it also lets ``caf.fr`` itself through), and the CDP guard,
+      which applies the profile's exact meaning, closes that gap.
+    """
+    if pattern.wildcard:
+        return f"https://{pattern.host}"
+    return f".{pattern.host}"
+
+
+def allowlist_urls(allowlist: Allowlist) -> list[str]:
+    """URLAllowlist entries for an allowlist, in order, without duplicates."""
+    entries = list(ALWAYS_ALLOWED_URLS)
+    for pattern in allowlist.patterns:
+        entry = url_filter(pattern)
+        if entry not in entries:
+            entries.append(entry)
+    return entries
+
+
+def profile_policy(allowlist: Allowlist) -> dict[str, Any]:
+    """The whole policy for a profile: the static part plus its allowlist."""
+    policy = static_policy()
+    policy["URLAllowlist"] = allowlist_urls(allowlist)
+    return policy
+
+
+def write_policy(policy: dict[str, Any], path: Path) -> None:
+    """Write a policy file atomically (world-readable: Chromium runs as the kiosk user)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(policy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.chmod(0o644)
+    tmp.replace(path)
+
+
+def policy_dir() -> Path:
+    """Where Chromium reads managed policies ($KIOSK_POLICY_DIR overrides it)."""
+    return Path(os.environ.get("KIOSK_POLICY_DIR") or DEFAULT_POLICY_DIR)
+
+
+def missing_lockdown(policy: dict[str, Any]) -> list[str]:
+    """Names of the essential settings that are absent or differ from Borne's."""
+    missing = [key for key, wanted in ESSENTIAL.items() if policy.get(key) != wanted]
+    for key, entries in ESSENTIAL_LIST_ENTRIES.items():
+        value = policy.get(key)
+        if not isinstance(value, list) or not all(entry in value for entry in entries):
+            missing.append(key)
+    return missing
+
+
+def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
+    """(ok, detail, fix) about the installed policy file, for `kiosk doctor`.
+
+    With a profile (the one `kiosk run` would use, from `cli_path` or the usual
+    places), also says which of its sites the policy does not allow.
+    """
+    path = policy_dir() / POLICY_FILE_NAME
+    if not path.exists():
+        return False, f"{path} is missing", REINSTALL_FIX
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return False, f"{path} cannot be read: {error}", (
+            f"make {path} readable by everyone (chmod 644), or " + REINSTALL_FIX)
+    try:
+        policy = json.loads(text)
+    except ValueError as error:
+        return False, f"{path} is not valid JSON ({error})", REINSTALL_FIX
+    if not isinstance(policy, dict):
+        return False, f"{path} does not hold a JSON object", REINSTALL_FIX
+    if policy.get("DeveloperToolsAvailability") == 2:
+        return False, (
+            f"{path} sets DeveloperToolsAvailability to 2, which also forbids the kiosk's own "
+            "control of the browser: every page would stay blank"), REINSTALL_FIX
+    missing = missing_lockdown(policy)
+    if missing:
+        return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
+    uncovered = _profile_sites_not_allowed(policy, cli_path)
+    if uncovered:
+        shown = ", ".join(uncovered[:5]) + (" ..." if len(uncovered) > 5 else "")
+        return True, (
+            f"{path} locks Chromium down; the CDP guard allows the profile's sites it does not "
+            f"list: {shown}"
+        ), ""
+    return True, f"{path} locks Chromium down", ""
+
+
+def _profile_sites_not_allowed(policy: dict[str, Any], cli_path: Path | None) -> list[str]:
+    """Profile patterns missing from the policy's URLAllowlist (empty when no profile loads)."""
+    try:
+        from kiosk.config.load import choose_profile_path, load_profile
+    except ImportError:
+        return []
+    try:
+        profile = load_profile(choose_profile_path(cli_path))
+        allowlist = profile.allowlist()
+    except Exception:  # a bad profile is the profile check's business, not this one's
+        return []
+    listed = policy.get("URLAllowlist")
+    entries = set(listed) if isinstance(listed, list) else set()
+    return [str(p) for p in allowlist.patterns if url_filter(p) not in entries]
+
+
+def main() -> None:
+    """Regenerate packaging/chromium/borne.json from `static_policy()`."""
+    target = Path(__file__).resolve().parents[2] / "packaging" / "chromium" / POLICY_FILE_NAME
+    write_policy(static_policy(), target)
+
+
+if __name__ == "__main__":
+    main()

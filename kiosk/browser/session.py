@@ -1,0 +1,388 @@
+"""The session browser: one locked Chromium, driven over its DevTools pipe.
+
+`BrowserSession` is what the session controller calls (see its `Browser`
+protocol). All calls come from the controller's worker thread; events (blocked
+pages, downloads, file choosers, a crash) go out through `publish`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kiosk.browser.blocked_page import blocked_page_html
+from kiosk.browser.cdp import CdpError, CdpPipe
+from kiosk.browser.chromium import START_URL, ChromiumProcess, LaunchOptions
+from kiosk.browser.guard import Guard, is_web_url, url_host_of
+from kiosk.config.allowlist import Allowlist
+
+log = logging.getLogger(__name__)
+
+COMMAND_TIMEOUT = 10.0
+NAVIGATE_TIMEOUT = 30.0
+XDOTOOL_TIMEOUT = 3.0
+PIPE_EXIT_GRACE = 1.0
+
+Bounds = tuple[int, int, int, int]
+
+
+class BrowserStartError(RuntimeError):
+    """Chromium could not be started or did not come up in time."""
+
+
+def accept_language(language: str) -> str:
+    """Languages for Accept-Language: the resident's, then French, then English.
+
+    Chromium adds the q-values itself, so this is a plain list.
+    """
+    ordered: list[str] = []
+    for code in (language, language.split("-")[0], "fr", "en"):
+        if code and code not in ordered:
+            ordered.append(code)
+    return ",".join(ordered)
+
+
+class BrowserSession:
+    """One session's Chromium with the allowlist guard, downloads and crash watch."""
+
+    def __init__(
+        self,
+        *,
+        session_dir: Path,
+        allowlist: Allowlist,
+        language: str,
+        help_text: str,
+        bounds: Bounds,
+        publish: Callable[..., None],
+        host_resolver_rules: str | None = None,
+    ) -> None:
+        self.session_dir = session_dir
+        self.language = language
+        self.help_text = help_text
+        self.bounds = bounds
+        self.host_resolver_rules = host_resolver_rules
+        self._allowlist = allowlist
+        self._publish = publish
+        self.process: ChromiumProcess | None = None
+        self.cdp: CdpPipe | None = None
+        self.guard: Guard | None = None
+        self._user_agent = ""
+        self._window_id: int | None = None
+        self._closing = False
+        self._ready = False
+        self._crash_lock = threading.Lock()
+        self._crash_reported = False
+        self._survivors: list[int] | None = None
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.session_dir / "Documents"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    @property
+    def main_session(self) -> str | None:
+        return self.guard.main_session if self.guard is not None else None
+
+    # -- start and stop ------------------------------------------------------------------
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start Chromium on an empty page, guarded, minimised; returns when it is ready.
+
+        `focus()` shows it at `bounds`.
+        """
+        if self.process is not None:
+            raise BrowserStartError("this browser session was already started")
+        options = LaunchOptions(self.session_dir, self.bounds, self.language,
+                                self.host_resolver_rules)
+        try:
+            self.process = ChromiumProcess.launch(options)
+        except OSError as error:
+            raise BrowserStartError(f"cannot start Chromium: {error}") from error
+        self.cdp = CdpPipe(self.process.write_fd, self.process.read_fd,
+                           on_close=self._pipe_closed)
+        self.cdp.start()
+        self.process.on_exit(self._process_exited)
+        self.guard = Guard(self.cdp, self._allowlist, self._blocked_html, self._publish,
+                           self.documents_dir)
+        try:
+            self.guard.install(timeout)
+            version = self.cdp.send("Browser.getVersion", timeout=COMMAND_TIMEOUT)
+            self._user_agent = str(version.get("userAgent", ""))
+            self._apply_language()
+            self._window_id = self._find_window()
+            self._apply_bounds()
+            self.hide()
+        except CdpError as error:
+            self.close()
+            raise BrowserStartError(f"Chromium did not get ready: {error}") from error
+        with self._crash_lock:
+            self._ready = True
+            exited = self.process.returncode
+        if exited is not None:  # it died between the last answer and now
+            self._report_crash(f"exit {exited}")
+
+    def close(self) -> list[int]:
+        """Kill the browser's whole process group; return pids that survived (normally none)."""
+        if self._survivors is not None:
+            return self._survivors
+        self._closing = True
+        if self.cdp is not None:
+            self.cdp.close()
+        survivors = self.process.kill() if self.process is not None else []
+        if self.cdp is not None:
+            self.cdp.wait_closed(1.0)
+        self._survivors = survivors
+        return survivors
+
+    # -- crash watch ---------------------------------------------------------------------
+
+    def _process_exited(self, code: int) -> None:
+        if not self._closing:
+            self._report_crash(f"exit {code}")
+
+    def _pipe_closed(self) -> None:
+        if self._closing:
+            return
+        code = self.process.wait(PIPE_EXIT_GRACE) if self.process is not None else None
+        if not self._closing:
+            self._report_crash("pipe" if code is None else f"exit {code}")
+
+    def _report_crash(self, reason: str) -> None:
+        """Publish browser.crashed once, and only for a browser that was ready.
+
+        A start that fails raises BrowserStartError instead: reporting a crash then
+        would make the shell restart a browser that cannot start, again and again.
+        """
+        with self._crash_lock:
+            if self._crash_reported or not self._ready or self._closing:
+                return
+            self._crash_reported = True
+        log.error("the browser stopped (%s)", reason)
+        try:
+            self._publish("browser.crashed", reason=reason)
+        except Exception:
+            log.exception("publishing browser.crashed failed")
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def open(self, url: str) -> None:
+        """Show `url` in the resident's window (the guard decides whether it may load)."""
+        cdp, main = self._page()
+        if not is_web_url(url) and not self._require_guard().permitted(url):
+            self._require_guard().navigate_main(url)
+            return
+        try:
+            result = cdp.send("Page.navigate", {"url": url}, session_id=main,
+                              timeout=NAVIGATE_TIMEOUT)
+        except CdpError as error:
+            log.warning("opening a page on %s did not finish: %s", url_host_of(url), error)
+            return
+        if result.get("errorText"):
+            log.warning("opening a page on %s failed: %s", url_host_of(url), result["errorText"])
+
+    def back(self) -> None:
+        """The previous page of this session; nothing when there is none."""
+        cdp, main = self._page()
+        try:
+            history = cdp.send("Page.getNavigationHistory", session_id=main,
+                               timeout=COMMAND_TIMEOUT)
+            index = int(history.get("currentIndex", 0))
+            entries = history.get("entries") or []
+            if index <= 0 or index >= len(entries):
+                return
+            previous = entries[index - 1]
+            if str(previous.get("url", "")) in (START_URL, "about:blank"):
+                return  # the empty page before the first site is not a page to go back to
+            cdp.send("Page.navigateToHistoryEntry", {"entryId": previous["id"]},
+                     session_id=main, timeout=NAVIGATE_TIMEOUT)
+        except (CdpError, KeyError, TypeError, ValueError) as error:
+            log.warning("going back failed: %s", error)
+
+    def reload(self) -> None:
+        """Load the current page again."""
+        cdp, main = self._page()
+        try:
+            cdp.send("Page.reload", {}, session_id=main, timeout=NAVIGATE_TIMEOUT)
+        except CdpError as error:
+            log.warning("reloading failed: %s", error)
+
+    # -- window ------------------------------------------------------------------------
+
+    def focus(self) -> None:
+        """Show the browser window at its bounds, in front, with the keyboard focus."""
+        cdp, main = self._page()
+        self._apply_bounds()
+        guard = self._require_guard()
+        for method, params, session in (
+            ("Page.bringToFront", {}, main),
+            ("Target.activateTarget", {"targetId": guard.main_target or ""}, None),
+        ):
+            try:
+                cdp.send(method, params, session_id=session, timeout=COMMAND_TIMEOUT)
+            except CdpError as error:
+                log.warning("%s failed: %s", method, error)
+        self._raise_x_window()
+
+    def hide(self) -> None:
+        """Minimise the window: the pre-started browser waits out of sight of the home screen."""
+        if self._window_id is None:
+            return
+        try:
+            self._require_cdp().send("Browser.setWindowBounds", {
+                "windowId": self._window_id, "bounds": {"windowState": "minimized"},
+            }, timeout=COMMAND_TIMEOUT)
+        except CdpError as error:
+            log.warning("cannot hide the browser window: %s", error)
+
+    def set_bounds(self, bounds: Bounds) -> None:
+        """Move the window to (x, y, width, height): the area below the kiosk's toolbar.
+
+        This also shows a minimised window (a window is placed in the normal state).
+        """
+        self.bounds = bounds
+        if self.cdp is not None:
+            self._apply_bounds()
+
+    def _find_window(self) -> int | None:
+        cdp = self._require_cdp()
+        target = self._require_guard().main_target
+        try:
+            result = cdp.send("Browser.getWindowForTarget", {"targetId": target},
+                              timeout=COMMAND_TIMEOUT)
+        except CdpError as error:
+            log.warning("cannot find the browser window: %s", error)
+            return None
+        window = result.get("windowId")
+        return window if isinstance(window, int) else None
+
+    def _apply_bounds(self) -> None:
+        if self._window_id is None:
+            self._window_id = self._find_window()
+        if self._window_id is None:
+            return
+        x, y, width, height = self.bounds
+        cdp = self._require_cdp()
+        # Position and size are only accepted in the "normal" state.
+        for bounds in ({"windowState": "normal"},
+                       {"left": x, "top": y, "width": width, "height": height}):
+            try:
+                cdp.send("Browser.setWindowBounds",
+                         {"windowId": self._window_id, "bounds": bounds},
+                         timeout=COMMAND_TIMEOUT)
+            except CdpError as error:
+                log.warning("cannot place the browser window: %s", error)
+
+    def _raise_x_window(self) -> None:
+        """Raise and activate Chromium's X window (the window manager keeps it in place)."""
+        xdotool = shutil.which("xdotool")
+        if xdotool is None or self.process is None or not os.environ.get("DISPLAY"):
+            return
+        try:
+            found = subprocess.run(
+                [xdotool, "search", "--onlyvisible", "--pid", str(self.process.pid)],
+                capture_output=True, text=True, timeout=XDOTOOL_TIMEOUT, check=False)
+            for window in found.stdout.split():
+                subprocess.run([xdotool, "windowactivate", window], capture_output=True,
+                               timeout=XDOTOOL_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            log.warning("cannot raise the browser window: %s", error)
+
+    # -- language and allowlist ----------------------------------------------------------
+
+    def set_language(self, lang: str) -> None:
+        """Make sites see the resident's language (Accept-Language, navigator, Intl)."""
+        self.language = lang
+        if self.guard is not None:
+            self._apply_language()
+
+    def _apply_language(self) -> None:
+        guard = self._require_guard()
+        if self._user_agent:
+            guard.set_page_setting("Emulation.setUserAgentOverride", {
+                "userAgent": self._user_agent,
+                "acceptLanguage": accept_language(self.language),
+            })
+        guard.set_page_setting("Emulation.setLocaleOverride", {"locale": self.language})
+
+    def set_allowlist(self, allowlist: Allowlist) -> None:
+        """Replace the allowlist (assisted mode widens it); applies to the next navigation."""
+        self._allowlist = allowlist
+        if self.guard is not None:
+            self.guard.allowlist = allowlist
+
+    @property
+    def allowlist(self) -> Allowlist:
+        return self._allowlist
+
+    # -- health --------------------------------------------------------------------------
+
+    def ping(self, timeout: float = 5.0) -> bool:
+        """True when the browser answers a trivial command within `timeout`."""
+        if self.cdp is None or self._closing:
+            return False
+        try:
+            self.cdp.send("Browser.getVersion", timeout=timeout)
+        except CdpError:
+            return False
+        return True
+
+    # -- file uploads (the kiosk's picker answers an intercepted file chooser) -----------
+
+    def set_chooser_files(self, paths: list[Path]) -> bool:
+        """Give the last file input the resident activated these files; False if none."""
+        guard = self._require_guard()
+        chooser = guard.file_chooser
+        if chooser is None:
+            return False
+        try:
+            self._require_cdp().send("DOM.setFileInputFiles", {
+                "files": [str(p) for p in paths], "backendNodeId": chooser.backend_node_id,
+            }, session_id=chooser.session_id, timeout=COMMAND_TIMEOUT)
+        except CdpError as error:
+            log.warning("cannot hand files to the page: %s", error)
+            return False
+        guard.file_chooser = None
+        return True
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def evaluate(self, expression: str, timeout: float = COMMAND_TIMEOUT,
+                 user_gesture: bool = False) -> Any:
+        """The value of a JavaScript expression in the resident's page.
+
+        `user_gesture` makes it count as a tap (popups are only allowed after one).
+        """
+        cdp, main = self._page()
+        result = cdp.send("Runtime.evaluate", {
+            "expression": expression, "returnByValue": True, "userGesture": user_gesture,
+        }, session_id=main, timeout=timeout)
+        return (result.get("result") or {}).get("value")
+
+    def _blocked_html(self, host: str) -> str:
+        return blocked_page_html(host, self.help_text, self.language)
+
+    def _require_cdp(self) -> CdpPipe:
+        if self.cdp is None:
+            raise CdpError("the browser is not started")
+        return self.cdp
+
+    def _require_guard(self) -> Guard:
+        if self.guard is None:
+            raise CdpError("the browser is not started")
+        return self.guard
+
+    def _page(self) -> tuple[CdpPipe, str]:
+        cdp = self._require_cdp()
+        main = self._require_guard().main_session
+        if main is None:
+            raise CdpError("the browser has no page")
+        return cdp, main

@@ -1,0 +1,53 @@
+"""Helpers shared by the browser tests: the test site module, events, the allowlist."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness import wait_for
+
+from kiosk.config.allowlist import Allowlist
+from kiosk.i18n import gettext_for
+
+if TYPE_CHECKING:
+    from kiosk.browser.session import BrowserSession
+
+HERE = Path(__file__).resolve().parent
+BOUNDS = (0, 80, 1280, 944)
+
+# The session speaks French, the kiosk's first language.
+BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
+
+
+class Events:
+    """What a BrowserSession published, for assertions (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.items: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(self, topic: str, **data: Any) -> None:
+        with self._lock:
+            self.items.append((topic, data))
+
+    def of(self, topic: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [data for t, data in self.items if t == topic]
+
+    def wait(self, topic: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        wait_for(lambda: len(self.of(topic)) >= count, timeout)
+        return self.of(topic)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.items.clear()
+
+
+def allowlist() -> Allowlist:
+    return Allowlist.of(["caf.borne.test", "connect.borne.test", "forms.example"])
+
+
+SessionFactory = Callable[[Path], tuple["BrowserSession", Events]]

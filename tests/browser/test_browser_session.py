@@ -1,0 +1,419 @@
+"""The session browser with a real Chromium under Xvfb, on a local "procedure site".
+
+Every check looks at what the resident would see (the page's address, title and
+text) and at what the site's server was asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import procedure_site as site_module
+import pytest
+from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, SessionFactory, allowlist
+from harness import XScreen, wait_for
+
+from kiosk.browser.chromium import group_members, living
+from kiosk.browser.session import BrowserSession, BrowserStartError
+
+pytestmark = [pytest.mark.browser, pytest.mark.display]
+
+ALLOWED, OTHER, BLOCKED = site_module.ALLOWED, site_module.OTHER, site_module.BLOCKED
+BLOCKED_MARK = site_module.BLOCKED_MARK
+BROWSER = tuple[BrowserSession, Events]
+
+
+def href(browser: BrowserSession) -> str:
+    return str(browser.evaluate("location.href"))
+
+
+def text(browser: BrowserSession) -> str:
+    return str(browser.evaluate("document.body ? document.body.innerText : ''"))
+
+
+def wait_for_page(browser: BrowserSession, url_start: str, timeout: float = 10.0) -> bool:
+    def loaded() -> bool:
+        try:
+            return href(browser).startswith(url_start) and bool(
+                browser.evaluate("document.readyState === 'complete'"))
+        except Exception:
+            return False
+    return wait_for(loaded, timeout)
+
+
+def click(browser: BrowserSession, element_id: str) -> None:
+    """A tap on an element (with a user gesture, as a real tap has)."""
+    browser.evaluate(f"document.getElementById({element_id!r}).click()", user_gesture=True)
+
+
+def page_targets(browser: BrowserSession) -> list[str]:
+    assert browser.cdp is not None
+    infos = browser.cdp.send("Target.getTargets")["targetInfos"]
+    return [t["url"] for t in infos if t["type"] == "page"]
+
+
+def open_start(browser: BrowserSession, site: Any) -> None:
+    browser.open(site.url("/"))
+    assert wait_for_page(browser, site.url("/"))
+
+
+def assert_blocked_page(browser: BrowserSession, host: str) -> None:
+    assert wait_for(lambda: BLOCKED_TITLE in text(browser), 10), text(browser)
+    body = text(browser)
+    assert host in body
+    assert BLOCKED_MARK not in body
+    assert "secret" not in body  # the host only, never the rest of the address
+
+
+# -- allowed pages, storage, language --------------------------------------------------
+
+
+def test_allowed_page_loads_and_keeps_cookies_and_storage(browser: BROWSER, site: Any) -> None:
+    session, _ = browser
+    session.open(site.url("/storage"))
+    assert wait_for_page(session, site.url("/storage"))
+    assert session.evaluate("document.title") == "Storage tok123"
+    assert "canary=tok123" in str(session.evaluate("document.cookie"))
+
+
+def test_sites_see_the_residents_language(browser: BROWSER, site: Any) -> None:
+    session, _ = browser
+    try:
+        session.set_language("ar")
+        session.open(site.url("/language"))
+        assert wait_for_page(session, site.url("/language"))
+        assert session.evaluate("document.title") == "ar"
+        assert site.log.languages(ALLOWED, "/language")[-1].startswith("ar")
+    finally:
+        session.set_language("fr")
+    session.open(site.url("/language"))
+    assert wait_for(lambda: session.evaluate("document.title") == "fr", 10)
+    assert site.log.languages(ALLOWED, "/language")[-1].startswith("fr")
+
+
+# -- blocked navigations ---------------------------------------------------------------
+
+
+def test_link_to_blocked_host_shows_kiosk_page_and_never_reaches_it(
+    browser: BROWSER, site: Any
+) -> None:
+    session, events = browser
+    open_start(session, site)
+    click(session, "to-blocked")
+    assert_blocked_page(session, BLOCKED)
+    assert BLOCKED not in site.log.hosts()
+    assert events.wait("browser.blocked") == [{"host": BLOCKED}]
+    assert session.guard is not None and session.guard.blocked_count >= 1
+
+
+def test_redirect_to_blocked_host_is_stopped_before_the_request(
+    browser: BROWSER, site: Any
+) -> None:
+    session, events = browser
+    session.open(site.url("/redirect"))
+    assert_blocked_page(session, BLOCKED)
+    assert site.log.paths(ALLOWED) == ["/redirect"]
+    assert BLOCKED not in site.log.hosts()
+    assert events.of("browser.blocked") == [{"host": BLOCKED}]
+
+
+def test_blocked_page_back_button_returns_to_the_site(browser: BROWSER, site: Any) -> None:
+    session, _ = browser
+    open_start(session, site)
+    click(session, "to-blocked")
+    assert_blocked_page(session, BLOCKED)
+    session.evaluate("document.getElementById('kiosk-back').click()")
+    assert wait_for_page(session, site.url("/"))
+
+
+def test_blocked_iframe_is_replaced_and_never_requested(browser: BROWSER, site: Any) -> None:
+    session, events = browser
+    session.open(site.url("/iframe"))
+    assert wait_for_page(session, site.url("/iframe"))
+    assert wait_for(lambda: "/framed" in site.log.paths(OTHER), 10)
+    assert events.wait("browser.blocked") == [{"host": BLOCKED}]
+    assert BLOCKED not in site.log.hosts()
+    # The blocked frame holds the kiosk's page (read from inside the frame's target).
+    assert session.guard is not None
+    frames = frame_targets(session, BLOCKED)
+    assert len(frames) == 1
+    frame_session = session.guard.session_for_target(frames[0]["targetId"])
+    value = str(evaluate_in(session, frame_session, "document.body.innerText"))
+    assert BLOCKED_TITLE in value and BLOCKED_MARK not in value
+
+
+def test_link_to_local_file_does_not_show_it(browser: BROWSER, site: Any) -> None:
+    session, _ = browser
+    open_start(session, site)
+    click(session, "to-file")
+    time.sleep(0.5)  # give a (wrong) navigation the time to happen
+    assert href(session) == site.url("/")
+    assert "root:" not in text(session)
+
+
+@pytest.mark.parametrize(("url", "secret"), [
+    ("file:///etc/passwd", "root:x:0:0"),
+    ("data:text/html,<p>SECRET-DATA</p>", "SECRET-DATA"),
+    ("chrome://version", "Command Line"),
+    ("view-source:http://caf.borne.test/", "<h1>"),
+])
+def test_non_web_addresses_never_show_at_top_level(
+    browser: BROWSER, site: Any, url: str, secret: str
+) -> None:
+    """Neither open() nor a raw navigation (as a hole in the kiosk would make) shows them."""
+    session, _ = browser
+    open_start(session, site)
+    session.open(url)
+    assert wait_for(lambda: BLOCKED_TITLE in text(session), 10), text(session)
+    assert secret not in text(session)
+    assert session.cdp is not None and session.main_session is not None
+    open_start(session, site)
+    session.cdp.send("Page.navigate", {"url": url}, session_id=session.main_session)
+    time.sleep(0.5)
+    assert wait_for(lambda: BLOCKED_TITLE in text(session) or href(session) == site.url("/"),
+                    10), text(session)
+    assert secret not in text(session)
+
+
+# -- one window ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("element", "host", "path"), [
+    ("open-allowed", OTHER, "/from-open"),
+    ("blank-allowed", OTHER, "/from-blank"),
+    ("open-blocked", BLOCKED, "/from-open"),
+    ("blank-blocked", BLOCKED, "/from-blank"),
+])
+def test_new_windows_open_in_the_residents_window(
+    browser: BROWSER, site: Any, element: str, host: str, path: str
+) -> None:
+    session, _ = browser
+    open_start(session, site)
+    click(session, element)
+    assert wait_for(lambda: href(session) == f"http://{host}{path}", 10), href(session)
+    assert wait_for(lambda: len(page_targets(session)) == 1, 10), page_targets(session)
+    if host == BLOCKED:
+        assert_blocked_page(session, BLOCKED)
+        assert BLOCKED not in site.log.hosts()
+    else:
+        assert wait_for(lambda: path in text(session), 10)
+
+
+# -- downloads and file choosers -------------------------------------------------------
+
+
+def test_download_lands_in_documents_under_its_name(browser: BROWSER, site: Any) -> None:
+    session, events = browser
+    open_start(session, site)
+    click(session, "to-pdf")
+    downloads = events.wait("browser.download")
+    target = session.documents_dir / "recu-caf.pdf"
+    assert downloads == [{"name": "recu-caf.pdf", "path": str(target)}]
+    assert target.read_bytes() == site_module.PDF
+    # No GUID-named leftover beside it.
+    assert [p.name for p in session.documents_dir.iterdir()] == ["recu-caf.pdf"]
+    assert href(session) == site.url("/")  # the page stays where it was
+
+
+def test_file_chooser_is_intercepted_and_filled_by_the_kiosk(
+    browser: BROWSER, site: Any
+) -> None:
+    session, events = browser
+    session.open(site.url("/form"))
+    assert wait_for_page(session, site.url("/form"))
+    click(session, "upload")
+    assert events.wait("browser.file_chooser") == [{"mode": "selectSingle"}]
+    scan = session.session_dir / "scan-1.pdf"
+    scan.write_bytes(site_module.PDF)
+    assert session.set_chooser_files([scan])
+    assert session.evaluate("document.getElementById('upload').files[0].name") == "scan-1.pdf"
+
+
+# -- navigation commands, window, health -----------------------------------------------
+
+
+def test_back_and_reload(browser: BROWSER, site: Any) -> None:
+    session, _ = browser
+    open_start(session, site)
+    session.open(site.url("/storage"))
+    assert wait_for_page(session, site.url("/storage"))
+    session.back()
+    assert wait_for_page(session, site.url("/"))
+    before = len(site.log.paths(ALLOWED))
+    session.reload()
+    assert wait_for(lambda: len(site.log.paths(ALLOWED)) > before, 10)
+
+
+def test_back_does_not_leave_the_first_page(fresh: SessionFactory, site: Any,
+                                            tmp_path: Path) -> None:
+    session, _ = fresh(tmp_path / "session")
+    open_start(session, site)
+    session.back()
+    time.sleep(0.5)
+    assert href(session) == site.url("/")
+
+
+def test_window_is_hidden_at_start_and_shown_at_its_bounds_on_focus(
+    fresh: SessionFactory, tmp_path: Path, screen: XScreen
+) -> None:
+    session, _ = fresh(tmp_path / "session")
+
+    def visible_windows() -> list[str]:
+        return screen.run("xdotool", "search", "--onlyvisible", "--pid", str(session.pid),
+                          check=False).stdout.split()
+
+    assert visible_windows() == []
+    session.focus()
+    assert wait_for(lambda: len(visible_windows()) == 1, 10)
+    geometry = screen.run("xdotool", "getwindowgeometry", "--shell",
+                          visible_windows()[0]).stdout
+    values = dict(line.split("=") for line in geometry.split())
+    assert (int(values["X"]), int(values["Y"]), int(values["WIDTH"]),
+            int(values["HEIGHT"])) == BOUNDS
+    session.set_bounds((100, 150, 800, 600))
+    assert wait_for(lambda: "WIDTH=800" in screen.run(
+        "xdotool", "getwindowgeometry", "--shell", visible_windows()[0]).stdout, 10)
+
+
+def test_developer_tools_window_is_closed(browser: BROWSER, site: Any,
+                                          screen: XScreen) -> None:
+    session, _ = browser
+    open_start(session, site)
+    session.focus()
+    screen.click(640, 600)
+    screen.key("F12")
+    time.sleep(1.0)
+    screen.key("ctrl+shift+i")
+    time.sleep(1.0)
+    assert page_targets(session) == [site.url("/")]
+    windows = screen.run("xdotool", "search", "--onlyvisible", "--pid", str(session.pid),
+                         check=False).stdout.split()
+    assert len(windows) == 1
+
+
+def test_garbage_on_the_pipe_does_not_stop_the_browser_control(browser: BROWSER) -> None:
+    session, _ = browser
+    assert session.cdp is not None
+    session.cdp.feed(b"not json\0[1,2]\0{\"id\": 999999, \"result\": {}}\0\xff\xfe\0"
+                     b"{\"method\": 5}\0{\"id\": \"x\"}\0")
+    assert session.ping()
+    assert session.evaluate("1 + 1") == 2
+
+
+# -- end of life -----------------------------------------------------------------------
+
+
+def test_close_leaves_no_process_and_reports_no_crash(
+    fresh: SessionFactory, site: Any, tmp_path: Path
+) -> None:
+    session, events = fresh(tmp_path / "session")
+    open_start(session, site)
+    assert session.pid is not None
+    before = [pid for pid, _, _ in group_members(session.pid)]
+    assert len(before) > 3  # browser, zygotes, renderer, GPU/utility helpers...
+    assert session.close() == []
+    assert living(group_members(session.pid)) == []
+    for pid in before:
+        state = _state(pid)
+        assert state in (None, "Z"), (pid, state)
+    time.sleep(0.3)
+    assert events.of("browser.crashed") == []
+    assert not session.ping()
+    assert session.close() == []  # a second close is harmless
+
+
+def test_killed_browser_is_reported_once(fresh: SessionFactory, tmp_path: Path) -> None:
+    session, events = fresh(tmp_path / "session")
+    assert session.pid is not None
+    os.kill(session.pid, signal.SIGKILL)
+    crashes = events.wait("browser.crashed")
+    time.sleep(1.5)  # both the exit and the end of the pipe have been seen by now
+    assert events.of("browser.crashed") == crashes == [{"reason": "exit -9"}]
+    assert not session.ping()
+    assert session.close() == []
+    assert living(group_members(session.pid)) == []
+
+
+def _state(pid: int) -> str | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.parametrize("program", ["/nonexistent/chromium", "/bin/false"])
+def test_a_browser_that_cannot_start_raises_and_reports_no_crash(
+    program: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_CHROMIUM", program)
+    events = Events()
+    session = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",
+                             help_text="", bounds=BOUNDS, publish=events.publish)
+    with pytest.raises(BrowserStartError):
+        session.start(timeout=10)
+    time.sleep(0.3)
+    assert events.items == []
+    assert session.close() == []
+
+
+def test_file_chooser_in_a_frame_of_another_site_is_intercepted(
+    browser: BROWSER, site: Any
+) -> None:
+    session, events = browser
+    session.open(site.url("/framed-upload"))
+    assert wait_for_page(session, site.url("/framed-upload"))
+    assert wait_for(lambda: "/upload" in site.log.paths(site_module.FORMS), 10)
+    assert session.cdp is not None and session.guard is not None
+    assert wait_for(lambda: bool(frame_targets(session, site_module.FORMS)), 10)
+    frame_session = session.guard.session_for_target(
+        frame_targets(session, site_module.FORMS)[0]["targetId"])
+    assert wait_for(
+        lambda: evaluate_in(session, frame_session, "document.readyState") == "complete", 10)
+    session.cdp.send("Runtime.evaluate", {
+        "expression": "document.getElementById('upload').click()", "userGesture": True,
+    }, session_id=frame_session)
+    assert events.wait("browser.file_chooser") == [{"mode": "selectSingle"}]
+    scan = session.session_dir / "scan-2.pdf"
+    scan.write_bytes(site_module.PDF)
+    assert session.set_chooser_files([scan])
+    name = evaluate_in(session, frame_session, "document.getElementById('upload').files[0].name")
+    assert name == "scan-2.pdf"
+
+
+def frame_targets(browser: BrowserSession, host: str) -> list[dict[str, Any]]:
+    """The out-of-process frames showing a page of `host`."""
+    assert browser.cdp is not None
+    infos: list[dict[str, Any]] = browser.cdp.send("Target.getTargets")["targetInfos"]
+    return [t for t in infos if t["type"] == "iframe" and t["url"].startswith(f"http://{host}/")]
+
+
+def evaluate_in(browser: BrowserSession, session_id: str | None, expression: str) -> Any:
+    """A JavaScript value inside a frame's own target."""
+    assert browser.cdp is not None
+    result = browser.cdp.send("Runtime.evaluate", {
+        "expression": expression, "returnByValue": True}, session_id=session_id)
+    return result["result"].get("value")
+
+
+def test_a_failing_subscriber_never_leaves_a_page_hanging(
+    screen: XScreen, site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPLAY", screen.display)
+
+    def broken_publish(topic: str, **data: Any) -> None:
+        raise RuntimeError("subscriber bug")
+
+    session = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",
+                             help_text="", bounds=BOUNDS, publish=broken_publish,
+                             host_resolver_rules=site.rules)
+    try:
+        session.start()
+        session.open(site.url("/redirect"))
+        assert_blocked_page(session, BLOCKED)
+    finally:
+        assert session.close() == []

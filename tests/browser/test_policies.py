@@ -1,0 +1,111 @@
+"""The managed policy Borne ships, and what `kiosk doctor` says about the installed one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.browser.policies import (
+    LOCKDOWN,
+    policy_status,
+    profile_policy,
+    static_policy,
+    url_filter,
+    write_policy,
+)
+from kiosk.config.allowlist import Allowlist, HostPattern
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGED = REPO / "packaging" / "chromium" / "borne.json"
+
+
+def test_packaged_file_is_the_static_policy() -> None:
+    assert json.loads(PACKAGED.read_text(encoding="utf-8")) == static_policy()
+
+
+def test_static_policy_blocks_everything_but_the_blank_page() -> None:
+    policy = static_policy()
+    assert policy["URLBlocklist"][0] == "*"
+    for scheme in ("chrome://*", "file://*", "view-source:*", "javascript://*", "devtools://*"):
+        assert scheme in policy["URLBlocklist"]
+    assert policy["URLAllowlist"] == ["about:blank"]
+    assert policy["PrintingEnabled"] is False
+    assert policy["AllowFileSelectionDialogs"] is False
+    # 2 would refuse the kiosk's own DevTools pipe: the guard could not attach.
+    assert policy["DeveloperToolsAvailability"] == 1
+
+
+def test_allowlist_patterns_in_chromiums_filter_format() -> None:
+    # Chromium: ".host" is that host only; "host" is the host and its subdomains.
+    assert url_filter(HostPattern.parse("caf.fr")) == ".caf.fr"
+    assert url_filter(HostPattern.parse("*.caf.fr")) == "https://caf.fr"
+    policy = profile_policy(Allowlist.of(["caf.fr", "*.caf.fr", "caf.fr", "ameli.fr"]))
+    assert policy["URLAllowlist"] == ["about:blank", ".caf.fr", "https://caf.fr", ".ameli.fr"]
+    assert {k: policy[k] for k in LOCKDOWN} == LOCKDOWN
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KIOSK_POLICY_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_status_missing_file(policy_dir: Path) -> None:
+    ok, detail, fix = policy_status(None)
+    assert not ok and "missing" in detail
+    assert "install the kiosk package again" in fix
+    assert "/etc/chromium/policies/managed/borne.json" in fix
+
+
+def test_status_not_json(policy_dir: Path) -> None:
+    (policy_dir / "borne.json").write_text("{ not json")
+    ok, detail, _ = policy_status(None)
+    assert not ok and "not valid JSON" in detail
+
+
+def test_status_not_an_object(policy_dir: Path) -> None:
+    (policy_dir / "borne.json").write_text("[]")
+    ok, detail, _ = policy_status(None)
+    assert not ok and "JSON object" in detail
+
+
+def test_status_names_missing_lockdown(policy_dir: Path) -> None:
+    policy = static_policy()
+    del policy["AllowFileSelectionDialogs"]
+    policy["URLBlocklist"] = ["chrome://*"]
+    write_policy(policy, policy_dir / "borne.json")
+    ok, detail, _ = policy_status(None)
+    assert not ok
+    assert "AllowFileSelectionDialogs" in detail and "URLBlocklist" in detail
+
+
+def test_status_warns_that_devtools_never_breaks_the_kiosk(policy_dir: Path) -> None:
+    policy = static_policy()
+    policy["DeveloperToolsAvailability"] = 2
+    write_policy(policy, policy_dir / "borne.json")
+    ok, detail, _ = policy_status(None)
+    assert not ok and "DeveloperToolsAvailability" in detail
+
+
+def test_status_ok_for_the_packaged_file(policy_dir: Path) -> None:
+    (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
+    ok, detail, fix = policy_status(None)
+    assert ok, detail
+    assert fix == ""
+
+
+def test_status_names_profile_sites_the_installed_policy_does_not_list(
+    policy_dir: Path
+) -> None:
+    sample = REPO / "tests" / "data" / "sample.toml"
+    (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
+    ok, detail, _ = policy_status(sample)
+    assert ok
+    assert "CDP guard allows the profile's sites" in detail
+    from kiosk.config.load import load_profile
+
+    write_policy(profile_policy(load_profile(sample).allowlist()), policy_dir / "borne.json")
+    ok, detail, _ = policy_status(sample)
+    assert ok and "guard allows" not in detail

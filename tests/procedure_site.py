@@ -1,0 +1,178 @@
+"""A small "procedure site" on 127.0.0.1, served by Host header, that records every request.
+
+Hosts (mapped to the server by Chromium's --host-resolver-rules):
+- caf.borne.test: the allowed procedure site with every tricky case;
+- connect.borne.test: a second allowed site;
+- forms.example: an allowed site of another domain (an out-of-process iframe);
+- blocked.example: a site outside the allowlist; its pages say BLOCKED-CONTENT.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ALLOWED = "caf.borne.test"
+OTHER = "connect.borne.test"
+BLOCKED = "blocked.example"
+FORMS = "forms.example"  # allowed, and another site: its frames get a process of their own
+BLOCKED_MARK = "BLOCKED-CONTENT"
+# A tiny but real PDF (one empty page).
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def page(title: str, body: str) -> bytes:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body>{body}</body></html>").encode()
+
+
+START = page("Start", f"""
+<h1>Procedure start</h1>
+<input id="name" name="name" autocomplete="off">
+<a id="to-other" href="http://{OTHER}/">other allowed site</a>
+<a id="to-blocked" href="http://{BLOCKED}/page">blocked site</a>
+<a id="to-redirect" href="/redirect">redirect</a>
+<a id="to-file" href="file:///etc/passwd">local file</a>
+<a id="to-pdf" href="/recu.pdf">receipt</a>
+<a id="blank-allowed" target="_blank" href="http://{OTHER}/from-blank">new window, allowed</a>
+<a id="blank-blocked" target="_blank" href="http://{BLOCKED}/from-blank">new window, blocked</a>
+<button id="open-allowed" onclick="window.open('http://{OTHER}/from-open')">open</button>
+<button id="open-blocked" onclick="window.open('http://{BLOCKED}/from-open')">open</button>
+""")
+
+STORAGE = page("Storage", """
+<script>
+document.cookie = "canary=tok123; path=/";
+localStorage.setItem("canary", "tok123");
+document.title = "Storage " + localStorage.getItem("canary");
+</script>""")
+
+FORM = page("Form", '<form><input type="file" id="upload" name="upload"></form>')
+
+IFRAME = page("Frames", f'<p>outer</p><iframe id="bad" src="http://{BLOCKED}/frame"></iframe>'
+                        f'<iframe id="good" src="http://{OTHER}/framed"></iframe>')
+
+FRAMED_UPLOAD = page("Framed upload",
+                     f'<iframe id="forms" src="http://{FORMS}/upload"></iframe>')
+
+LANGUAGE = page("Language", "<script>document.title = navigator.language;</script>")
+
+# For benchmarks: the image is asked for once the page is parsed, so its request
+# marks "page ready" on the server's clock, the same way for any browser set-up.
+BENCH = page("Bench", '<h1>Ready?</h1><img src="/ready.gif" alt="">')
+GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c000000000100"
+                    "01000002024401003b")
+
+
+@dataclass
+class SiteLog:
+    """What the server was asked for: (host, path, Accept-Language) in order."""
+
+    requests: list[tuple[str, str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, host: str, path: str, language: str) -> None:
+        with self.lock:
+            self.requests.append((host, path, language))
+
+    def hosts(self) -> set[str]:
+        with self.lock:
+            return {host for host, _, _ in self.requests}
+
+    def paths(self, host: str) -> list[str]:
+        with self.lock:
+            return [p for h, p, _ in self.requests if h == host]
+
+    def languages(self, host: str, path: str) -> list[str]:
+        with self.lock:
+            return [lang for h, p, lang in self.requests if h == host and p == path]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.requests.clear()
+
+    def wait_for_path(self, path: str, timeout: float) -> bool:
+        """Wait until some host was asked for `path`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if any(p == path for _, p, _ in self.requests):
+                    return True
+            time.sleep(0.002)
+        return False
+
+
+class Site:
+    """The running server; `rules` maps the fake hosts to it for Chromium."""
+
+    def __init__(self) -> None:
+        self.log = SiteLog()
+        site_log = self.log
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                host = (self.headers.get("Host") or "").split(":")[0].lower()
+                site_log.add(host, self.path, self.headers.get("Accept-Language") or "")
+                status, headers, body = respond(host, self.path)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def rules(self) -> str:
+        return (f"MAP *.borne.test 127.0.0.1:{self.port}, "
+                f"MAP {BLOCKED} 127.0.0.1:{self.port}, MAP {FORMS} 127.0.0.1:{self.port}")
+
+    def url(self, path: str = "/", host: str = ALLOWED) -> str:
+        return f"http://{host}{path}"
+
+    def start(self) -> Site:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    if host == BLOCKED:
+        return 200, html, page("Blocked", f"<p>{BLOCKED_MARK} {path}</p>")
+    if host == FORMS:
+        return 200, html, FORM
+    if host == OTHER:
+        return 200, html, page("Other", f"<p>other site {path}</p>")
+    if host != ALLOWED:
+        return 404, html, page("Unknown", "<p>unknown host</p>")
+    if path == "/redirect":
+        return 302, {"Location": f"http://{BLOCKED}/landing?token=secret"}, b""
+    if path == "/ready.gif":
+        return 200, {"Content-Type": "image/gif", "Cache-Control": "no-store"}, GIF
+    if path == "/recu.pdf":
+        return 200, {"Content-Type": "application/pdf",
+                     "Content-Disposition": 'attachment; filename="recu-caf.pdf"'}, PDF
+    pages = {"/": START, "/storage": STORAGE, "/form": FORM, "/iframe": IFRAME,
+             "/language": LANGUAGE, "/bench": BENCH,
+             "/framed-upload": FRAMED_UPLOAD}
+    if path in pages:
+        return 200, html, pages[path]
+    return 404, html, page("Not found", "<p>not found</p>")
