@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 BUS_INTERVAL_MS = 40
 ERROR_SCREEN_MS = 3000
+PRESTART_DELAY_MS = 300
+FOCUS_CHECK_MS = 30
 
 
 def state_dir() -> Path:
@@ -80,19 +82,35 @@ class KioskApp:
         self.session = SessionView()
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
-        self.controller: Any = None
+        self._controller: Any = None
+        self._controller_factory = controller_factory
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
+        root.bind("<FocusOut>", self._on_focus_out, add="+")
         self._subscribe()
         if profile is None:
             self.show_out_of_service()
         else:
             i18n.set_language(profile.terminal.default_language)
             remember(profile, state_dir())
-            if controller_factory is not None:
-                self.controller = controller_factory(profile, bus, self.shell)
             self.show_home()
+            if controller_factory is not None:
+                # Once the home screen is drawn: loading the session's parts and starting
+                # Chromium would slow the first drawing down on a two-core machine.
+                root.after(PRESTART_DELAY_MS, lambda: self.controller.prestart())
         self._pump_bus()
+
+    @property
+    def controller(self) -> Any:
+        """The session controller, made on first need (None without a profile)."""
+        if self._controller is None and self._controller_factory is not None \
+                and self.profile is not None:
+            self._controller = self._controller_factory(self.profile, self.bus, self.shell)
+        return self._controller
+
+    @controller.setter
+    def controller(self, controller: Any) -> None:
+        self._controller = controller
 
     # -- the bus -----------------------------------------------------------------------
 
@@ -269,9 +287,17 @@ class KioskApp:
             self._browser("focus")
 
     def _on_browser_ready(self, event: Event) -> None:
-        # The pre-started browser may have grabbed the keyboard while it mapped its
-        # window behind the shell: a resident's keys must reach the screen they see.
-        if not self.session.browsing:
+        log.info("browser ready for the next session")
+        self._reclaim_focus_if_lost()
+
+    def _on_focus_out(self, _event: object) -> None:
+        self.root.after(FOCUS_CHECK_MS, self._reclaim_focus_if_lost)
+
+    def _reclaim_focus_if_lost(self) -> None:
+        # The pre-started browser may grab the keyboard while it maps its window
+        # behind the shell: a resident's keys must reach the screen they see.
+        if not self.session.browsing and self.root.focus_get() is None:
+            log.info("taking the keyboard back for the shell")
             self.shell.focus.reclaim()
 
     def _on_download(self, event: Event) -> None:
@@ -365,5 +391,5 @@ class KioskApp:
 
     def shutdown(self) -> None:
         """On the way out: end any session for real (the wipe runs to completion)."""
-        if self.controller is not None:
-            self.controller.shutdown()
+        if self._controller is not None:
+            self._controller.shutdown()

@@ -34,11 +34,9 @@ def load_or_report(cli_path: Path | None) -> Profile | None:
 
 
 def make_root() -> tk.Tk:
-    # ttkbootstrap gives the ttk widgets (scrollbars, progress bars) the kiosk's theme.
-    import ttkbootstrap
-
-    window: tk.Tk = ttkbootstrap.Window(themename="flatly", className="Borne")
-    return window
+    # A plain Tk root: the kiosk draws its own widgets; ttkbootstrap themes the few
+    # ttk ones (scroll bars) and is loaded when the first of them is made.
+    return tk.Tk(className="Borne")
 
 
 def run_kiosk(profile: Path | None, windowed: bool) -> int:

@@ -54,6 +54,12 @@ class KioskProcess:
                         f"no log line matching {pattern!r}; log:\n" + "\n".join(self.lines))
                 self._changed.wait(min(remaining, 0.2))
 
+    def wait_until_ready(self, timeout: float = 30.0, after: int = 0) -> int:
+        """The home screen is drawn and the next session's browser waits behind it:
+        from now on nothing else grabs the keyboard."""
+        self.wait_for_screen("home", timeout, after)
+        return self.wait_for_log(r"browser ready for the next session", timeout, after)
+
     def wait_for_screen(self, name: str, timeout: float = 30.0, after: int = 0) -> int:
         index = self.wait_for_log(rf"screen: {re.escape(name)}$", timeout, after)
         time.sleep(0.3)  # the log line is written just before Tk draws: let it draw

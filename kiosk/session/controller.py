@@ -82,7 +82,10 @@ class SessionController:
         self._retry: threading.Timer | None = None
         self._closed = False
         self._submit(self._recover_stale_sessions)
-        self._submit(self._prepare)
+
+    def prestart(self) -> None:
+        """Start the next session's browser in the background (blank, hidden)."""
+        self._submit(self._prepare_if_idle)
 
     # -- requests from the shell (Tk thread): queue and return at once --------------------
 

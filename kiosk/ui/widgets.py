@@ -7,18 +7,23 @@ keyboard-only and low-vision residents need.
 
 from __future__ import annotations
 
+import sys
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-# Imported for its side effect: ttkbootstrap restyles plain Tk widgets unless told
-# not to, and the kiosk's own colours (contrast, focus ring) must win.
-import ttkbootstrap
-
 from kiosk.ui.theme import Metrics, Palette
 
-OWN_STYLE: dict[str, Any] = {"autostyle": False}
+
+def own_style() -> dict[str, Any]:
+    """Options that keep a plain Tk widget in the kiosk's own colours.
+
+    Once imported, ttkbootstrap restyles plain Tk widgets made afterwards unless
+    told not to (and the kiosk's contrast and focus ring must win); before, Tk
+    does not know the option at all.
+    """
+    return {"autostyle": False} if "ttkbootstrap" in sys.modules else {}
 
 Anchor = Literal["nw", "n", "ne", "w", "center", "e", "sw", "s", "se"]
 Justify = Literal["left", "center", "right"]
@@ -56,7 +61,7 @@ def button(
     naming: dict[str, Any] = {"name": name} if name else {}
     widget = tk.Button(
         parent,
-        **OWN_STYLE,
+        **own_style(),
         **naming,
         text=text,
         command=command,
@@ -114,7 +119,7 @@ def label(
     p = look.palette
     return tk.Label(
         parent,
-        **OWN_STYLE,
+        **own_style(),
         text=text,
         font=font or look.metrics.text_font,
         fg=fg or p.text,
@@ -127,27 +132,25 @@ def label(
 
 def frame(parent: tk.Misc, bg: str, **options: Any) -> tk.Frame:
     """A plain container in the kiosk's colours."""
-    return tk.Frame(parent, bg=bg, **OWN_STYLE, **options)
+    return tk.Frame(parent, bg=bg, **own_style(), **options)
 
 
 def image_label(parent: tk.Misc, image: Any, bg: str = "#ffffff") -> tk.Label:
-    return tk.Label(parent, image=image, bg=bg, bd=0, **OWN_STYLE)
+    return tk.Label(parent, image=image, bg=bg, bd=0, **own_style())
 
 
 class ScrollArea(tk.Frame):
     """A vertically scrolling area whose content follows the keyboard focus."""
 
     def __init__(self, parent: tk.Misc, look: Look) -> None:
-        super().__init__(parent, bg=look.palette.background, **OWN_STYLE)
+        super().__init__(parent, bg=look.palette.background, **own_style())
         self._canvas = tk.Canvas(
             self, bg=look.palette.background, highlightthickness=0, bd=0, takefocus=0,
-            **OWN_STYLE,
+            **own_style(),
         )
-        # A themed ttk scrollbar: ttkbootstrap draws it large and flat.
-        self._bar = ttkbootstrap.Scrollbar(self, orient="vertical", command=self._canvas.yview)
+        self._bar: Any = None  # made when the content first overflows
         self.inner = frame(self._canvas, look.palette.background)
         self._window = self._canvas.create_window(0, 0, window=self.inner, anchor="nw")
-        self._canvas.configure(yscrollcommand=self._bar.set)
         self._canvas.pack(side="left", fill="both", expand=True)
         self.inner.bind("<Configure>", self._on_inner_resized)
         self._canvas.bind("<Configure>", self._on_canvas_resized)
@@ -163,15 +166,24 @@ class ScrollArea(tk.Frame):
         self._update_bar()
 
     def _overflows(self) -> bool:
-        return self.inner.winfo_reqheight() > self._canvas.winfo_height() + 1
+        height = self._canvas.winfo_height()
+        # A height of 1 means "not laid out yet", not "too small for everything".
+        return height > 1 and self.inner.winfo_reqheight() > height + 1
 
     def _update_bar(self) -> None:
         if self._overflows():
-            if not self._bar.winfo_ismapped():
-                self._bar.pack(side="right", fill="y")
-        elif self._bar.winfo_ismapped():
+            bar = self._scrollbar()
+            if not bar.winfo_ismapped():
+                bar.pack(side="right", fill="y")
+        elif self._bar is not None and self._bar.winfo_ismapped():
             self._bar.pack_forget()
             self._canvas.yview_moveto(0)
+
+    def _scrollbar(self) -> Any:
+        if self._bar is None:
+            self._bar = themed_scrollbar(self, self._canvas.yview)
+            self._canvas.configure(yscrollcommand=self._bar.set)
+        return self._bar
 
     def _on_wheel(self, event: tk.Event[tk.Misc]) -> None:
         if self._overflows():
@@ -190,3 +202,23 @@ class ScrollArea(tk.Frame):
             self._canvas.yview_moveto(max(0, top - 20) / total)
         elif bottom > view_bottom:
             self._canvas.yview_moveto((bottom + 20 - self._canvas.winfo_height()) / total)
+
+
+_THEME = "flatly"
+_themed = False
+
+
+def themed_scrollbar(parent: tk.Misc, command: Callable[..., Any]) -> Any:
+    """A large, flat ttk scrollbar in ttkbootstrap's theme.
+
+    ttkbootstrap is imported and its theme built on first need: that takes a
+    noticeable share of the start-up of an old PC, and most home screens fit
+    without scrolling.
+    """
+    global _themed
+    import ttkbootstrap
+
+    if not _themed:
+        ttkbootstrap.Style(theme=_THEME)  # type: ignore[no-untyped-call]
+        _themed = True
+    return ttkbootstrap.Scrollbar(parent, orient="vertical", command=command)

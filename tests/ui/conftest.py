@@ -16,11 +16,11 @@ SAMPLE_PROFILE = HERE.parent / "data" / "sample.toml"
 
 @pytest.fixture(scope="session")
 def tk_root(screen: XScreen) -> Iterator[tk.Tk]:
-    import ttkbootstrap
+    from kiosk.runner import make_root
 
     previous = os.environ.get("DISPLAY")
     os.environ["DISPLAY"] = screen.display
-    root: tk.Tk = ttkbootstrap.Window(themename="flatly")
+    root = make_root()  # as in production
     try:
         yield root
     finally:

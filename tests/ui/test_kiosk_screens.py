@@ -19,7 +19,7 @@ def test_home_and_help_screens(width: int, height: int, tmp_path: Path, artifact
     with x_screen(width, height) as screen, running_kiosk(
         screen, tmp_path, "--profile", str(SAMPLE)
     ) as kiosk:
-        kiosk.wait_for_screen("home")
+        kiosk.wait_until_ready()
         screen.run("xdotool", "mousemove", str(width - 1), str(height - 1))
         home = screen.screenshot(artifacts / f"home-{width}x{height}.png")
         # The first tile has the keyboard focus, drawn as a thick orange ring.
