@@ -84,6 +84,7 @@ def delivered(bus: EventBus, events: list[Event], topic: str) -> bool:
 def test_failed_starts_are_retried_later_then_the_session_is_ready(events: list[Event]) -> None:
     controller, made = make_controller(events, outcomes=[True, True, False])
     bus = controller.bus
+    controller.prestart()
     try:
         assert wait_for(lambda: delivered(bus, events, "session.ready"), timeout=10)
         assert topics(events).count("browser.unavailable") == 2
