@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class LaunchOptions:
     language: str
     host_resolver_rules: str | None = None
     start_url: str = START_URL
+    # The managed policy to give this browser alone when running as root (see
+    # `private_policy_prefix`); None: only the machine's own policy applies.
+    policy: dict[str, Any] | None = None
 
 
 # The profile's first preferences: what the managed policy also says, for the
@@ -139,6 +143,35 @@ def command_line(options: LaunchOptions, executable: str | None = None) -> list[
     return args
 
 
+POLICY_PARENT = Path("/etc/chromium")
+PRIVATE_POLICY_ENV = "KIOSK_PRIVATE_POLICY"
+# Run by `sh -c`: $0 is /etc/chromium, $1 the policy file, the rest Chromium's argv.
+_POLICY_SCRIPT = ('mount -t tmpfs -o mode=0755,size=1m borne-policy "$0" '
+                  '&& mkdir -p "$0/policies/managed" '
+                  '&& cp "$1" "$0/policies/managed/borne.json" && shift && exec "$@"')
+
+
+def private_policy_prefix(session_dir: Path, policy: dict[str, Any] | None) -> list[str]:
+    """A command prefix that gives Chromium `policy` in a mount namespace of its own.
+
+    Chromium reads managed policies only from /etc/chromium/policies. An
+    installed kiosk runs unprivileged and gets them from its package; as root
+    (development, tests, CI) the kiosk instead mounts a private /etc/chromium
+    for this browser alone, so that the lockdown is the real one without
+    touching the machine's files. Empty when that is not possible or wanted.
+    """
+    if policy is None or not running_as_root() or os.environ.get(PRIVATE_POLICY_ENV) == "0":
+        return []
+    unshare, sh = shutil.which("unshare"), shutil.which("sh")
+    if unshare is None or sh is None or not POLICY_PARENT.is_dir():
+        log.warning("cannot give Chromium a private policy (no unshare or %s)", POLICY_PARENT)
+        return []
+    policy_file = session_dir / "policy.json"
+    policy_file.write_text(json.dumps(policy), encoding="utf-8")
+    return [unshare, "--mount", "--propagation", "private", sh, "-c", _POLICY_SCRIPT,
+            str(POLICY_PARENT), str(policy_file)]
+
+
 def scratch_dir(session_dir: Path) -> Path:
     """Chromium's TMPDIR: in the session, unless that path is too long for its sockets.
 
@@ -211,7 +244,7 @@ class ChromiumProcess:
         tmp = scratch_dir(session_dir)
         child_env = environment(session_dir, env, tmp)
         outside = tmp if not tmp.is_relative_to(session_dir) else None
-        argv = command_line(options)
+        argv = private_policy_prefix(session_dir, options.policy) + command_line(options)
         commands_r, commands_w = os.pipe()
         replies_r, replies_w = os.pipe()
         # Move the child's ends above 4 first, so dup2 onto 3 and 4 never

@@ -149,6 +149,19 @@ def allowlist_urls(allowlist: Allowlist) -> list[str]:
     return entries
 
 
+def guard_only_policy() -> dict[str, Any]:
+    """The policy of a browser whose hosts only the guard filters (a root-run kiosk).
+
+    The whole lockdown of the installed policy (no file dialogs, devtools,
+    printing, incognito, password manager…) and its refused schemes, but no
+    "everything else is blocked" rule: Chromium would then refuse an off-list
+    popup or frame itself, with its own error page instead of the kiosk's.
+    """
+    policy = static_policy()
+    policy["URLBlocklist"] = [url for url in BLOCKED_URLS if url != "*"]
+    return policy
+
+
 def profile_policy(allowlist: Allowlist) -> dict[str, Any]:
     """The whole policy for a profile: the static part plus its allowlist."""
     policy = static_policy()

@@ -20,6 +20,7 @@ from kiosk.browser.blocked_page import blocked_page_html
 from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL, ChromiumProcess, LaunchOptions
 from kiosk.browser.guard import Guard, is_web_url, url_host_of
+from kiosk.browser.policies import guard_only_policy
 from kiosk.config.allowlist import Allowlist
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class BrowserSession:
         if self.process is not None:
             raise BrowserStartError("this browser session was already started")
         options = LaunchOptions(self.session_dir, self.bounds, self.language,
-                                self.host_resolver_rules)
+                                self.host_resolver_rules, policy=guard_only_policy())
         try:
             self.process = ChromiumProcess.launch(options)
         except OSError as error:
