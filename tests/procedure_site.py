@@ -5,14 +5,20 @@ Hosts (mapped to the server by Chromium's --host-resolver-rules):
 - connect.borne.test: a second allowed site;
 - forms.example: an allowed site of another domain (an out-of-process iframe);
 - blocked.example: a site outside the allowlist; its pages say BLOCKED-CONTENT.
+- localhost: the canary pages (a "potentially trustworthy" origin even over http,
+  so that the Cache API and service workers work): each visit gets a fresh
+  token, reports what it finds of earlier visits, then plants its token in
+  every store a browser has.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 ALLOWED = "caf.borne.test"
 OTHER = "connect.borne.test"
@@ -64,6 +70,76 @@ FRAMED_UPLOAD = page("Framed upload",
 
 LANGUAGE = page("Language", "<script>document.title = navigator.language;</script>")
 
+CANARY_HOST = "localhost"
+
+# First page of a canary visit: look for anything left by an earlier visit, then
+# plant this visit's token in cookie, localStorage, sessionStorage, IndexedDB,
+# the Cache API and a service worker, then go on with the token in the URL.
+CANARY_START = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Canary</title></head>
+<body><h1>Canary</h1><script>
+const T = "%(token)s";
+async function leftovers() {
+  const found = [];
+  if (document.cookie.includes("canary")) found.push("cookie");
+  if (localStorage.getItem("canary")) found.push("localStorage");
+  if (sessionStorage.getItem("canary")) found.push("sessionStorage");
+  const dbs = await indexedDB.databases();
+  if (dbs.some(d => d.name === "canary")) found.push("indexedDB");
+  if ((await caches.keys()).length) found.push("cache");
+  if ((await navigator.serviceWorker.getRegistrations()).length) found.push("serviceWorker");
+  return found;
+}
+function storeInIndexedDB() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open("canary", 1);
+    request.onupgradeneeded = () => request.result.createObjectStore("store");
+    request.onerror = reject;
+    request.onsuccess = () => {
+      const tx = request.result.transaction("store", "readwrite");
+      tx.objectStore("store").put(T, "token");
+      tx.oncomplete = resolve;
+      tx.onerror = reject;
+    };
+  });
+}
+async function plant() {
+  document.cookie = "canary=" + T + "; path=/; max-age=86400";
+  localStorage.setItem("canary", T);
+  sessionStorage.setItem("canary", T);
+  await storeInIndexedDB();
+  const cache = await caches.open("canary");
+  await cache.put("/cached/" + T, new Response("cached " + T));
+  await navigator.serviceWorker.register("/sw.js?token=" + T);
+  await navigator.serviceWorker.ready;
+}
+(async () => {
+  const found = await leftovers();
+  await fetch("/report?found=" + found.join(","));
+  try { await plant(); }
+  catch (error) { await fetch("/report?error=" + encodeURIComponent(error)); }
+  location.href = "/canary/form?token=" + T;
+})();
+</script></body></html>"""
+
+# Second page: the token in the address, a field the resident types into, and a
+# download whose name and content carry the token.
+CANARY_FORM = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Canary form</title></head>
+<body><h1>Canary form</h1>
+<form action="/canary/sent" method="get"><input id="field" name="field" autofocus
+ oninput="fetch('/typed?length=' + this.value.length)"></form>
+<a id="download" href="/download/%(token)s">receipt</a>
+<script>
+document.getElementById("download").click();
+fetch("/planted?token=%(token)s");
+</script></body></html>"""
+
+CANARY_WORKER = """self.addEventListener("install", event => {
+  const token = new URL(location).searchParams.get("token");
+  event.waitUntil(caches.open("worker").then(c => c.put("/worker/" + token, new Response(token))));
+});
+self.addEventListener("fetch", () => {});
+"""
+
 # For benchmarks: the image is asked for once the page is parsed, so its request
 # marks "page ready" on the server's clock, the same way for any browser set-up.
 BENCH = page("Bench", '<h1>Ready?</h1><img src="/ready.gif" alt="">')
@@ -77,6 +153,9 @@ class SiteLog:
 
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The canary visits: the tokens handed out, and what each visit reported.
+    tokens: list[str] = field(default_factory=list)
+    reports: list[dict[str, list[str]]] = field(default_factory=list)
 
     def add(self, host: str, path: str, language: str) -> None:
         with self.lock:
@@ -97,6 +176,15 @@ class SiteLog:
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
+
+    def new_token(self) -> str:
+        with self.lock:
+            self.tokens.append("CANARY" + uuid.uuid4().hex)
+            return self.tokens[-1]
+
+    def report(self, query: dict[str, list[str]]) -> None:
+        with self.lock:
+            self.reports.append(query)
 
     def wait_for_path(self, path: str, timeout: float) -> bool:
         """Wait until some host was asked for `path`."""
@@ -123,7 +211,10 @@ class Site:
             def do_GET(self) -> None:
                 host = (self.headers.get("Host") or "").split(":")[0].lower()
                 site_log.add(host, self.path, self.headers.get("Accept-Language") or "")
-                status, headers, body = respond(host, self.path)
+                if host == CANARY_HOST:
+                    status, headers, body = respond_canary(self.path, site_log)
+                else:
+                    status, headers, body = respond(host, self.path)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -175,4 +266,27 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
              "/framed-upload": FRAMED_UPLOAD}
     if path in pages:
         return 200, html, pages[path]
+    return 404, html, page("Not found", "<p>not found</p>")
+
+
+def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]:
+    """The canary pages on localhost (see CANARY_START)."""
+    html = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+    parts = urlsplit(path)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    token = query.get("token", [""])[0]
+    if parts.path == "/canary":
+        return 200, html, (CANARY_START % {"token": log.new_token()}).encode()
+    if parts.path == "/canary/form":
+        return 200, html, (CANARY_FORM % {"token": token}).encode()
+    if parts.path == "/sw.js":
+        return 200, {"Content-Type": "text/javascript"}, CANARY_WORKER.encode()
+    if parts.path.startswith("/download/"):
+        token = parts.path.removeprefix("/download/")
+        return 200, {"Content-Type": "text/plain; charset=utf-8",
+                     "Content-Disposition": f'attachment; filename="recu-{token}.txt"'}, \
+            f"Receipt {token}\n".encode()
+    if parts.path in ("/report", "/planted", "/typed"):
+        log.report({"what": [parts.path.lstrip("/")], **query})
+        return 204, {}, b""
     return 404, html, page("Not found", "<p>not found</p>")

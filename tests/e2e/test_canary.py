@@ -1,0 +1,155 @@
+"""The proof of the wipe: a session plants a token everywhere, ends by idle timeout, and
+the token is found nowhere on the machine; the next session sees nothing of it.
+
+Everything runs for real: the kiosk process on Xvfb and openbox, its pre-started
+Chromium under the lockdown policy, the test site on localhost, X idle time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from canary import find_token, standard_roots
+from harness import XScreen, wait_for, x_screen
+from kiosk_process import KioskProcess, running_kiosk
+from procedure_site import Site
+from screenshots import check_against_reference
+
+pytestmark = [pytest.mark.browser, pytest.mark.display]
+
+PROFILE = """\
+schema = 1
+
+[terminal]
+name = "Borne de test"
+languages = ["fr", "en"]
+
+[session]
+idle_timeout = 6
+idle_warning = 4
+max_duration = 0
+
+[help]
+desk = "Accueil"
+phone = "01 23 45 67 89"
+
+[[group]]
+id = "family"
+title = "Famille"
+
+[[procedure]]
+id = "canary"
+group = "family"
+title = "Démarche de test"
+start_url = "http://localhost:{port}/canary"
+allow = ["localhost"]
+other_ways = "Au guichet"
+"""
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    server = Site().start()
+    yield server
+    server.stop()
+
+
+def descendants(pid: int) -> set[tuple[int, str]]:
+    """(pid, start time) of every living process below `pid`: pids alone may be reused."""
+    children: dict[int, list[int]] = {}
+    starts: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] == "Z":
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        starts[int(entry.name)] = fields[19]
+    found: set[tuple[int, str]] = set()
+    todo = list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.add((child, starts[child]))
+        todo.extend(children.get(child, []))
+    return found
+
+
+def reports(site: Site, what: str, token: str | None = None) -> list[dict[str, list[str]]]:
+    with site.log.lock:
+        return [r for r in site.log.reports if r["what"] == [what]
+                and (token is None or r.get("token") == [token])]
+
+
+def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: int) -> str:
+    """Open the tile with the keyboard, as a resident; returns the visit's token."""
+    kiosk.wait_until_ready(after=after)
+    visits = len(site.log.tokens)
+    screen.key("Return")  # the first (and only) tile has the focus
+    assert wait_for(lambda: len(site.log.tokens) > visits, 30), "the procedure did not open"
+    token = site.log.tokens[-1]
+    assert wait_for(lambda: reports(site, "planted", token), 30), site.log.reports
+    return token
+
+
+def test_nothing_of_a_session_is_left_after_an_idle_timeout(
+    screen: XScreen, site: Site, tmp_path: Path, artifacts: Path
+) -> None:
+    profile = tmp_path / "profile.toml"
+    profile.write_text(PROFILE.format(port=site.port), encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    # A short session root: Chromium's sockets must fit in 107 bytes.
+    sessions = Path(tempfile.mkdtemp(prefix="canary-", dir="/dev/shm"))
+    env = {"HOME": str(home), "KIOSK_SESSION_ROOT": str(sessions)}
+    try:
+        with running_kiosk(screen, tmp_path, "--profile", str(profile), env=env) as kiosk:
+            token = open_canary_tile(screen, kiosk, site, after=0)
+            assert reports(site, "report")[0]["found"] == [""]
+            assert not [r for r in reports(site, "report") if "error" in r], site.log.reports
+            # The resident types the token into the form.
+            screen.type_text(token)
+            assert wait_for(lambda: any(r.get("length") == [str(len(token))]
+                                        for r in reports(site, "typed")), 10)
+            assert wait_for(lambda: any(sessions.glob(f"*/Documents/recu-{token}.txt")), 10), \
+                "the download did not land in the session's Documents"
+            session_processes = descendants(kiosk.proc.pid)
+            assert session_processes, "no browser process under the kiosk"
+
+            # Hands off: the countdown comes, then the wipe, then a fresh home screen.
+            mark = len(kiosk.lines)
+            kiosk.wait_for_screen("countdown", timeout=30, after=mark)
+            shot = screen.screenshot(artifacts / "countdown.png")
+            check_against_reference(shot, "countdown-1280x1024", same_screen=0.08)
+            kiosk.wait_for_log(r"ending the session \(idle\)", timeout=30, after=mark)
+            kiosk.wait_until_ready(after=mark)
+
+            left = find_token(token, standard_roots(sessions, home=home))
+            assert left == [], f"the token was found after the wipe in {left}"
+            assert token not in kiosk.log_text()
+            survivors = session_processes & descendants(kiosk.proc.pid)
+            assert not survivors, f"processes of the session survived: {survivors}"
+
+            # The next resident opens the same procedure: nothing of the first is there.
+            second = open_canary_tile(screen, kiosk, site, after=mark)
+            assert second != token
+            visit = reports(site, "report")[-1]
+            assert visit["found"] == [""], f"the second session found {visit}"
+        left_at_exit = list(sessions.iterdir())
+        assert left_at_exit == [], "the kiosk left session folders when it stopped"
+    finally:
+        shutil.rmtree(sessions, ignore_errors=True)
+
+
+@pytest.fixture
+def screen() -> Iterator[XScreen]:
+    # A screen of its own: the X idle time must not be reset by other tests.
+    with x_screen(1280, 1024) as private:
+        yield private
