@@ -34,7 +34,7 @@ from kiosk.ui.screens import (
 )
 from kiosk.ui.session_screens import build_countdown, build_documents, build_end_confirmation
 from kiosk.ui.shell import Shell
-from kiosk.ui.toolbar import ToolbarActions, build_toolbar
+from kiosk.ui.toolbar import ToolbarActions, build_toolbar, documents_caption
 from kiosk.ui.widgets import Look
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ class KioskApp:
         self.session = SessionView()
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
+        self.toolbar_documents = tk.StringVar(master=root, value="")
         self._controller: Any = None
         self._controller_factory = controller_factory
         root.report_callback_exception = self._on_tk_error
@@ -241,9 +242,10 @@ class KioskApp:
             help=self.show_help,
             end_session=self.confirm_end_session,
         )
-        documents = len(self.session.documents)
+        self.toolbar_documents.set(documents_caption(len(self.session.documents)))
         self.shell.show_strip(
-            lambda parent, look: build_toolbar(parent, look, actions, title, documents,
+            lambda parent, look: build_toolbar(parent, look, actions, title,
+                                               self.toolbar_documents,
                                                notice=self.toolbar_notice))
         self.session.browsing = True
         self._browser("show")
@@ -302,8 +304,7 @@ class KioskApp:
 
     def _on_download(self, event: Event) -> None:
         self.session.documents.append(str(event.data.get("name", "")))
-        if self.session.browsing and self.shell.strip:
-            self.show_toolbar()
+        self.toolbar_documents.set(documents_caption(len(self.session.documents)))
 
     def _on_browser_crashed(self, event: Event) -> None:
         if self.session.active:

@@ -36,13 +36,15 @@ class FocusManager:
         arrow_group: list[tk.Widget] | None = None,
         on_focus: Callable[[tk.Widget], None] | None = None,
         first: tk.Widget | None = None,
+        take_keyboard: bool = True,
     ) -> None:
-        """Declare the screen's controls in Tab order and give the first one the focus."""
+        """Declare the screen's controls in Tab order and give the first one the focus
+        (unless another window, the browser, is to keep the keyboard)."""
         self._order = order
         self._arrow_group = arrow_group if arrow_group is not None else order
         self._on_focus = on_focus
         target = first or (order[0] if order else None)
-        if target is not None:
+        if target is not None and take_keyboard:
             self.focus(target)
 
     def focus(self, widget: tk.Widget) -> None:

@@ -80,14 +80,14 @@ class Shell:
         return self._replace(build)
 
     def show_strip(self, build: ScreenBuilder) -> ScreenParts:
-        """Shrink to the toolbar strip (the browser shows below it)."""
-        parts = self._replace(build)
+        """Shrink to the toolbar strip (the browser shows below it, with the keyboard)."""
+        parts = self._replace(build, take_keyboard=False)
         if not self.strip:
             self.strip = True
             self._apply_strip_geometry()
         return parts
 
-    def _replace(self, build: ScreenBuilder) -> ScreenParts:
+    def _replace(self, build: ScreenBuilder, take_keyboard: bool = True) -> ScreenParts:
         old = self.current
         parts = build(self.root, self.look)  # type: ignore[arg-type]
         parts.frame.pack(fill="both", expand=True)
@@ -95,7 +95,7 @@ class Shell:
             old.frame.destroy()
         self.current = parts
         self.focus.set_controls(parts.order, arrow_group=parts.arrow_group, first=parts.first,
-                                on_focus=parts.on_focus)
+                                on_focus=parts.on_focus, take_keyboard=take_keyboard)
         self.root.lift()
         # Screen names only (never what a resident typed): IT staff and tests follow the flow.
         self.root.after_idle(lambda: log.info("screen: %s", parts.name))

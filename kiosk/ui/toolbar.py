@@ -22,11 +22,20 @@ class ToolbarActions:
     end_session: Callable[[], None]
 
 
+def documents_caption(count: int) -> str:
+    """The Documents button's text: the count tells the resident a download arrived."""
+    return "🗎 " + _("Documents") + (f" ({count})" if count else "")
+
+
 def build_toolbar(
-    parent: tk.Frame, look: Look, actions: ToolbarActions, title: str, documents: int,
-    notice: tk.StringVar | None = None,
+    parent: tk.Frame, look: Look, actions: ToolbarActions, title: str,
+    documents: tk.StringVar, notice: tk.StringVar | None = None,
 ) -> ScreenParts:
-    """One row of big buttons; 'End session' stands apart on the far side."""
+    """One row of big buttons; 'End session' stands apart on the far side.
+
+    `documents` and `notice` change while the strip is shown (a download, the time
+    limit drawing near): rebuilding it would take the keyboard from the browser.
+    """
     p, m = look.palette, look.metrics
     bar = frame(parent, p.header, padx=m.pad, pady=max(2, m.pad // 2))
     font = m.font(max(15, round(m.text_px * 0.85)), bold=True)
@@ -46,8 +55,8 @@ def build_toolbar(
     ]
     end = add(_("End session"), actions.end_session, "end", side="right", kind="danger")
     help_button = add("☎ " + _("Help"), actions.help, "help", side="right")
-    docs_text = _("Documents") + (f" ({documents})" if documents else "")
-    docs = add("🗎 " + docs_text, actions.documents, "documents", side="right")
+    docs = add("", actions.documents, "documents", side="right")
+    docs.configure(textvariable=documents)
     if notice is not None:
         # The time limit drawing near, in the toolbar's own colours so that the
         # empty label of the rest of the time is invisible.
