@@ -17,6 +17,7 @@ import pytest
 from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, SessionFactory, allowlist
 from harness import XScreen, wait_for
 
+from kiosk.browser.cdp import CdpError
 from kiosk.browser.chromium import group_members, living
 from kiosk.browser.session import BrowserSession, BrowserStartError
 
@@ -61,8 +62,16 @@ def open_start(browser: BrowserSession, site: Any) -> None:
     assert wait_for_page(browser, site.url("/"))
 
 
+def text_when_settled(browser: BrowserSession) -> str:
+    """The page's text, or "" while it is between two documents (nothing to read yet)."""
+    try:
+        return text(browser)
+    except CdpError:
+        return ""
+
+
 def assert_blocked_page(browser: BrowserSession, host: str) -> None:
-    assert wait_for(lambda: BLOCKED_TITLE in text(browser), 10), text(browser)
+    assert wait_for(lambda: BLOCKED_TITLE in text_when_settled(browser), 10), text(browser)
     body = text(browser)
     assert host in body
     assert BLOCKED_MARK not in body
