@@ -221,10 +221,13 @@ class ChromiumProcess:
     """
 
     def __init__(
-        self, pid: int, write_fd: int, read_fd: int, scratch: Path | None = None
+        self, pid: int, write_fd: int, read_fd: int, scratch: Path | None = None,
+        session_dir: Path | None = None,
     ) -> None:
         self.pid = pid
         self.scratch = scratch
+        # What the browser's strays name on their command line (see processes_naming).
+        self.markers = tuple(str(path) for path in (session_dir, scratch) if path is not None)
         self.write_fd = write_fd
         self.read_fd = read_fd
         self.returncode: int | None = None
@@ -278,7 +281,7 @@ class ChromiumProcess:
             os.close(child_in)
             os.close(child_out)
         log.info("chromium started, pid %d", pid)
-        return cls(pid, commands_w, replies_r, outside)
+        return cls(pid, commands_w, replies_r, outside, session_dir)
 
     # -- exit watching -------------------------------------------------------------------
 
@@ -324,55 +327,107 @@ class ChromiumProcess:
         Zombies count as gone (those re-parented to the kiosk, a child subreaper,
         are reaped here). Returns the pids still alive after `timeout`.
         """
-        survivors = kill_process_group(self.pid, timeout, main=self)
+        survivors = kill_process_group(self.pid, timeout, main=self, markers=self.markers)
         if self.scratch is not None and not survivors:
             shutil.rmtree(self.scratch, ignore_errors=True)
         return survivors
 
 
-def group_members(group: int) -> list[tuple[int, str, int]]:
+ProcessRow = tuple[int, str, int]  # pid, state, parent pid
+
+
+@dataclass(frozen=True)
+class _Stat:
+    pid: int
+    state: str
+    ppid: int
+    group: int
+    session: int
+
+    @property
+    def row(self) -> ProcessRow:
+        return (self.pid, self.state, self.ppid)
+
+
+def _stat(pid: int) -> _Stat | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    # After the command name, which is in parentheses and may hold spaces or ')'.
+    fields = text.rsplit(")", 1)[-1].split()
+    if len(fields) < 4:
+        return None
+    return _Stat(pid, fields[0], int(fields[1]), int(fields[2]), int(fields[3]))
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in os.scandir("/proc") if entry.name.isdigit()]
+
+
+def _members(groups: set[int]) -> list[_Stat]:
+    """Processes whose process group or session is one of `groups`."""
+    stats = (_stat(pid) for pid in _all_pids())
+    return [s for s in stats if s is not None and (s.group in groups or s.session in groups)]
+
+
+def group_members(group: int) -> list[ProcessRow]:
     """(pid, state, ppid) of every process whose process group or session is `group`."""
-    members: list[tuple[int, str, int]] = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+    return [member.row for member in _members({group})]
+
+
+def _naming(markers: tuple[str, ...]) -> list[_Stat]:
+    if not markers:
+        return []
+    wanted = [os.fsencode(marker) for marker in markers]
+    me = os.getpid()
+    found: list[_Stat] = []
+    for pid in _all_pids():
+        if pid == me:
             continue
         try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                text = stat.read().decode("ascii", "replace")
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
         except OSError:
             continue
-        fields = text.rsplit(")", 1)[-1].split()
-        if len(fields) < 4:
-            continue
-        state, ppid, pgrp, sid = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
-        if group in (pgrp, sid):
-            members.append((int(entry.name), state, ppid))
-    return members
+        if any(marker in command for marker in wanted) and (stat := _stat(pid)) is not None:
+            found.append(stat)
+    return found
 
 
-def living(members: list[tuple[int, str, int]]) -> list[int]:
+def processes_naming(markers: tuple[str, ...]) -> list[ProcessRow]:
+    """Processes (but this one) whose command line names one of `markers`, session folders.
+
+    Chromium's crash handler starts in a session of its own, out of the browser's
+    group, but names its database in the browser's home: this finds it.
+    """
+    return [found.row for found in _naming(markers)]
+
+
+def living(members: list[ProcessRow]) -> list[int]:
     return [pid for pid, state, _ in members if state not in ("Z", "X")]
 
 
 def kill_process_group(
-    group: int, timeout: float = KILL_WAIT_SECONDS, main: ChromiumProcess | None = None
+    group: int, timeout: float = KILL_WAIT_SECONDS, main: ChromiumProcess | None = None,
+    markers: tuple[str, ...] = (),
 ) -> list[int]:
-    """SIGKILL a process group (and stragglers of its session); wait until all are gone."""
+    """SIGKILL a process group and its session, and the sessions of processes naming
+    `markers`; wait until all are gone; reap those handed to the kiosk (a subreaper)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
     deadline = time.monotonic() + timeout
-    me = os.getpid()
+    spare = main.pid if main is not None else None
+    groups = {group}
+    ours = {os.getpgrp(), os.getsid(0)}  # never the kiosk's own, whatever names the folder
     while True:
-        members = group_members(group)
+        groups.update(found.session for found in _naming(markers) if found.session not in ours)
+        members = [member.row for member in _members(groups)]
         for pid in living(members):
-            # A process that changed its group but kept the session.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        for pid, state, ppid in members:
-            if state == "Z" and ppid == me and (main is None or pid != main.pid):
-                # Re-parented to us (subreaper): reap it so it really disappears.
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(pid, os.WNOHANG)
+        _reap_adopted(members, spare)
         alive = living(members)
         if not alive:
             break
@@ -381,5 +436,37 @@ def kill_process_group(
             return alive
         time.sleep(0.01)
     if main is not None:
+        # Its waiter thread reaps it; only then are its children handed to the kiosk.
         main.wait(max(0.0, deadline - time.monotonic()))
+    _reap_late_orphans(groups, spare, deadline)
     return []
+
+
+def _reap_adopted(members: list[ProcessRow], spare: int | None) -> int:
+    """Reap the zombies among `members` that are the kiosk's children (adopted orphans);
+    `spare` is the browser's main process, which its own waiter thread reaps."""
+    me = os.getpid()
+    reaped = 0
+    for pid, state, ppid in members:
+        if state == "Z" and ppid == me and pid != spare:
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    reaped += 1
+    return reaped
+
+
+def _reap_late_orphans(groups: set[int], spare: int | None, deadline: float) -> None:
+    # A helper whose parent died a moment before is handed to the kiosk just after
+    # it was last looked at: without this it would stay a zombie until the next wipe.
+    while time.monotonic() < deadline:
+        left = [member.row for member in _members(groups)]
+        if not [row for row in left if row[0] != spare] or (
+                not _reap_adopted(left, spare) and not _waiting_for_parent(left)):
+            return
+        time.sleep(0.005)
+
+
+def _waiting_for_parent(rows: list[ProcessRow]) -> bool:
+    """Whether a zombie here has a parent that is itself a zombie here (it comes to us next)."""
+    zombies = {pid for pid, state, _ in rows if state == "Z"}
+    return any(state == "Z" and ppid in zombies for _, state, ppid in rows)

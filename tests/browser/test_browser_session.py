@@ -18,7 +18,7 @@ from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, SessionFactory, allow
 from harness import XScreen, wait_for
 
 from kiosk.browser.cdp import CdpError
-from kiosk.browser.chromium import group_members, living
+from kiosk.browser.chromium import group_members, living, processes_naming
 from kiosk.browser.session import BrowserSession, BrowserStartError
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
@@ -324,7 +324,13 @@ def test_close_leaves_no_process_and_reports_no_crash(
     assert session.pid is not None
     before = [pid for pid, _, _ in group_members(session.pid)]
     assert len(before) > 3  # browser, zygotes, renderer, GPU/utility helpers...
+    # Chromium's crash handlers run outside its group (the flags above do not stop
+    # them, and the one that does breaks its network service): found by the folder
+    # they name, they go with it.
+    folder = (str(tmp_path / "session"),)
+    assert [row for row in processes_naming(folder) if row[0] not in before]
     assert session.close() == []
+    assert living(processes_naming(folder)) == []
     assert living(group_members(session.pid)) == []
     for pid in before:
         state = _state(pid)

@@ -1,111 +1,82 @@
-"""Killing a real process group: no member left alive, no zombie left behind."""
+"""The kiosk as a subreaper: a browser's orphans come back to it and are killed and reaped.
+
+Each case runs in a fresh Python process, since a subreaper stays one for good.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from harness import kill_group as kill_group_quietly
-from harness import wait_for
+REPO = Path(__file__).resolve().parents[2]
 
-from kiosk.session import reaper
-from kiosk.session.reaper import group_members, kill_group, reap_children
-
-
-def zombies_of(pgid: int) -> list[int]:
-    return [pid for pid, state, _, pgrp in reaper._processes() if pgrp == pgid and state == "Z"]
-
-
-@pytest.fixture
-def family() -> Iterator[subprocess.Popen[bytes]]:
-    """A shell that leaves two grandchildren (like a browser's helpers) in its own group."""
-    proc = subprocess.Popen(
-        ["sh", "-c", "sleep 100 & sleep 100 & (sleep 100 &) ; wait"], start_new_session=True
-    )
-    assert wait_for(lambda: len(group_members(proc.pid)) == 4, 5)
-    try:
-        yield proc
-    finally:
-        kill_group_quietly(proc.pid)
-        with contextlib.suppress(ChildProcessError):
-            proc.wait(5)
-
-
-def test_group_members_lists_the_whole_group(family: subprocess.Popen[bytes]) -> None:
-    members = group_members(family.pid)
-    assert family.pid in members
-    assert len(members) == 4
-    assert os.getpid() not in members
-
-
-def test_kill_group_leaves_no_survivor(family: subprocess.Popen[bytes]) -> None:
-    survivors = kill_group(family.pid, wait=5.0)
-
-    assert survivors == []
-    assert group_members(family.pid) == []
-    family.wait(5)
-    assert family.returncode == -signal.SIGKILL
-
-
-def test_kill_group_of_a_vanished_group_is_empty() -> None:
-    proc = subprocess.Popen(["true"], start_new_session=True)
-    proc.wait()
-    assert kill_group(proc.pid, wait=0.5) == []
-
-
-SUBREAPER_SCRIPT = """
+# A family shaped like Chromium's: a leader in a session of its own, a helper in
+# its group, a grandchild orphaned at once (its parent exits), and a "crash
+# handler" in yet another session that names the session folder on its command
+# line, as Chromium's does.
+SCRIPT = """
 import os, subprocess, sys, time
-from kiosk.session.reaper import become_subreaper, is_subreaper, kill_group, reap_children
-from kiosk.session import reaper
+from kiosk.browser.chromium import group_members, kill_process_group, living, processes_naming
+from kiosk.session.reaper import become_subreaper, is_subreaper
 
+marker, use_reaper = os.environ["MARKER"], os.environ["USE_REAPER"] == "1"
 assert not is_subreaper()
-assert become_subreaper() and is_subreaper()
-# The shell exits at once: its sleeps are orphans and come back to us, not to PID 1.
-shell = subprocess.Popen(["sh", "-c", "sleep 100 & sleep 100 & exit 0"], start_new_session=True)
-shell.wait()
-deadline = time.monotonic() + 5
+if use_reaper:
+    assert become_subreaper() and is_subreaper()
+handler = "import time; time.sleep(100)"
+leader = subprocess.Popen(
+    ["sh", "-c", 'sleep 100 & (sleep 100 &) ; setsid python3 -c "$0" "$1" & wait',
+     handler, marker], start_new_session=True)
+me = os.getpid()
+
 def mine():
-    me = reaper.os.getpid()
-    return [p for p, s, ppid, g in reaper._processes() if g == shell.pid and ppid == me]
-while len(mine()) < 2 and time.monotonic() < deadline:
+    return {p for p, s, ppid in group_members(leader.pid) + processes_naming((marker,))
+            if ppid == me}
+
+deadline = time.monotonic() + 10
+while (len(living(group_members(leader.pid))) < 3 or not processes_naming((marker,))) \\
+        and time.monotonic() < deadline:
     time.sleep(0.01)
 try:
-    print("adopted", len(mine()))
-    print("survivors", kill_group(shell.pid, wait=5.0))
-    zombies = [p for p, s, ppid, g in reaper._processes() if g == shell.pid]
-    print("left", zombies)
-    print("reaped_again", reap_children())
+    print("adopted_before", len(mine()) - 1)  # the leader is our own child anyway
+    print("survivors", kill_process_group(leader.pid, timeout=5, markers=(marker,)))
+    print("group_left", living(group_members(leader.pid)))
+    print("handler_left", living(processes_naming((marker,))))
+    def state_and_parent(pid):
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[:2]
+    zombies = [pid for pid in os.listdir("/proc")
+               if pid.isdigit() and state_and_parent(pid) == ["Z", str(me)]]
+    print("our_zombies", len(zombies))
 finally:
-    try:
-        os.killpg(shell.pid, 9)  # whatever happened above, leave nothing running
-    except ProcessLookupError:
-        pass
+    for pid in living(group_members(leader.pid) + processes_naming((marker,))):
+        os.kill(pid, 9)  # whatever happened above, leave nothing running
 """
 
 
-def test_a_subreaper_adopts_and_reaps_the_orphans() -> None:
+def run_family(tmp_path: Path, use_reaper: bool) -> list[str]:
+    marker = str(tmp_path / "session-marker")
     result = subprocess.run(
-        [sys.executable, "-c", SUBREAPER_SCRIPT], capture_output=True, text=True, timeout=30,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        check=False,
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60,
+        check=False, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "MARKER": marker,
+             "USE_REAPER": "1" if use_reaper else "0"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:4] == [
-        "adopted 2", "survivors []", "left []", "reaped_again 0"]
+    return result.stdout.split("\n")[:5]
 
 
-def test_reap_children_collects_our_zombies_only() -> None:
-    proc = subprocess.Popen(["true"], start_new_session=True)
-    assert wait_for(lambda: zombies_of(proc.pid) == [proc.pid], 5)
+def test_a_subreaper_kills_and_reaps_every_stray_of_a_browser(tmp_path: Path) -> None:
+    assert run_family(tmp_path, use_reaper=True) == [
+        "adopted_before 1",  # the orphaned grandchild came to us
+        "survivors []", "group_left []", "handler_left []",
+        "our_zombies 0",  # helper, orphan and handler were all reaped, the leader too
+    ]
 
-    assert reap_children(pgid=proc.pid + 1_000_000) == 0
-    assert zombies_of(proc.pid) == [proc.pid]
-    assert reap_children(pgid=proc.pid) == 1
-    assert zombies_of(proc.pid) == []
-    proc.wait(1)  # Popen copes with a child reaped by someone else
+
+def test_without_the_subreaper_the_orphan_goes_elsewhere(tmp_path: Path) -> None:
+    # The control case: this is what become_subreaper() changes.
+    lines = run_family(tmp_path, use_reaper=False)
+    assert lines[0] == "adopted_before 0"
+    assert lines[1:4] == ["survivors []", "group_left []", "handler_left []"]
