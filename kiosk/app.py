@@ -126,6 +126,7 @@ class KioskApp:
     def _subscribe(self) -> None:
         topics: dict[str, Callable[[Event], None]] = {
             "session.opened": self._on_session_opened,
+            "browser.window_closed": self._on_session_opened,
             "session.ready": self._on_browser_ready,
             "session.wiped": self._on_session_wiped,
             "session.failed": self._on_session_failed,
@@ -285,6 +286,8 @@ class KioskApp:
         self.controller.open(procedure_id)
 
     def _on_session_opened(self, event: Event) -> None:
+        # Also when the browser closed a window it refused: the resident's page
+        # takes the keyboard back.
         if self.session.browsing:
             self._browser("focus")
 
@@ -378,7 +381,7 @@ class KioskApp:
 
     def _show_time_limit_notice(self, seconds_left: int) -> None:
         minutes, seconds = divmod(seconds_left, 60)
-        self.toolbar_notice.set("⏱ " + _("Your session ends in %(time)s") %
+        self.toolbar_notice.set("◷ " + _("Your session ends in %(time)s") %
                                 {"time": f"{minutes}:{seconds:02d}"})
 
     def still_here(self) -> None:

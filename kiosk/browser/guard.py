@@ -377,8 +377,11 @@ class Guard:
         return None
 
     def _close_target(self, target_id: str) -> None:
+        """Close a window the resident did not ask for, then say so: it may have had the
+        keyboard, which the window manager then gives to no one."""
         if target_id:
-            self.cdp.post("Target.closeTarget", {"targetId": target_id})
+            self.cdp.post("Target.closeTarget", {"targetId": target_id},
+                          callback=lambda *_: self._announce("browser.window_closed"))
 
     # -- popups --------------------------------------------------------------------------
 
