@@ -86,7 +86,7 @@ def build_documents(
                             "when the session ends."), wraplength=int(m.width * 0.85)).pack(
             side="top", fill="x", pady=(0, m.pad))
         for name in names:
-            label(page, look, "🗎  " + name, font=m.tile_font,
+            label(page, look, "⬇  " + name, font=m.tile_font,
                   wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=2)
     else:
         label(page, look, _("No document yet. What you download from a website will be "

@@ -22,9 +22,14 @@ class ToolbarActions:
     end_session: Callable[[], None]
 
 
+def _wrap_to(widget: tk.Label, width: int) -> None:
+    if width > 1 and int(widget.cget("wraplength")) != width:
+        widget.configure(wraplength=width)
+
+
 def documents_caption(count: int) -> str:
     """The Documents button's text: the count tells the resident a download arrived."""
-    return "🗎 " + _("Documents") + (f" ({count})" if count else "")
+    return "⬇ " + _("Documents") + (f" ({count})" if count else "")
 
 
 def build_toolbar(
@@ -66,5 +71,7 @@ def build_toolbar(
     title_label = label(bar, look, title, font=m.small_font, fg=p.header_text, bg=p.header,
                         anchor="center", justify="center")
     title_label.pack(side="left", fill="both", expand=True, padx=m.pad)
+    # The procedure's name gets the room the buttons leave: wrapped to it, not cut.
+    title_label.bind("<Configure>", lambda event: _wrap_to(title_label, event.width))
     order += [docs, help_button, end]
     return ScreenParts(frame=bar, order=order, first=order[0], name="toolbar")
