@@ -26,6 +26,9 @@ button:focus { outline: 4px solid #ffbf47; outline-offset: 2px; }
 """
 
 
+HELP_SEPARATOR = " · "  # between desk, phone and hours in the help text
+
+
 def blocked_page_html(host: str, help_text: str, language: str) -> str:
     """The whole HTML document for a blocked `host`, in `language`."""
 
@@ -44,9 +47,9 @@ def blocked_page_html(host: str, help_text: str, language: str) -> str:
     back = t("Back")
     # Translators: followed by where to find a person who can help (desk, phone).
     help_label = t("A person can help you:")
-    help_part = (
-        f'<p class="help">{escape(help_label)} {escape(help_text)}</p>' if help_text else ""
-    )
+    # Desk, phone and hours each on a line of their own: a phone number is never cut.
+    help_lines = "<br>".join(escape(part) for part in help_text.split(HELP_SEPARATOR))
+    help_part = f'<p class="help">{escape(help_label)}<br>{help_lines}</p>' if help_text else ""
     host_part = f'<p>{escape(site_label)} <span class="host">{escape(host)}</span></p>' if host \
         else ""
     return (

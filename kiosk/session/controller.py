@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from kiosk import i18n
+from kiosk.browser.blocked_page import HELP_SEPARATOR
 from kiosk.bus import EventBus
 from kiosk.config.schema import Profile
 from kiosk.session.clipboard import clear_selections
@@ -223,7 +224,7 @@ class SessionController:
     def _help_text(self, language: str) -> str:
         h, fallbacks = self.profile.help, self.profile.terminal.languages
         parts = [h.desk.get(language, fallbacks), h.phone, h.hours.get(language, fallbacks)]
-        return " · ".join(part for part in parts if part)
+        return HELP_SEPARATOR.join(part for part in parts if part)
 
     def _with_browser(self, action: Callable[[Browser], None]) -> None:
         if self._browser is not None:

@@ -128,7 +128,7 @@ def test_blocked_page_shows_the_host_escaped_and_a_back_button() -> None:
     assert "&lt;b&gt;evil.example&lt;/b&gt;" in html
     assert "<b>evil" not in html
     assert "history.back()" in html
-    assert "Accueil · 01 23" in html
+    assert "Accueil<br>01 23" in html  # desk and phone each on its line
     assert 'lang="fr" dir="ltr"' in html
     assert 'dir="rtl"' in blocked_page_html("x.example", "", "ar")
     assert "src=" not in html and "href=" not in html  # loads nothing from anywhere
