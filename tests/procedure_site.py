@@ -3,6 +3,7 @@
 Hosts (mapped to the server by Chromium's --host-resolver-rules):
 - caf.borne.test: the allowed procedure site with every tricky case;
 - connect.borne.test: a second allowed site;
+- any other *.borne.test: a plain procedure form (the sample profile's other tiles);
 - forms.example: an allowed site of another domain (an out-of-process iframe);
 - blocked.example: a site outside the allowlist; its pages say BLOCKED-CONTENT.
 - localhost: the canary pages (a "potentially trustworthy" origin even over http,
@@ -69,6 +70,17 @@ FRAMED_UPLOAD = page("Framed upload",
                      f'<iframe id="forms" src="http://{FORMS}/upload"></iframe>')
 
 LANGUAGE = page("Language", "<script>document.title = navigator.language;</script>")
+
+def procedure_page(host: str) -> bytes:
+    """The start page of the profile's other procedures: a plain form, as a real site has."""
+    name = host.split(".")[0]
+    return page(f"Procedure {name}", f"""
+<h1>Online procedure: {name}</h1>
+<p>Fill in the form, then send it.</p>
+<form action="/sent"><label>Name <input name="name" autocomplete="off"></label>
+<label>Reference <input name="reference" autocomplete="off"></label>
+<button>Send</button></form>""")
+
 
 CANARY_HOST = "localhost"
 
@@ -252,6 +264,8 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
         return 200, html, FORM
     if host == OTHER:
         return 200, html, page("Other", f"<p>other site {path}</p>")
+    if host != ALLOWED and host.endswith(".borne.test"):
+        return 200, html, procedure_page(host)
     if host != ALLOWED:
         return 404, html, page("Unknown", "<p>unknown host</p>")
     if path == "/redirect":

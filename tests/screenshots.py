@@ -60,3 +60,26 @@ def count_colour(path: Path, rgb: tuple[int, int, int], tolerance: int = 24) -> 
         if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance
         and abs(b - rgb[2]) <= tolerance
     )
+
+
+def colour_centre(path: Path, rgb: tuple[int, int, int], *, top: int = 0, bottom: int = 10**6,
+                  tolerance: int = 24) -> tuple[int, int] | None:
+    """The centre of the pixels close to `rgb` between rows `top` and `bottom` (a button of
+    that colour), or None when there is none."""
+    with Image.open(path) as image:
+        converted = image.convert("RGB")
+    width, height = converted.size
+    xs: list[int] = []
+    ys: list[int] = []
+    pixels = converted.load()
+    assert pixels is not None
+    for y in range(max(0, top), min(height, bottom)):
+        for x in range(0, width, 2):
+            r, g, b = pixels[x, y][:3]
+            if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance \
+                    and abs(b - rgb[2]) <= tolerance:
+                xs.append(x)
+                ys.append(y)
+    if not xs:
+        return None
+    return (sum(xs) // len(xs), sum(ys) // len(ys))

@@ -1,0 +1,172 @@
+"""A resident's whole way through the real kiosk: tile, procedure, blocked site,
+shortcuts that would leave it, End session.
+
+The kiosk runs on the tests' shared 1280x1024 Xvfb with openbox and the kiosk's
+rc.xml, its pre-started Chromium under the lockdown policy, against the local
+procedure site (the profile's *.borne.test hosts mapped to it). Everything is
+done with xdotool, as a keyboard or a finger would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import XScreen, wait_for
+from kiosk_process import KioskProcess, running_kiosk
+from procedure_site import ALLOWED, BLOCKED, Site
+from screenshots import check_against_reference, colour_centre
+
+from kiosk.i18n import gettext_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.display]
+
+BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample.toml"
+DANGER_RED = (0xB3, 0x26, 0x1E)  # the End session button (kiosk/ui/theme.py)
+TOOLBAR_ROWS = 80  # the strip is 71 px high at 1280x1024
+# A web page under the toolbar: font rendering differs a little from run to run.
+PAGE_SAME_SCREEN = 0.02
+
+# Every shortcut that opens, saves, prints, shows source or tools, or closes
+# something in a browser or a desktop. None may change what the resident sees.
+ESCAPE_KEYS = [
+    "ctrl+n", "ctrl+t", "ctrl+shift+n", "ctrl+o", "ctrl+s", "ctrl+p", "ctrl+u", "ctrl+j",
+    "ctrl+h", "ctrl+shift+o", "ctrl+shift+b", "ctrl+shift+delete", "F11", "F12",
+    "ctrl+shift+i", "ctrl+shift+j", "ctrl+shift+c", "ctrl+shift+m", "alt+Home", "alt+F4",
+    "ctrl+w", "ctrl+shift+w", "ctrl+F4", "ctrl+q", "ctrl+shift+q", "ctrl+alt+F1",
+    "ctrl+alt+BackSpace", "super", "alt+Tab", "alt+F2", "ctrl+Escape", "ctrl+l", "alt+d",
+    "F6",
+]
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    server = Site().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]:
+    with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE),
+                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as process:
+        process.wait_until_ready()
+        yield process
+
+
+def park_pointer(screen: XScreen) -> None:
+    """Out of the way of screenshots (a hovered button changes colour)."""
+    screen.run("xdotool", "mousemove", str(screen.width - 1), str(screen.height - 1))
+
+
+def visible_windows(screen: XScreen) -> list[str]:
+    """The names of the mapped top-level windows (the shell is "Borne"), but the
+    window manager's own (a tiny window it keeps to say it is there)."""
+    found = screen.run("xdotool", "search", "--onlyvisible", "--name", "", check=False)
+    names = []
+    for window in found.stdout.split():
+        name = screen.run("xdotool", "getwindowname", window, check=False).stdout.strip()
+        if name and name != "Openbox":
+            names.append(name)
+    return sorted(names)
+
+
+def focused_window(screen: XScreen) -> str:
+    return screen.run("xdotool", "getwindowfocus", "getwindowname", check=False).stdout.strip()
+
+
+def open_tile(kiosk: KioskProcess, screen: XScreen, site: Site, keys: list[str],
+              procedure: str, host: str) -> None:
+    """Press `keys` on the home screen and wait until `procedure`'s page is shown."""
+    mark = len(kiosk.lines)
+    asked = len(site.log.paths(host))
+    screen.key(*keys)
+    kiosk.wait_for_log(f"procedure opened: {procedure}$", after=mark)
+    assert wait_for(lambda: len(site.log.paths(host)) > asked, 20), site.log.hosts()
+    kiosk.wait_for_screen("toolbar", after=mark)
+    time.sleep(1.0)  # the page paints, the browser takes the keyboard
+
+
+def test_third_tile_opens_with_tab_and_return_under_the_toolbar(
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
+) -> None:
+    # caf and msa (family), then ameli (health): the third tile in reading order.
+    open_tile(kiosk, screen, site, ["Tab", "Tab", "Return"], "ameli", "ameli.borne.test")
+    assert "caf.borne.test" not in site.log.hosts()
+    assert focused_window(screen) != "Borne", "the page must have the keyboard"
+    park_pointer(screen)
+    shot = screen.screenshot(artifacts / "procedure-1280x1024.png")
+    check_against_reference(shot, "procedure-1280x1024", same_screen=PAGE_SAME_SCREEN)
+
+
+def test_a_link_out_of_the_allowlist_shows_the_kiosk_page(
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
+) -> None:
+    open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
+    # In the page: the name field, the other allowed site, then the blocked link.
+    mark = len(kiosk.lines)
+    screen.key("Tab", "Tab", "Tab", "Return")
+    kiosk.wait_for_log(f"blocked a navigation to {BLOCKED}$", after=mark)
+    time.sleep(1.0)  # the kiosk's page paints
+    assert BLOCKED not in site.log.hosts(), "the blocked site must never be asked"
+    assert visible_windows(screen) == sorted(["Borne", BLOCKED_TITLE]), "the same one window"
+    park_pointer(screen)
+    shot = screen.screenshot(artifacts / "blocked-1280x1024.png")
+    check_against_reference(shot, "blocked-1280x1024", same_screen=PAGE_SAME_SCREEN)
+    # The page's own Back button (it has the focus) returns to the procedure.
+    screen.key("Return")
+    assert wait_for(lambda: visible_windows(screen) == ["Borne", "Start"], 10), \
+        visible_windows(screen)
+
+
+def test_no_shortcut_leads_out_of_the_procedure(
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
+) -> None:
+    open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
+    before = visible_windows(screen)
+    assert before == ["Borne", "Start"], before
+    mark = len(kiosk.lines)
+    for key in ESCAPE_KEYS:
+        screen.key(key)
+        time.sleep(0.4)
+        screen.key("Escape")  # whatever a shortcut might have opened, as a resident would
+        assert kiosk.proc.poll() is None, f"the kiosk stopped after {key}"
+        assert visible_windows(screen) == before, f"after {key}: {visible_windows(screen)}"
+        assert focused_window(screen) == "Start", f"the page lost the keyboard after {key}"
+    park_pointer(screen)
+    screen.screenshot(artifacts / "after-shortcuts.png")
+    log = "\n".join(kiosk.lines[mark:])
+    assert "ending the session" not in log and "browser stopped" not in log, log
+    assert "Traceback" not in kiosk.log_text()
+    assert set(site.log.hosts()) <= {ALLOWED}, site.log.hosts()
+
+
+def test_end_session_asks_once_then_wipes_to_a_fresh_home(
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
+) -> None:
+    open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
+    park_pointer(screen)
+    strip = screen.screenshot(artifacts / "strip.png")
+    button = colour_centre(strip, DANGER_RED, bottom=TOOLBAR_ROWS)
+    assert button is not None, "no End session button in the toolbar"
+    assert button[0] > screen.width // 2, button  # it stands apart on the right
+
+    mark = len(kiosk.lines)
+    screen.click(*button)
+    kiosk.wait_for_screen("end_confirmation", after=mark)
+    time.sleep(0.5)
+    park_pointer(screen)
+    shot = screen.screenshot(artifacts / "end-confirmation-1280x1024.png")
+    check_against_reference(shot, "end-confirmation-1280x1024")
+    assert focused_window(screen) == "Borne", "the question must have the keyboard"
+
+    mark = len(kiosk.lines)
+    screen.key("Tab", "Return")  # from "No, go back" to "Yes, end my session"
+    kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
+    kiosk.wait_for_screen("home", after=mark)
+    kiosk.wait_for_log("browser ready for the next session$", after=mark)
+    assert kiosk.proc.poll() is None
+    assert focused_window(screen) == "Borne"
