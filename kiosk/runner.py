@@ -46,8 +46,8 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
               "session, or use 'make run', which starts a virtual screen.", file=sys.stderr)
         return EXIT_NO_DISPLAY
     from kiosk.app import KioskApp
+    from kiosk.browser.reaper import become_subreaper
     from kiosk.session.controller import make_controller
-    from kiosk.session.reaper import become_subreaper
 
     become_subreaper()
     loaded = load_or_report(profile)

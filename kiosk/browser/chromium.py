@@ -21,7 +21,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from kiosk.browser.reaper import is_subreaper
 
 log = logging.getLogger(__name__)
 
@@ -220,11 +222,17 @@ class ChromiumProcess:
     caller hands them to a CdpPipe, which owns them from then on.
     """
 
+    # Browsers whose exit status a waiter thread collects: never reaped by anyone else.
+    _waited: ClassVar[set[int]] = set()
+    _waited_lock: ClassVar[threading.Lock] = threading.Lock()
+
     def __init__(
         self, pid: int, write_fd: int, read_fd: int, scratch: Path | None = None,
         session_dir: Path | None = None,
     ) -> None:
         self.pid = pid
+        with self._waited_lock:
+            self._waited.add(pid)
         self.scratch = scratch
         # What the browser's strays name on their command line (see processes_naming).
         self.markers = tuple(str(path) for path in (session_dir, scratch) if path is not None)
@@ -238,8 +246,30 @@ class ChromiumProcess:
         self._waiter.start()
 
     @classmethod
+    def reap_strays(cls) -> int:
+        """Reap the zombies handed to the kiosk (a subreaper) by earlier browsers.
+
+        The kill reaps what it sees; a helper that dies a moment later is left as a
+        zombie. Those are the kiosk's children outside its own process group (what
+        the kiosk itself runs, xdotool or xsel, stays in it), but the browsers whose
+        waiter thread wants their exit status.
+        """
+        if not is_subreaper():
+            return 0  # then our only children are those we started and wait for ourselves
+        me, mine = os.getpid(), os.getpgrp()
+        with cls._waited_lock:
+            spare = set(cls._waited)
+        strays = [s.row for s in (_stat(pid) for pid in _all_pids())
+                  if s is not None and s.ppid == me and s.state == "Z" and s.group != mine
+                  and s.pid not in spare]
+        return _reap_adopted(strays, None)
+
+    @classmethod
     def launch(cls, options: LaunchOptions, env: dict[str, str] | None = None) -> ChromiumProcess:
         """Start Chromium with its DevTools pipe on fds 3 (commands) and 4 (replies)."""
+        reaped = cls.reap_strays()
+        if reaped:
+            log.info("reaped %d helper(s) of earlier browsers", reaped)
         if running_as_root():
             log.warning("running as root: Chromium starts without its sandbox")
         session_dir = options.session_dir
@@ -307,6 +337,8 @@ class ChromiumProcess:
             except ChildProcessError:
                 status = None
             break
+        with self._waited_lock:
+            self._waited.discard(self.pid)
         code = os.waitstatus_to_exitcode(status) if status is not None else -1
         with self._lock:
             self.returncode = code

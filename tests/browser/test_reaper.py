@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import os, subprocess, sys, time
 from kiosk.browser.chromium import group_members, kill_process_group, living, processes_naming
-from kiosk.session.reaper import become_subreaper, is_subreaper
+from kiosk.browser.reaper import become_subreaper, is_subreaper
 
 marker, use_reaper = os.environ["MARKER"], os.environ["USE_REAPER"] == "1"
 assert not is_subreaper()
@@ -80,3 +80,31 @@ def test_without_the_subreaper_the_orphan_goes_elsewhere(tmp_path: Path) -> None
     lines = run_family(tmp_path, use_reaper=False)
     assert lines[0] == "adopted_before 0"
     assert lines[1:4] == ["survivors []", "group_left []", "handler_left []"]
+
+
+STRAYS_SCRIPT = """
+import subprocess, time
+from kiosk.browser.chromium import ChromiumProcess
+from kiosk.browser.reaper import become_subreaper
+
+assert become_subreaper()
+print("before", ChromiumProcess.reap_strays())
+# A helper in a session of its own whose parent is already gone, as a browser's
+# can be: it comes to us, and dies later, after the kill has looked.
+subprocess.run(["sh", "-c", "setsid sleep 0.2 &"], check=True)
+# And a child of our own, in our group, whose exit status we still want.
+own = subprocess.Popen(["sh", "-c", "exit 3"])
+time.sleep(1.0)
+print("reaped", ChromiumProcess.reap_strays())
+print("again", ChromiumProcess.reap_strays())
+print("own", own.wait(5))
+"""
+
+
+def test_strays_of_earlier_browsers_are_reaped_but_not_our_own_children() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", STRAYS_SCRIPT], capture_output=True, text=True, timeout=60,
+        check=False, start_new_session=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:4] == ["before 0", "reaped 1", "again 0", "own 3"]
