@@ -88,6 +88,7 @@ class KioskApp:
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         root.bind("<FocusOut>", self._on_focus_out, add="+")
+        root.bind("<F2>", lambda _event: self.keyboard_to_page())
         self._subscribe()
         if profile is None:
             self.show_out_of_service()
@@ -127,6 +128,7 @@ class KioskApp:
         topics: dict[str, Callable[[Event], None]] = {
             "session.opened": self._on_session_opened,
             "browser.window_closed": self._on_session_opened,
+            "browser.toolbar_key": lambda e: self.keyboard_to_toolbar(),
             "session.ready": self._on_browser_ready,
             "session.wiped": self._on_session_wiped,
             "session.failed": self._on_session_failed,
@@ -289,6 +291,18 @@ class KioskApp:
         # Also when the browser closed a window it refused: the resident's page
         # takes the keyboard back.
         if self.session.browsing:
+            self._browser("focus")
+
+    def keyboard_to_toolbar(self) -> None:
+        """F2 in the page: a keyboard user reaches Home, Documents, Help, End session."""
+        if self.session.browsing and self.shell.strip:
+            log.info("keyboard to the toolbar")
+            self.shell.focus.reclaim()
+
+    def keyboard_to_page(self) -> None:
+        """F2 in the toolbar: back to the page."""
+        if self.session.browsing and self.shell.strip:
+            log.info("keyboard to the page")
             self._browser("focus")
 
     def _on_browser_ready(self, event: Event) -> None:

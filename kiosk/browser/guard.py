@@ -58,6 +58,25 @@ VIEW_SOURCE = "view-source:"
 PAGE_TYPES = ("page",)
 FRAME_TYPES = ("iframe",)
 MAX_NAME_LENGTH = 120
+# F2 takes a keyboard user from the page to the kiosk's toolbar (F6, the browsers'
+# "next pane" key, never reaches a page: Chromium keeps it). The listener runs in a
+# world of its own, out of the site's reach, and goes first: the site never sees the
+# key. A site could call the binding only to move the focus to the toolbar.
+TOOLBAR_KEY_WORLD = "borne-keys"
+TOOLBAR_KEY_BINDING = "borneToolbarKey"
+TOOLBAR_KEY_SCRIPT = (
+    "addEventListener('keydown', e => { if (e.key === 'F2' && !e.repeat && !e.altKey"
+    " && !e.ctrlKey && !e.metaKey && !e.shiftKey) {"
+    f" e.preventDefault(); e.stopImmediatePropagation(); {TOOLBAR_KEY_BINDING}(''); }}"
+    " }, true);"
+)
+TOOLBAR_KEY_STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("Runtime.enable", {}),  # without it, Chromium never reports the binding's calls
+    ("Runtime.addBinding",
+     {"name": TOOLBAR_KEY_BINDING, "executionContextName": TOOLBAR_KEY_WORLD}),
+    ("Page.addScriptToEvaluateOnNewDocument",
+     {"source": TOOLBAR_KEY_SCRIPT, "worldName": TOOLBAR_KEY_WORLD, "runImmediately": True}),
+]
 
 Publish = Callable[..., None]
 BlockedHtml = Callable[[str], str]
@@ -187,6 +206,7 @@ class Guard:
             "Page.fileChooserOpened": self._file_chooser_opened,
             "Browser.downloadWillBegin": self._download_will_begin,
             "Browser.downloadProgress": self._download_progress,
+            "Runtime.bindingCalled": self._binding_called,
         }
         for event, handler in handlers.items():
             self.cdp.on(event, handler)
@@ -299,6 +319,7 @@ class Guard:
         page_steps: list[tuple[str, dict[str, Any]]] = [
             ("Page.enable", {}),
             ("Page.setInterceptFileChooserDialog", {"enabled": True}),
+            *TOOLBAR_KEY_STEPS,
         ]
         self._run_steps(session_id, page_steps)
         with self._lock:
@@ -319,6 +340,7 @@ class Guard:
         self._run_steps(session_id, [
             ("Page.enable", {}),
             ("Page.setInterceptFileChooserDialog", {"enabled": True}),
+            *TOOLBAR_KEY_STEPS,
         ])
 
     def _run_steps(self, session_id: str, steps: list[tuple[str, dict[str, Any]]]) -> bool:
@@ -486,6 +508,10 @@ class Guard:
             self.blocked_count += 1
         log.info("blocked a navigation to %s", host or "a non-web address")
         self._announce("browser.blocked", host=host)
+
+    def _binding_called(self, params: dict[str, Any], session_id: str | None) -> None:
+        if params.get("name") == TOOLBAR_KEY_BINDING:
+            self._announce("browser.toolbar_key")
 
     def _announce(self, topic: str, **data: Any) -> None:
         """Publish, never letting a failing subscriber break the guard."""

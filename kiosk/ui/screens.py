@@ -79,6 +79,9 @@ def build_help(
     back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
                          name="back")
     back_button.pack(side="top", anchor="w", pady=m.pad * 2)
+    label(page, look, _("With a keyboard: Tab moves between the buttons, Enter chooses, and "
+                        "F2 goes from a website to the kiosk's buttons and back."),
+          font=m.small_font, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     return ScreenParts(frame=page, order=[back_button], keep=keep, name="help")
 
 

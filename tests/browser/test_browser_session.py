@@ -313,6 +313,31 @@ def test_garbage_on_the_pipe_does_not_stop_the_browser_control(browser: BROWSER)
     assert session.evaluate("1 + 1") == 2
 
 
+def press(browser: BrowserSession, key: str, code: int) -> None:
+    """A real key press in the resident's page (trusted, as from a keyboard)."""
+    assert browser.cdp is not None and browser.guard is not None
+    for kind in ("rawKeyDown", "keyUp"):
+        browser.cdp.send("Input.dispatchKeyEvent", {
+            "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code,
+        }, session_id=browser.guard.main_session)
+
+
+def test_f2_in_the_page_is_announced_and_hidden_from_the_site(
+    browser: BROWSER, site: Any
+) -> None:
+    session, events = browser
+    open_start(session, site)
+    session.evaluate("window.seen = []; addEventListener('keydown', e => seen.push(e.key))")
+    session.focus()  # keys go to the page only when its window has the focus
+    press(session, "F2", 113)
+    assert events.wait("browser.toolbar_key") == [{}]
+    press(session, "a", 65)
+    # The site sees its own keys, never the kiosk's.
+    assert wait_for(lambda: session.evaluate("seen.join(',')") == "a", 5), \
+        session.evaluate("seen.join(',')")
+    assert session.evaluate("typeof borneToolbarKey") == "undefined"
+
+
 # -- end of life -----------------------------------------------------------------------
 
 

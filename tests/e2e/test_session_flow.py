@@ -38,8 +38,8 @@ ESCAPE_KEYS = [
     "ctrl+shift+i", "ctrl+shift+j", "ctrl+shift+c", "ctrl+shift+m", "alt+Home", "alt+F4",
     "ctrl+w", "ctrl+shift+w", "ctrl+F4", "ctrl+q", "ctrl+shift+q", "ctrl+alt+F1",
     "ctrl+alt+BackSpace", "super", "alt+Tab", "alt+F2", "ctrl+Escape", "ctrl+l", "alt+d",
-    "F6",
-]
+    "F6", "F7", "F10", "shift+F10", "Menu",
+]  # F2 is the kiosk's own: it moves the keyboard to the toolbar (tested below)
 
 
 @pytest.fixture
@@ -170,3 +170,24 @@ def test_end_session_asks_once_then_wipes_to_a_fresh_home(
     kiosk.wait_for_log("browser ready for the next session$", after=mark)
     assert kiosk.proc.poll() is None
     assert focused_window(screen) == "Borne"
+
+
+def test_f2_takes_the_keyboard_from_the_page_to_the_toolbar_and_back(
+    kiosk: KioskProcess, screen: XScreen, site: Site
+) -> None:
+    open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
+    assert focused_window(screen) == "Start"
+    mark = len(kiosk.lines)
+    screen.key("F2")
+    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    assert wait_for(lambda: focused_window(screen) == "Borne", 5), focused_window(screen)
+    screen.key("F2")  # and back to the page
+    kiosk.wait_for_log("keyboard to the page$", after=mark)
+    assert wait_for(lambda: focused_window(screen) == "Start", 5), focused_window(screen)
+    # From the page to End session with the keyboard alone: F2, then backwards
+    # from Home round to the last button.
+    mark = len(kiosk.lines)
+    screen.key("F2")
+    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    screen.key("shift+Tab", "Return")
+    kiosk.wait_for_screen("end_confirmation", after=mark)
