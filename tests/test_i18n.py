@@ -79,3 +79,11 @@ def test_an_unknown_language_falls_back_to_the_source_text() -> None:
 @pytest.mark.parametrize(("lang", "rtl"), [("ar", True), ("fr", False), ("ar-MA", True)])
 def test_right_to_left_languages(lang: str, rtl: bool) -> None:
     assert is_rtl(lang) is rtl
+
+
+def test_every_french_entry_is_still_found_in_the_code(tmp_path: Path) -> None:
+    # A translated string the extraction no longer finds is either dead, or hidden
+    # behind a wrapper xgettext does not know, and then the next update-po.sh run
+    # would drop its translation without a word.
+    stale = sorted(set(parse_po(LOCALE / "fr.po")) - {""} - extracted_messages(tmp_path))
+    assert not stale, "in fr.po but not found in the code:\n" + "\n".join(stale)

@@ -31,22 +31,18 @@ HELP_SEPARATOR = " · "  # between desk, phone and hours in the help text
 
 def blocked_page_html(host: str, help_text: str, language: str) -> str:
     """The whole HTML document for a blocked `host`, in `language`."""
-
-    def t(message: str) -> str:
-        return gettext_for(language, message)
-
     direction = "rtl" if is_rtl(language) else "ltr"
     # Translators: title of the page shown instead of a site outside the allowed list.
-    title = t("This site is not available on this terminal")
+    title = gettext_for(language, "This site is not available on this terminal")
     # Translators: followed by the name of the site, e.g. "Site: www.example.com".
-    site_label = t("Site:")
+    site_label = gettext_for(language, "Site:")
     # Translators: explains why a site is blocked on the public terminal.
-    why = t("This terminal only opens the websites of the public services chosen by the "
-            "town hall.")
+    why = gettext_for(language, "This terminal only opens the websites of the public "
+                                "services chosen by the town hall.")
     # Translators: button that returns to the previous page.
-    back = t("Back")
+    back = gettext_for(language, "Back")
     # Translators: followed by where to find a person who can help (desk, phone).
-    help_label = t("A person can help you:")
+    help_label = gettext_for(language, "A person can help you:")
     # Desk, phone and hours each on a line of their own: a phone number is never cut.
     help_lines = "<br>".join(escape(part) for part in help_text.split(HELP_SEPARATOR))
     help_part = f'<p class="help">{escape(help_label)}<br>{help_lines}</p>' if help_text else ""
