@@ -7,12 +7,10 @@ reports through the bus; this module only reacts on the Tk thread.
 from __future__ import annotations
 
 import logging
-import os
 import tkinter as tk
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +20,7 @@ from kiosk.config.lastgood import recall, remember
 from kiosk.config.schema import Profile
 from kiosk.errors import UserError
 from kiosk.i18n import _
+from kiosk.paths import state_dir
 from kiosk.ui.home import HomeActions, build_home
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.screens import (
@@ -43,11 +42,6 @@ BUS_INTERVAL_MS = 40
 ERROR_SCREEN_MS = 3000
 PRESTART_DELAY_MS = 300
 FOCUS_CHECK_MS = 30
-
-
-def state_dir() -> Path:
-    """Where the kiosk keeps its few persistent files (counters, last good profile)."""
-    return Path(os.environ.get("KIOSK_STATE_DIR", "/var/lib/kiosk"))
 
 
 @dataclass

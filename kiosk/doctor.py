@@ -96,7 +96,7 @@ def check_policy(cli_path: Path | None) -> Check:
 
 
 def check_disk() -> Check:
-    from kiosk.app import state_dir
+    from kiosk.paths import state_dir
 
     target = _existing_parent(state_dir())
     usage = shutil.disk_usage(target)

@@ -25,6 +25,7 @@ from kiosk.session.directory import SessionDirectory, session_root, wipe_stale
 from kiosk.session.idle import IdleTracker, IdleWatcher, XIdleClock
 from kiosk.session.wipe import WipeReport, WipeStep, run_wipe
 from kiosk.stats.counters import Counters, duration_bucket
+from kiosk.stats.report import database_path
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +322,6 @@ class SessionController:
 
 def make_controller(profile: Profile, bus: EventBus, shell: Any) -> SessionController:
     """The production controller: real Chromium, real counters, the X idle clock."""
-    from kiosk.app import state_dir
     from kiosk.browser.session import BrowserSession
 
     area = shell.browser_area()
@@ -331,7 +331,7 @@ def make_controller(profile: Profile, bus: EventBus, shell: Any) -> SessionContr
         return BrowserSession(host_resolver_rules=rules, **options)
 
     try:
-        counters: Counters | None = Counters(state_dir() / "stats.sqlite")
+        counters: Counters | None = Counters(database_path())
     except Exception:
         log.exception("anonymous counters are off: their database cannot be opened")
         counters = None

@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.paths import state_dir
+
 log = logging.getLogger(__name__)
 
 SESSION_PREFIX = "session-"
@@ -66,10 +68,6 @@ def _choose_root() -> Path:
     shm = Path("/dev/shm")
     if shm.is_dir():
         return shm / f"borne-sessions-{uid}"
-    # Imported late: the app module pulls in the whole UI, which a headless caller
-    # (the doctor) does not need unless it really falls back to the disk.
-    from kiosk.app import state_dir
-
     return state_dir() / "sessions"
 
 

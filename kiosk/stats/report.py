@@ -6,6 +6,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from kiosk.paths import state_dir
 from kiosk.stats.counters import COUNTERS, Snapshot, read_snapshot, write_prometheus_file
 
 EXIT_OK = 0
@@ -15,8 +16,6 @@ DATABASE_NAME = "stats.sqlite"
 
 def database_path() -> Path:
     """Where the kiosk keeps its counters."""
-    from kiosk.app import state_dir
-
     return state_dir() / DATABASE_NAME
 
 
