@@ -16,15 +16,22 @@ fi
 number=$(scripts/free-display.sh)
 export DISPLAY=":$number"
 size=${KIOSK_SCREEN:-1280x1024}
-Xvfb "$DISPLAY" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
+# The screen and the window manager in sessions of their own: Ctrl-C reaches the
+# kiosk alone, and they are stopped after it (its last wipe still needs them).
+setsid Xvfb "$DISPLAY" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 cleanup() {
-    kill "${kiosk:-}" "${wm:-}" "$xvfb" 2>/dev/null || true
+    trap - EXIT INT TERM
+    if [ -n "${kiosk:-}" ]; then
+        kill "$kiosk" 2>/dev/null || true
+        wait "$kiosk" 2>/dev/null || true
+    fi
+    kill "${wm:-}" "$xvfb" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-openbox --config-file packaging/openbox/rc.xml >/dev/null 2>&1 &
+setsid openbox --config-file packaging/openbox/rc.xml >/dev/null 2>&1 &
 wm=$!
 cat >&2 <<MSG
 [run] No display found: the kiosk runs on a virtual screen, DISPLAY=$DISPLAY ($size).
