@@ -69,6 +69,13 @@ IFRAME = page("Frames", f'<p>outer</p><iframe id="bad" src="http://{BLOCKED}/fra
 FRAMED_UPLOAD = page("Framed upload",
                      f'<iframe id="forms" src="http://{FORMS}/upload"></iframe>')
 
+# Ways out that need no click: a meta refresh, and a form posted by a script.
+META_REFRESH = page("Refresh", f'<meta http-equiv="refresh" content="0;url=http://{BLOCKED}/'
+                               'refreshed?token=secret"><p>moving on</p>')
+POST_OUT = page("Post", f'<form id="out" method="post" action="http://{BLOCKED}/posted">'
+                        '<input name="token" value="secret"></form>'
+                        '<script>document.getElementById("out").submit()</script>')
+
 LANGUAGE = page("Language", "<script>document.title = navigator.language;</script>")
 
 def procedure_page(host: str) -> bytes:
@@ -276,7 +283,8 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
         return 200, {"Content-Type": "application/pdf",
                      "Content-Disposition": 'attachment; filename="recu-caf.pdf"'}, PDF
     pages = {"/": START, "/storage": STORAGE, "/form": FORM, "/iframe": IFRAME,
-             "/language": LANGUAGE, "/bench": BENCH,
+             "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
+             "/post-out": POST_OUT,
              "/framed-upload": FRAMED_UPLOAD}
     if path in pages:
         return 200, html, pages[path]

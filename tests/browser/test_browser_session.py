@@ -164,6 +164,18 @@ def test_link_to_local_file_does_not_show_it(browser: BROWSER, site: Any) -> Non
     assert "root:" not in text(session)
 
 
+@pytest.mark.parametrize("path", ["/meta-refresh", "/post-out"])
+def test_ways_out_without_a_click_are_stopped_before_the_request(
+    browser: BROWSER, site: Any, path: str
+) -> None:
+    session, events = browser
+    events.clear()
+    session.open(site.url(path))
+    assert_blocked_page(session, BLOCKED)
+    assert BLOCKED not in site.log.hosts()
+    assert events.of("browser.blocked") == [{"host": BLOCKED}]
+
+
 @pytest.mark.parametrize(("url", "secret"), [
     ("file:///etc/passwd", "root:x:0:0"),
     ("data:text/html,<p>SECRET-DATA</p>", "SECRET-DATA"),
