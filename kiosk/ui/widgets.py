@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import tkinter as tk
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -139,6 +140,31 @@ def image_label(parent: tk.Misc, image: Any, bg: str = "#ffffff") -> tk.Label:
     return tk.Label(parent, image=image, bg=bg, bd=0, **own_style())
 
 
+_WHEEL_ROUTED: weakref.WeakSet[tk.Misc] = weakref.WeakSet()
+
+
+def _route_wheel_once(root: tk.Misc) -> None:
+    """One wheel binding per Tk root, for every scroll area to come.
+
+    The wheel goes to the widget under the pointer (a tile, a label), so it is bound
+    on "all"; one binding per area would pile up with every screen built, each
+    left calling a destroyed area.
+    """
+    if root in _WHEEL_ROUTED:
+        return
+    _WHEEL_ROUTED.add(root)
+    for sequence in ("<Button-4>", "<Button-5>"):
+        root.bind_all(sequence, _scroll_area_under_pointer, add="+")
+
+
+def _scroll_area_under_pointer(event: tk.Event[tk.Misc]) -> None:
+    widget: Any = event.widget
+    while isinstance(widget, tk.Misc) and not isinstance(widget, ScrollArea):
+        widget = widget.master
+    if isinstance(widget, ScrollArea) and widget.winfo_exists():
+        widget.scroll_by_wheel(event)
+
+
 class ScrollArea(tk.Frame):
     """A vertically scrolling area whose content follows the keyboard focus."""
 
@@ -154,8 +180,7 @@ class ScrollArea(tk.Frame):
         self._canvas.pack(side="left", fill="both", expand=True)
         self.inner.bind("<Configure>", self._on_inner_resized)
         self._canvas.bind("<Configure>", self._on_canvas_resized)
-        for sequence in ("<Button-4>", "<Button-5>"):
-            self.bind_all(sequence, self._on_wheel, add="+")
+        _route_wheel_once(self.winfo_toplevel())
 
     def _on_inner_resized(self, _event: object) -> None:
         self._canvas.configure(scrollregion=self._canvas.bbox("all"))
@@ -185,7 +210,7 @@ class ScrollArea(tk.Frame):
             self._canvas.configure(yscrollcommand=self._bar.set)
         return self._bar
 
-    def _on_wheel(self, event: tk.Event[tk.Misc]) -> None:
+    def scroll_by_wheel(self, event: tk.Event[tk.Misc]) -> None:
         if self._overflows():
             self._canvas.yview_scroll(-2 if event.num == 4 else 2, "units")
 

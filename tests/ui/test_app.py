@@ -163,3 +163,21 @@ def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_a
     app.reset_to_home()
     settle(app.root)
     assert app.toolbar_notice.get() == ""
+
+
+def test_the_wheel_binding_does_not_pile_up_with_screens(make_app, tk_root: tk.Tk) -> None:  # type: ignore[no-untyped-def]
+    # Every home screen has a scroll area; the wheel is bound once for all of them,
+    # and a wheel turn after many screens scrolls the one shown, with no error.
+    errors: list[BaseException] = []
+    app = make_app((1024, 768), DEFAULT_PROFILE)
+    app.recover = lambda exc: errors.append(exc)
+    for _ in range(5):
+        app.show_home()
+        settle(tk_root)
+    bound = str(tk_root.tk.call("bind", "all", "<Button-5>"))
+    assert bound.count("\n") <= 1, bound  # one handler, not one per screen built
+    tile = tiles(app)[0]
+    tk_root.event_generate("<Button-5>", when="tail")  # on the root: no area under it
+    tile.event_generate("<Button-5>", when="tail")
+    settle(tk_root)
+    assert errors == []
