@@ -58,24 +58,30 @@ VIEW_SOURCE = "view-source:"
 PAGE_TYPES = ("page",)
 FRAME_TYPES = ("iframe",)
 MAX_NAME_LENGTH = 120
-# F2 takes a keyboard user from the page to the kiosk's toolbar (F6, the browsers'
-# "next pane" key, never reaches a page: Chromium keeps it). The listener runs in a
-# world of its own, out of the site's reach, and goes first: the site never sees the
-# key. A site could call the binding only to move the focus to the toolbar.
-TOOLBAR_KEY_WORLD = "borne-keys"
+# Each page (and frame) gets a small script, in a world of its own out of the
+# site's reach, that runs before the site's own listeners:
+# - F2 takes a keyboard user from the page to the kiosk's toolbar (F6, the
+#   browsers' "next pane" key, never reaches a page: Chromium keeps it); the site
+#   never sees the key. A site could call the binding only to move the focus.
+# - The right-click menu (save, print, view source, inspect, in English) shows
+#   only on a text field, where it serves to copy and paste.
+PAGE_HELPER_WORLD = "borne-helper"
 TOOLBAR_KEY_BINDING = "borneToolbarKey"
-TOOLBAR_KEY_SCRIPT = (
+PAGE_HELPER_SCRIPT = (
     "addEventListener('keydown', e => { if (e.key === 'F2' && !e.repeat && !e.altKey"
     " && !e.ctrlKey && !e.metaKey && !e.shiftKey) {"
     f" e.preventDefault(); e.stopImmediatePropagation(); {TOOLBAR_KEY_BINDING}(''); }}"
     " }, true);"
+    "addEventListener('contextmenu', e => { const t = e.target;"
+    " if (!(t && (t.isContentEditable || /^(INPUT|TEXTAREA)$/.test(t.tagName))))"
+    " e.preventDefault(); }, true);"
 )
-TOOLBAR_KEY_STEPS: list[tuple[str, dict[str, Any]]] = [
+PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
     ("Runtime.enable", {}),  # without it, Chromium never reports the binding's calls
     ("Runtime.addBinding",
-     {"name": TOOLBAR_KEY_BINDING, "executionContextName": TOOLBAR_KEY_WORLD}),
+     {"name": TOOLBAR_KEY_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Page.addScriptToEvaluateOnNewDocument",
-     {"source": TOOLBAR_KEY_SCRIPT, "worldName": TOOLBAR_KEY_WORLD, "runImmediately": True}),
+     {"source": PAGE_HELPER_SCRIPT, "worldName": PAGE_HELPER_WORLD, "runImmediately": True}),
 ]
 
 Publish = Callable[..., None]
@@ -319,7 +325,7 @@ class Guard:
         page_steps: list[tuple[str, dict[str, Any]]] = [
             ("Page.enable", {}),
             ("Page.setInterceptFileChooserDialog", {"enabled": True}),
-            *TOOLBAR_KEY_STEPS,
+            *PAGE_HELPER_STEPS,
         ]
         self._run_steps(session_id, page_steps)
         with self._lock:
@@ -340,7 +346,7 @@ class Guard:
         self._run_steps(session_id, [
             ("Page.enable", {}),
             ("Page.setInterceptFileChooserDialog", {"enabled": True}),
-            *TOOLBAR_KEY_STEPS,
+            *PAGE_HELPER_STEPS,
         ])
 
     def _run_steps(self, session_id: str, steps: list[tuple[str, dict[str, Any]]]) -> bool:

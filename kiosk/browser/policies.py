@@ -95,6 +95,10 @@ LOCKDOWN: dict[str, Any] = {
     "ShowHomeButton": False,
     "ImportSavedPasswords": False,
     "ImportAutofillFormData": False,
+    # Two entries of the page's right-click menu that send the page elsewhere:
+    # a QR code of its address, and its images to Google for descriptions.
+    "QRCodeGeneratorEnabled": False,
+    "AccessibilityImageLabelsEnabled": False,
 }
 
 # The settings `kiosk doctor` insists on: without them a resident could leave

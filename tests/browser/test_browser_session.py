@@ -6,6 +6,7 @@ text) and at what the site's server was asked for.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -334,6 +335,33 @@ def press(browser: BrowserSession, key: str, code: int) -> None:
         browser.cdp.send("Input.dispatchKeyEvent", {
             "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code,
         }, session_id=browser.guard.main_session)
+
+
+def right_click(browser: BrowserSession, x: float, y: float) -> None:
+    assert browser.cdp is not None and browser.guard is not None
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.cdp.send("Input.dispatchMouseEvent", {
+            "type": kind, "x": x, "y": y, "button": "right", "clickCount": 1,
+        }, session_id=browser.guard.main_session)
+
+
+def test_the_right_click_menu_is_kept_for_text_fields_only(
+    fresh: SessionFactory, site: Any, tmp_path: Path
+) -> None:
+    # Its own browser: a menu left open would stay in the way of other tests.
+    session, _ = fresh(tmp_path / "session")
+    open_start(session, site)
+    session.focus()  # shown: a minimised window gets no clicks
+    session.evaluate("window.menus = []; addEventListener('contextmenu', "
+                     "e => menus.push(e.target.tagName + ':' + e.defaultPrevented))")
+    box = session.evaluate("JSON.stringify(document.getElementById('name')"
+                           ".getBoundingClientRect())")
+    field = json.loads(str(box))
+    right_click(session, 600, 500)  # the page's background
+    right_click(session, field["x"] + 5, field["y"] + 5)  # the name field
+    assert wait_for(lambda: session.evaluate("menus.length") == 2, 5), \
+        session.evaluate("menus.join(',')")
+    assert session.evaluate("menus.join(',')") == "HTML:true,INPUT:false"
 
 
 def test_f2_in_the_page_is_announced_and_hidden_from_the_site(
