@@ -44,10 +44,10 @@ BLOCKED_URLS = [
 ALWAYS_ALLOWED_URLS = ["about:blank"]
 
 # The lockdown itself. Values follow Chromium's policy list: 1 for
-# IncognitoModeAvailability =
-# "disabled", 0 for DownloadRestrictions = "no special restrictions" (the kiosk
-# wants downloads, into the session folder), 0 for BrowserSignin = "disabled",
-# 2 for Default*Setting = "block".
+# IncognitoModeAvailability = "disabled", 1 for DownloadRestrictions = "block
+# malicious downloads and dangerous file types" (the kiosk wants receipts and
+# forms, into the session folder, not programs), 0 for BrowserSignin =
+# "disabled", 2 for Default*Setting = "block".
 LOCKDOWN: dict[str, Any] = {
     # Not 2 ("never"): Chromium then refuses every DevTools attachment, the
     # kiosk's own over its pipe included ("Target.attachToTarget: Not allowed",
@@ -62,7 +62,7 @@ LOCKDOWN: dict[str, Any] = {
     "BrowserSignin": 0,
     "SyncDisabled": True,
     "ExtensionInstallBlocklist": ["*"],
-    "DownloadRestrictions": 0,
+    "DownloadRestrictions": 1,
     "PromptForDownloadLocation": False,
     "AllowFileSelectionDialogs": False,
     # Printing goes through the kiosk's own flow (preview, quota, CUPS).
