@@ -31,7 +31,12 @@ from kiosk.ui.screens import (
     build_other_ways,
     build_out_of_service,
 )
-from kiosk.ui.session_screens import build_countdown, build_documents, build_end_confirmation
+from kiosk.ui.session_screens import (
+    build_countdown,
+    build_documents,
+    build_end_confirmation,
+    seconds_caption,
+)
 from kiosk.ui.shell import Shell
 from kiosk.ui.toolbar import ToolbarActions, build_toolbar, documents_caption
 from kiosk.ui.widgets import Look
@@ -53,6 +58,7 @@ class SessionView:
     procedure_id: str = ""
     documents: list[str] = field(default_factory=list)
     counting_down: bool = False
+    countdown_kind: str = ""
     ending: bool = False
 
 
@@ -77,6 +83,9 @@ class KioskApp:
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
         self.toolbar_documents = tk.StringVar(master=root, value="")
+        # The countdown's figures, which tick without rebuilding its screen.
+        self.countdown_number = tk.StringVar(master=root, value="")
+        self.countdown_caption = tk.StringVar(master=root, value="")
         self._controller: Any = None
         self._controller_factory = controller_factory
         root.report_callback_exception = self._on_tk_error
@@ -377,10 +386,22 @@ class KioskApp:
         if max_duration and self._is_early_notice(seconds):
             self._show_time_limit_notice(seconds)
             return
+        self.countdown_number.set(str(seconds))
+        self.countdown_caption.set(seconds_caption(seconds))
+        if self._countdown_shown(max_duration):
+            return
         self.session.counting_down = True
+        self.session.countdown_kind = "max_duration" if max_duration else "idle"
         self.shell.show(lambda parent, look: build_countdown(
-            parent, look, seconds, still_here=self.still_here,
-            end_now=lambda: self.end_session("button"), max_duration=max_duration))
+            parent, look, self.countdown_number, self.countdown_caption,
+            still_here=self.still_here, end_now=lambda: self.end_session("button"),
+            max_duration=max_duration))
+
+    def _countdown_shown(self, max_duration: bool) -> bool:
+        kind = "max_duration" if max_duration else "idle"
+        current = self.shell.current
+        return (self.session.counting_down and self.session.countdown_kind == kind
+                and current is not None and current.name == "countdown")
 
     def _is_early_notice(self, seconds_left: int) -> bool:
         """Minutes before the time limit: a line in the toolbar, not a screen in the way."""

@@ -10,11 +10,19 @@ from kiosk.ui.screen import ScreenParts
 from kiosk.ui.widgets import Look, button, frame, label
 
 
+def seconds_caption(seconds_left: int) -> str:
+    return ngettext("second left", "seconds left", seconds_left)
+
+
 def build_countdown(
-    parent: tk.Frame, look: Look, seconds_left: int, still_here: Callable[[], None],
-    end_now: Callable[[], None], *, max_duration: bool = False,
+    parent: tk.Frame, look: Look, number: tk.StringVar, caption: tk.StringVar,
+    still_here: Callable[[], None], end_now: Callable[[], None], *, max_duration: bool = False,
 ) -> ScreenParts:
-    """A large countdown the resident cannot miss; any input cancels it."""
+    """A large countdown the resident cannot miss; any input cancels it.
+
+    `number` and `caption` tick every second; the screen itself is built once, so
+    the focus stays where the resident put it.
+    """
     p, m = look.palette, look.metrics
     page = frame(parent, p.background, padx=m.pad * 6)
     frame(page, p.background, height=int(m.height * 0.08)).pack(side="top")
@@ -26,11 +34,13 @@ def build_countdown(
         text = _("Without a touch, your session ends and everything you did here is erased.")
     label(page, look, title, font=m.title_font, fg=p.accent, wraplength=int(m.width * 0.85),
           anchor="center", justify="center").pack(side="top", fill="x")
-    number = label(page, look, str(seconds_left), font=m.font(int(m.height * 0.22), bold=True),
-                   fg=p.danger, anchor="center", justify="center")
-    number.pack(side="top", fill="x", pady=m.pad)
-    label(page, look, ngettext("second left", "seconds left", seconds_left), font=m.tile_font,
-          anchor="center", justify="center").pack(side="top", fill="x")
+    big = label(page, look, "", font=m.font(int(m.height * 0.22), bold=True), fg=p.danger,
+                anchor="center", justify="center")
+    big.configure(textvariable=number)
+    big.pack(side="top", fill="x", pady=m.pad)
+    unit = label(page, look, "", font=m.tile_font, anchor="center", justify="center")
+    unit.configure(textvariable=caption)
+    unit.pack(side="top", fill="x")
     label(page, look, text, font=m.text_font, wraplength=int(m.width * 0.8), anchor="center",
           justify="center").pack(side="top", fill="x", pady=m.pad * 2)
     row = frame(page, p.background)

@@ -160,6 +160,17 @@ def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_a
     app.bus.drain()
     settle(app.root)
     assert app.shell.current.name == "countdown"
+    # The next seconds tick in place: same screen, the focus where the resident put it.
+    screen = app.shell.current
+    end_now = screen.order[1]
+    end_now.focus_force()
+    settle(app.root)
+    app.bus.publish("idle.warning", seconds_left=19, kind="max_duration")
+    app.bus.drain()
+    settle(app.root)
+    assert app.shell.current is screen
+    assert "19" in texts(app.root)
+    assert app.root.focus_get() is end_now
     app.reset_to_home()
     settle(app.root)
     assert app.toolbar_notice.get() == ""
