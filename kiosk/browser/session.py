@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT = 10.0
 NAVIGATE_TIMEOUT = 30.0
+RAISE_WAIT_SECONDS = 2.0
 XDOTOOL_TIMEOUT = 3.0
 PIPE_EXIT_GRACE = 1.0
 
@@ -288,14 +290,27 @@ class BrowserSession:
         if xdotool is None or self.process is None or not os.environ.get("DISPLAY"):
             return
         try:
-            found = subprocess.run(
-                [xdotool, "search", "--onlyvisible", "--pid", str(self.process.pid)],
-                capture_output=True, text=True, timeout=XDOTOOL_TIMEOUT, check=False)
-            for window in found.stdout.split():
+            # A window just brought back from minimised is mapped a moment later:
+            # look again until it shows, else the keyboard stays where it was.
+            deadline = time.monotonic() + RAISE_WAIT_SECONDS
+            windows = self._visible_windows(xdotool)
+            while not windows and time.monotonic() < deadline:
+                time.sleep(0.05)
+                windows = self._visible_windows(xdotool)
+            if not windows:
+                log.warning("the browser window did not show: the keyboard stays put")
+            for window in windows:
                 subprocess.run([xdotool, "windowactivate", window], capture_output=True,
                                timeout=XDOTOOL_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             log.warning("cannot raise the browser window: %s", error)
+
+    def _visible_windows(self, xdotool: str) -> list[str]:
+        assert self.process is not None
+        found = subprocess.run(
+            [xdotool, "search", "--onlyvisible", "--pid", str(self.process.pid)],
+            capture_output=True, text=True, timeout=XDOTOOL_TIMEOUT, check=False)
+        return found.stdout.split()
 
     # -- language and allowlist ----------------------------------------------------------
 
