@@ -26,11 +26,9 @@ button:focus { outline: 4px solid #ffbf47; outline-offset: 2px; }
 """
 
 
-HELP_SEPARATOR = " · "  # between desk, phone and hours in the help text
-
-
-def blocked_page_html(host: str, help_text: str, language: str) -> str:
-    """The whole HTML document for a blocked `host`, in `language`."""
+def blocked_page_html(host: str, help_lines: tuple[str, ...], language: str) -> str:
+    """The whole HTML document for a blocked `host`, in `language`; `help_lines` are
+    where to find a person (desk, phone, hours)."""
     direction = "rtl" if is_rtl(language) else "ltr"
     # Translators: title of the page shown instead of a site outside the allowed list.
     title = gettext_for(language, "This site is not available on this terminal")
@@ -44,8 +42,8 @@ def blocked_page_html(host: str, help_text: str, language: str) -> str:
     # Translators: followed by where to find a person who can help (desk, phone).
     help_label = gettext_for(language, "A person can help you:")
     # Desk, phone and hours each on a line of their own: a phone number is never cut.
-    help_lines = "<br>".join(escape(part) for part in help_text.split(HELP_SEPARATOR))
-    help_part = f'<p class="help">{escape(help_label)}<br>{help_lines}</p>' if help_text else ""
+    help_html = "<br>".join(escape(line) for line in help_lines)
+    help_part = f'<p class="help">{escape(help_label)}<br>{help_html}</p>' if help_lines else ""
     host_part = f'<p>{escape(site_label)} <span class="host">{escape(host)}</span></p>' if host \
         else ""
     return (

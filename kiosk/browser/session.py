@@ -60,14 +60,14 @@ class BrowserSession:
         session_dir: Path,
         allowlist: Allowlist,
         language: str,
-        help_text: str,
+        help_lines: tuple[str, ...],
         bounds: Bounds,
         publish: Callable[..., None],
         host_resolver_rules: str | None = None,
     ) -> None:
         self.session_dir = session_dir
         self.language = language
-        self.help_text = help_text
+        self.help_lines = help_lines
         self.bounds = bounds
         self.host_resolver_rules = host_resolver_rules
         self._allowlist = allowlist
@@ -384,7 +384,7 @@ class BrowserSession:
         return (result.get("result") or {}).get("value")
 
     def _blocked_html(self, host: str) -> str:
-        return blocked_page_html(host, self.help_text, self.language)
+        return blocked_page_html(host, self.help_lines, self.language)
 
     def _require_cdp(self) -> CdpPipe:
         if self.cdp is None:

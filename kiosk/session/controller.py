@@ -17,7 +17,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from kiosk import i18n
-from kiosk.browser.blocked_page import HELP_SEPARATOR
 from kiosk.bus import EventBus
 from kiosk.config.schema import Profile
 from kiosk.session.clipboard import clear_selections
@@ -177,12 +176,11 @@ class SessionController:
 
     def _start_fresh_browser(self) -> None:
         self._directory = SessionDirectory.create(session_root())
-        help_text = self._help_text(self.profile.terminal.default_language)
         self._browser = self.browser_factory(
             session_dir=self._directory.path,
             allowlist=self.profile.allowlist(),
             language=self.profile.terminal.default_language,
-            help_text=help_text,
+            help_lines=self._help_lines(self.profile.terminal.default_language),
             bounds=self.bounds,
             publish=self.bus.publish,
         )
@@ -222,10 +220,10 @@ class SessionController:
         if retry is not None:
             retry.cancel()
 
-    def _help_text(self, language: str) -> str:
+    def _help_lines(self, language: str) -> tuple[str, ...]:
         h, fallbacks = self.profile.help, self.profile.terminal.languages
         parts = [h.desk.get(language, fallbacks), h.phone, h.hours.get(language, fallbacks)]
-        return HELP_SEPARATOR.join(part for part in parts if part)
+        return tuple(part for part in parts if part)
 
     def _with_browser(self, action: Callable[[Browser], None]) -> None:
         if self._browser is not None:

@@ -36,7 +36,7 @@ def _session_factory(site: Any) -> tuple[SessionFactory, list[BrowserSession]]:
         events = Events()
         browser = BrowserSession(
             session_dir=session_dir, allowlist=allowlist(), language="fr",
-            help_text="Accueil, rez-de-chaussée · 01 23 45 67 89", bounds=BOUNDS,
+            help_lines=("Accueil, rez-de-chaussée", "01 23 45 67 89"), bounds=BOUNDS,
             publish=events.publish, host_resolver_rules=site.rules,
         )
         started.append(browser)

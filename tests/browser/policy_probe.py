@@ -31,7 +31,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="probe", dir="/tmp") as tmp:
         events = Events()
         browser = BrowserSession(
-            session_dir=Path(tmp), allowlist=allowlist(), language="fr", help_text="",
+            session_dir=Path(tmp), allowlist=allowlist(), language="fr", help_lines=(),
             bounds=(0, 80, 1280, 944), publish=events.publish, host_resolver_rules=site.rules)
         try:
             browser.start()

@@ -124,13 +124,13 @@ def test_accept_language() -> None:
 
 
 def test_blocked_page_shows_the_host_escaped_and_a_back_button() -> None:
-    html = blocked_page_html("<b>evil.example</b>", "Accueil · 01 23", "fr")
+    html = blocked_page_html("<b>evil.example</b>", ("Accueil", "01 23"), "fr")
     assert "&lt;b&gt;evil.example&lt;/b&gt;" in html
     assert "<b>evil" not in html
     assert "history.back()" in html
     assert "Accueil<br>01 23" in html  # desk and phone each on its line
     assert 'lang="fr" dir="ltr"' in html
-    assert 'dir="rtl"' in blocked_page_html("x.example", "", "ar")
+    assert 'dir="rtl"' in blocked_page_html("x.example", (), "ar")
     assert "src=" not in html and "href=" not in html  # loads nothing from anywhere
 
 

@@ -436,7 +436,7 @@ def test_a_browser_that_cannot_start_raises_and_reports_no_crash(
     monkeypatch.setenv("KIOSK_CHROMIUM", program)
     events = Events()
     session = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",
-                             help_text="", bounds=BOUNDS, publish=events.publish)
+                             help_lines=(), bounds=BOUNDS, publish=events.publish)
     with pytest.raises(BrowserStartError):
         session.start(timeout=10)
     time.sleep(0.3)
@@ -492,7 +492,7 @@ def test_a_failing_subscriber_never_leaves_a_page_hanging(
         raise RuntimeError("subscriber bug")
 
     session = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",
-                             help_text="", bounds=BOUNDS, publish=broken_publish,
+                             help_lines=(), bounds=BOUNDS, publish=broken_publish,
                              host_resolver_rules=site.rules)
     try:
         session.start()
