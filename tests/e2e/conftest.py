@@ -1,0 +1,16 @@
+"""The end-to-end tests look at whole screens: they get an X screen of their own,
+with no window left on it by other tests (the UI tests keep a Tk root open on the
+shared one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from harness import XScreen, x_screen
+
+
+@pytest.fixture(scope="module")
+def screen() -> Iterator[XScreen]:
+    with x_screen(1280, 1024) as own:
+        yield own
