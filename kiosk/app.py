@@ -388,17 +388,17 @@ class KioskApp:
             return
         self.countdown_number.set(str(seconds))
         self.countdown_caption.set(seconds_caption(seconds))
-        if self._countdown_shown(max_duration):
+        kind = "max_duration" if max_duration else "idle"
+        if self._countdown_shown(kind):
             return
         self.session.counting_down = True
-        self.session.countdown_kind = "max_duration" if max_duration else "idle"
+        self.session.countdown_kind = kind
         self.shell.show(lambda parent, look: build_countdown(
             parent, look, self.countdown_number, self.countdown_caption,
             still_here=self.still_here, end_now=lambda: self.end_session("button"),
             max_duration=max_duration))
 
-    def _countdown_shown(self, max_duration: bool) -> bool:
-        kind = "max_duration" if max_duration else "idle"
+    def _countdown_shown(self, kind: str) -> bool:
         current = self.shell.current
         return (self.session.counting_down and self.session.countdown_kind == kind
                 and current is not None and current.name == "countdown")
