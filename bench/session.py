@@ -24,12 +24,8 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "browser")]
 from browser_helpers import allowlist  # noqa: E402
 from procedure_site import Site  # noqa: E402
 
-from kiosk.browser.chromium import (  # noqa: E402
-    ChromiumProcess,
-    LaunchOptions,
-    group_members,
-    living,
-)
+from kiosk.browser.chromium import ChromiumProcess, LaunchOptions  # noqa: E402
+from kiosk.browser.reaper import group_members, living  # noqa: E402
 from kiosk.browser.session import BrowserSession  # noqa: E402
 
 BOUNDS = (0, 80, 1280, 944)

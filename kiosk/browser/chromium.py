@@ -1,14 +1,14 @@
-"""The Chromium process of one session: its command line, start, and kill.
+"""The Chromium process of one session: its command line, environment, start and end.
 
 Chromium runs in its own session and process group, with everything it writes
 (profile, caches, the odd file in $HOME) inside the session directory, and its
 DevTools pipe on fds 3 and 4. Ending it is a SIGKILL to the whole group followed
-by waiting until no process of the group is left.
+by waiting until no process of the group is left; the killing and reaping
+themselves are `kiosk.browser.reaper`'s, which knows nothing of Chromium.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import logging
@@ -17,13 +17,17 @@ import shutil
 import signal
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kiosk.browser.reaper import is_subreaper
+from kiosk.browser.reaper import (
+    KILL_WAIT_SECONDS,
+    is_subreaper,
+    kill_process_group,
+    reap_stray_children,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,6 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # no tabs, address bar or menu) only accepts a web-safe scheme, so not
 # about:blank; this empty data: page is the one non-site page the guard lets by.
 START_URL = "data:text/html;charset=utf-8,<!DOCTYPE html><title>Borne</title>"
-KILL_WAIT_SECONDS = 5.0
 MAX_TMPDIR_BYTES = 60
 
 # Features that phone home, pop up bubbles or open windows of their own.
@@ -256,13 +259,9 @@ class ChromiumProcess:
         """
         if not is_subreaper():
             return 0  # then our only children are those we started and wait for ourselves
-        me, mine = os.getpid(), os.getpgrp()
         with cls._waited_lock:
             spare = set(cls._waited)
-        strays = [s.row for s in (_stat(pid) for pid in _all_pids())
-                  if s is not None and s.ppid == me and s.state == "Z" and s.group != mine
-                  and s.pid not in spare]
-        return _reap_adopted(strays, None)
+        return reap_stray_children(spare)
 
     @classmethod
     def launch(cls, options: LaunchOptions, env: dict[str, str] | None = None) -> ChromiumProcess:
@@ -364,141 +363,3 @@ class ChromiumProcess:
             shutil.rmtree(self.scratch, ignore_errors=True)
         return survivors
 
-
-ProcessRow = tuple[int, str, int]  # pid, state, parent pid
-
-
-@dataclass(frozen=True)
-class _Stat:
-    pid: int
-    state: str
-    ppid: int
-    group: int
-    session: int
-
-    @property
-    def row(self) -> ProcessRow:
-        return (self.pid, self.state, self.ppid)
-
-
-def _stat(pid: int) -> _Stat | None:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            text = stat.read().decode("ascii", "replace")
-    except OSError:
-        return None
-    # After the command name, which is in parentheses and may hold spaces or ')'.
-    fields = text.rsplit(")", 1)[-1].split()
-    if len(fields) < 4:
-        return None
-    return _Stat(pid, fields[0], int(fields[1]), int(fields[2]), int(fields[3]))
-
-
-def _all_pids() -> list[int]:
-    return [int(entry.name) for entry in os.scandir("/proc") if entry.name.isdigit()]
-
-
-def _members(groups: set[int]) -> list[_Stat]:
-    """Processes whose process group or session is one of `groups`."""
-    stats = (_stat(pid) for pid in _all_pids())
-    return [s for s in stats if s is not None and (s.group in groups or s.session in groups)]
-
-
-def group_members(group: int) -> list[ProcessRow]:
-    """(pid, state, ppid) of every process whose process group or session is `group`."""
-    return [member.row for member in _members({group})]
-
-
-def _naming(markers: tuple[str, ...]) -> list[_Stat]:
-    if not markers:
-        return []
-    wanted = [os.fsencode(marker) for marker in markers]
-    me = os.getpid()
-    found: list[_Stat] = []
-    for pid in _all_pids():
-        if pid == me:
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-        except OSError:
-            continue
-        if any(marker in command for marker in wanted) and (stat := _stat(pid)) is not None:
-            found.append(stat)
-    return found
-
-
-def processes_naming(markers: tuple[str, ...]) -> list[ProcessRow]:
-    """Processes (but this one) whose command line names one of `markers`, session folders.
-
-    Chromium's crash handler starts in a session of its own, out of the browser's
-    group, but names its database in the browser's home: this finds it.
-    """
-    return [found.row for found in _naming(markers)]
-
-
-def living(members: list[ProcessRow]) -> list[int]:
-    return [pid for pid, state, _ in members if state not in ("Z", "X")]
-
-
-def kill_process_group(
-    group: int, timeout: float = KILL_WAIT_SECONDS, main: ChromiumProcess | None = None,
-    markers: tuple[str, ...] = (),
-) -> list[int]:
-    """SIGKILL a process group and its session, and the sessions of processes naming
-    `markers`; wait until all are gone; reap those handed to the kiosk (a subreaper)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal.SIGKILL)
-    deadline = time.monotonic() + timeout
-    spare = main.pid if main is not None else None
-    groups = {group}
-    ours = {os.getpgrp(), os.getsid(0)}  # never the kiosk's own, whatever names the folder
-    while True:
-        groups.update(found.session for found in _naming(markers) if found.session not in ours)
-        members = [member.row for member in _members(groups)]
-        for pid in living(members):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        _reap_adopted(members, spare)
-        alive = living(members)
-        if not alive:
-            break
-        if time.monotonic() > deadline:
-            log.error("%d browser process(es) survived SIGKILL", len(alive))
-            return alive
-        time.sleep(0.01)
-    if main is not None:
-        # Its waiter thread reaps it; only then are its children handed to the kiosk.
-        main.wait(max(0.0, deadline - time.monotonic()))
-    _reap_late_orphans(groups, spare, deadline)
-    return []
-
-
-def _reap_adopted(members: list[ProcessRow], spare: int | None) -> int:
-    """Reap the zombies among `members` that are the kiosk's children (adopted orphans);
-    `spare` is the browser's main process, which its own waiter thread reaps."""
-    me = os.getpid()
-    reaped = 0
-    for pid, state, ppid in members:
-        if state == "Z" and ppid == me and pid != spare:
-            with contextlib.suppress(ChildProcessError):
-                if os.waitpid(pid, os.WNOHANG)[0]:
-                    reaped += 1
-    return reaped
-
-
-def _reap_late_orphans(groups: set[int], spare: int | None, deadline: float) -> None:
-    # A helper whose parent died a moment before is handed to the kiosk just after
-    # it was last looked at: without this it would stay a zombie until the next wipe.
-    while time.monotonic() < deadline:
-        left = [member.row for member in _members(groups)]
-        if not [row for row in left if row[0] != spare] or (
-                not _reap_adopted(left, spare) and not _waiting_for_parent(left)):
-            return
-        time.sleep(0.005)
-
-
-def _waiting_for_parent(rows: list[ProcessRow]) -> bool:
-    """Whether a zombie here has a parent that is itself a zombie here (it comes to us next)."""
-    zombies = {pid for pid, state, _ in rows if state == "Z"}
-    return any(state == "Z" and ppid in zombies for _, state, ppid in rows)

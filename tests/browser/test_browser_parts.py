@@ -18,12 +18,10 @@ from kiosk.browser.chromium import (
     LaunchOptions,
     command_line,
     environment,
-    group_members,
-    kill_process_group,
-    living,
     seed_profile,
 )
 from kiosk.browser.guard import is_permitted, safe_file_name, unique_move, url_host_of
+from kiosk.browser.reaper import group_members, kill_process_group, living
 from kiosk.browser.session import accept_language
 from kiosk.config.allowlist import Allowlist
 

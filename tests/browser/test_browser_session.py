@@ -19,7 +19,7 @@ from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, SessionFactory, allow
 from harness import XScreen, wait_for
 
 from kiosk.browser.cdp import CdpError
-from kiosk.browser.chromium import group_members, living, processes_naming
+from kiosk.browser.reaper import group_members, living, processes_naming
 from kiosk.browser.session import BrowserSession, BrowserStartError
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]

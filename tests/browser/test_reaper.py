@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 # line, as Chromium's does.
 SCRIPT = """
 import os, subprocess, sys, time
-from kiosk.browser.chromium import group_members, kill_process_group, living, processes_naming
-from kiosk.browser.reaper import become_subreaper, is_subreaper
+from kiosk.browser.reaper import (
+    become_subreaper, group_members, is_subreaper, kill_process_group, living, processes_naming,
+)
 
 marker, use_reaper = os.environ["MARKER"], os.environ["USE_REAPER"] == "1"
 assert not is_subreaper()
