@@ -14,14 +14,13 @@ How it holds:
 - One window: a new page target (``window.open``, ``target=_blank``) is closed
   and its address is opened in the resident's window instead, through the guard.
   The simplest rule that cannot leave a second window on screen.
-- Downloads go to the session's Documents folder under Chromium's GUID name and
-  are renamed to a safe version of the suggested name when complete.
 - File choosers never open: they are intercepted and announced on the bus.
 - A DevTools window (F12 opens one when no policy forbids it) is closed at once.
   The shipped policy blocks ``devtools://`` so it does not even open; it cannot
   set DeveloperToolsAvailability to 2, which would refuse this guard's own
   CDP attachments too.
 
+Downloads are not the guard's: see `kiosk.browser.downloads`.
 Logs name hosts only, never a full address.
 """
 
@@ -29,13 +28,9 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
-import re
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,7 +52,6 @@ BROWSER_UI_MARK = ".top-chrome/"
 VIEW_SOURCE = "view-source:"
 PAGE_TYPES = ("page",)
 FRAME_TYPES = ("iframe",)
-MAX_NAME_LENGTH = 120
 # Each page (and frame) gets a small script, in a world of its own out of the
 # site's reach, that runs before the site's own listeners:
 # - F2 takes a keyboard user from the page to the kiosk's toolbar (F6, the
@@ -118,42 +112,6 @@ def is_web_url(url: str) -> bool:
     return url[:7].lower() == "http://" or url[:8].lower() == "https://"
 
 
-def safe_file_name(suggested: str, fallback: str = "document") -> str:
-    """A download's suggested name made safe: no folders, no leading dots, printable."""
-    name = suggested.replace("\\", "/").rsplit("/", 1)[-1]
-    name = unicodedata.normalize("NFC", name)
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'[<>:"|?*]', "_", name).strip().lstrip(".").strip()
-    if not name:
-        return fallback
-    if len(name) > MAX_NAME_LENGTH:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[: MAX_NAME_LENGTH - len(ext) - 1] + "." + ext
-        else:
-            name = name[:MAX_NAME_LENGTH]
-    return name
-
-
-def unique_move(source: Path, folder: Path, name: str) -> Path:
-    """Move `source` to `folder/name`, adding " (2)", " (3)"... if that name is taken."""
-    stem, dot, ext = name.rpartition(".")
-    if not dot or not stem:
-        stem, ext = name, ""
-    for number in range(1, 1000):
-        candidate = name if number == 1 else (
-            f"{stem} ({number}).{ext}" if ext else f"{stem} ({number})")
-        target = folder / candidate
-        try:
-            # link() refuses an existing name, where rename() would replace it.
-            os.link(source, target)
-        except FileExistsError:
-            continue
-        os.unlink(source)
-        return target
-    raise FileExistsError(f"no free name for {name!r}")
-
-
 @dataclass
 class _Target:
     target_id: str
@@ -172,7 +130,7 @@ class FileChooser:
 
 
 class Guard:
-    """Keeps one Chromium on the allowlist, in one window, with downloads in the session."""
+    """Keeps one Chromium on the allowlist, in one window, with its file choosers announced."""
 
     def __init__(
         self,
@@ -180,10 +138,8 @@ class Guard:
         allowlist: Allowlist,
         blocked_html: BlockedHtml,
         publish: Publish,
-        downloads_dir: Path,
     ) -> None:
         self.cdp = cdp
-        self.downloads_dir = downloads_dir
         self._allowlist = allowlist
         self._blocked_html = blocked_html
         self._publish = publish
@@ -192,16 +148,14 @@ class Guard:
         self._main_session: str | None = None
         self._main_target: str | None = None
         self._main_ready = threading.Event()
-        self._downloads: dict[str, str] = {}
         self._page_settings: dict[str, dict[str, Any]] = {}
         self.blocked_count = 0
-        self.downloads: list[Path] = []
         self.file_chooser: FileChooser | None = None
 
     # -- set-up --------------------------------------------------------------------------
 
     def install(self, timeout: float) -> None:
-        """Subscribe, turn on auto-attach and downloads; wait for the resident's page."""
+        """Subscribe, turn on auto-attach; wait for the resident's page."""
         handlers: dict[str, Callable[[dict[str, Any], str | None], None]] = {
             "Target.attachedToTarget": self._attached,
             "Target.detachedFromTarget": self._detached,
@@ -210,18 +164,10 @@ class Guard:
             "Fetch.requestPaused": self._request_paused,
             "Page.frameNavigated": self._frame_navigated,
             "Page.fileChooserOpened": self._file_chooser_opened,
-            "Browser.downloadWillBegin": self._download_will_begin,
-            "Browser.downloadProgress": self._download_progress,
             "Runtime.bindingCalled": self._binding_called,
         }
         for event, handler in handlers.items():
             self.cdp.on(event, handler)
-        self.downloads_dir.mkdir(parents=True, exist_ok=True)
-        self.cdp.send("Browser.setDownloadBehavior", {
-            "behavior": "allowAndName",
-            "downloadPath": str(self.downloads_dir),
-            "eventsEnabled": True,
-        }, timeout=SETUP_TIMEOUT)
         self.cdp.send("Target.setDiscoverTargets", {"discover": True}, timeout=SETUP_TIMEOUT)
         self.cdp.send("Target.setAutoAttach", {
             "autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
@@ -568,35 +514,3 @@ class Guard:
         if session_id is not None and isinstance(node, int):
             self.file_chooser = FileChooser(session_id, node, mode)
         self._announce("browser.file_chooser", mode=mode)
-
-    # -- downloads -----------------------------------------------------------------------
-
-    def _download_will_begin(self, params: dict[str, Any], session_id: str | None) -> None:
-        guid = params.get("guid")
-        if not isinstance(guid, str):
-            return
-        suggested = str(params.get("suggestedFilename") or "")
-        with self._lock:
-            self._downloads[guid] = suggested
-        log.info("download starting from %s", url_host_of(str(params.get("url", ""))) or "?")
-
-    def _download_progress(self, params: dict[str, Any], session_id: str | None) -> None:
-        guid = params.get("guid")
-        state = params.get("state")
-        if not isinstance(guid, str) or state not in ("completed", "canceled"):
-            return
-        with self._lock:
-            suggested = self._downloads.pop(guid, None)
-        if state == "canceled" or suggested is None:
-            return
-        source = self.downloads_dir / guid
-        if "/" in guid or guid.startswith(".") or not source.is_file():
-            log.error("a finished download is not where the browser said it would be")
-            return
-        try:
-            final = unique_move(source, self.downloads_dir, safe_file_name(suggested))
-        except OSError:
-            log.exception("could not name a finished download")
-            return
-        self.downloads.append(final)
-        self._announce("browser.download", name=final.name, path=str(final))

@@ -20,6 +20,7 @@ from typing import Any
 from kiosk.browser.blocked_page import blocked_page_html
 from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL, ChromiumProcess, LaunchOptions
+from kiosk.browser.downloads import Downloads
 from kiosk.browser.guard import Guard, is_web_url, url_host_of
 from kiosk.browser.policies import guard_only_policy
 from kiosk.config.allowlist import Allowlist
@@ -75,6 +76,7 @@ class BrowserSession:
         self.process: ChromiumProcess | None = None
         self.cdp: CdpPipe | None = None
         self.guard: Guard | None = None
+        self.downloads: Downloads | None = None
         self._user_agent = ""
         self._window_id: int | None = None
         self._closing = False
@@ -114,9 +116,11 @@ class BrowserSession:
                            on_close=self._pipe_closed)
         self.cdp.start()
         self.process.on_exit(self._process_exited)
-        self.guard = Guard(self.cdp, self._allowlist, self._blocked_html, self._publish,
-                           self.documents_dir)
+        self.downloads = Downloads(self.cdp, self._publish, self.documents_dir)
+        self.guard = Guard(self.cdp, self._allowlist, self._blocked_html, self._publish)
         try:
+            # Downloads first: the guard's install lets the first page run.
+            self.downloads.install()
             self.guard.install(timeout)
             version = self.cdp.send("Browser.getVersion", timeout=COMMAND_TIMEOUT)
             self._user_agent = str(version.get("userAgent", ""))

@@ -20,7 +20,8 @@ from kiosk.browser.chromium import (
     environment,
     seed_profile,
 )
-from kiosk.browser.guard import is_permitted, safe_file_name, unique_move, url_host_of
+from kiosk.browser.downloads import safe_file_name, unique_move
+from kiosk.browser.guard import is_permitted, url_host_of
 from kiosk.browser.reaper import group_members, kill_process_group, living
 from kiosk.browser.session import accept_language
 from kiosk.config.allowlist import Allowlist

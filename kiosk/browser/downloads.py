@@ -1,0 +1,125 @@
+"""Downloads: into the session's Documents folder, under a safe name, announced.
+
+Chromium saves each download in the folder under a GUID (``allowAndName``), so a
+site never chooses where or under what name a file lands. When the download
+completes it is renamed to a safe version of the name the site suggested,
+never replacing a file already there, and announced as ``browser.download``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from kiosk.browser.cdp import CdpPipe
+from kiosk.browser.guard import Publish, url_host_of
+
+log = logging.getLogger(__name__)
+
+SETUP_TIMEOUT = 5.0
+MAX_NAME_LENGTH = 120
+
+
+def safe_file_name(suggested: str, fallback: str = "document") -> str:
+    """A download's suggested name made safe: no folders, no leading dots, printable."""
+    name = suggested.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r'[<>:"|?*]', "_", name).strip().lstrip(".").strip()
+    if not name:
+        return fallback
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: MAX_NAME_LENGTH - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_NAME_LENGTH]
+    return name
+
+
+def unique_move(source: Path, folder: Path, name: str) -> Path:
+    """Move `source` to `folder/name`, adding " (2)", " (3)"... if that name is taken."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    for number in range(1, 1000):
+        candidate = name if number == 1 else (
+            f"{stem} ({number}).{ext}" if ext else f"{stem} ({number})")
+        target = folder / candidate
+        try:
+            # link() refuses an existing name, where rename() would replace it.
+            os.link(source, target)
+        except FileExistsError:
+            continue
+        os.unlink(source)
+        return target
+    raise FileExistsError(f"no free name for {name!r}")
+
+
+class Downloads:
+    """One browser's downloads: where they go, their final names, their announcement."""
+
+    def __init__(self, cdp: CdpPipe, publish: Publish, downloads_dir: Path) -> None:
+        self.cdp = cdp
+        self.downloads_dir = downloads_dir
+        self._publish = publish
+        self._lock = threading.Lock()
+        self._pending: dict[str, str] = {}  # guid -> the name the site suggested
+        self.downloads: list[Path] = []
+
+    def install(self, timeout: float = SETUP_TIMEOUT) -> None:
+        """Subscribe to the download events and send every download to the folder."""
+        self.cdp.on("Browser.downloadWillBegin", self._download_will_begin)
+        self.cdp.on("Browser.downloadProgress", self._download_progress)
+        self.downloads_dir.mkdir(parents=True, exist_ok=True)
+        self.cdp.send("Browser.setDownloadBehavior", {
+            "behavior": "allowAndName",
+            "downloadPath": str(self.downloads_dir),
+            "eventsEnabled": True,
+        }, timeout=timeout)
+
+    def _download_will_begin(self, params: dict[str, Any], session_id: str | None) -> None:
+        guid = params.get("guid")
+        if not isinstance(guid, str):
+            return
+        suggested = str(params.get("suggestedFilename") or "")
+        with self._lock:
+            self._pending[guid] = suggested
+        log.info("download starting from %s", url_host_of(str(params.get("url", ""))) or "?")
+
+    def _download_progress(self, params: dict[str, Any], session_id: str | None) -> None:
+        guid = params.get("guid")
+        state = params.get("state")
+        if not isinstance(guid, str) or state not in ("completed", "canceled"):
+            return
+        with self._lock:
+            suggested = self._pending.pop(guid, None)
+        if state == "canceled" or suggested is None:
+            return
+        self._name_finished(guid, suggested)
+
+    def _name_finished(self, guid: str, suggested: str) -> None:
+        """Give a completed download its safe name and announce it."""
+        source = self.downloads_dir / guid
+        if "/" in guid or guid.startswith(".") or not source.is_file():
+            log.error("a finished download is not where the browser said it would be")
+            return
+        try:
+            final = unique_move(source, self.downloads_dir, safe_file_name(suggested))
+        except OSError:
+            log.exception("could not name a finished download")
+            return
+        self.downloads.append(final)
+        self._announce("browser.download", name=final.name, path=str(final))
+
+    def _announce(self, topic: str, **data: Any) -> None:
+        """Publish, never letting a failing subscriber break the CDP reader."""
+        try:
+            self._publish(topic, **data)
+        except Exception:
+            log.exception("publishing %s failed", topic)
