@@ -1,7 +1,11 @@
-"""`kiosk doctor`: one line per check, with what to do when it fails."""
+"""`kiosk doctor`: one line per check, with what to do when it fails.
+
+Among them, the installed Chromium policy must hold `policies.ESSENTIAL`.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,9 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 MIN_FREE_BYTES = 500 * 1024 * 1024
+REINSTALL_FIX = (
+    "install the kiosk package again "
+    "(it installs /etc/chromium/policies/managed/borne.json)"
+)
 
 
 class Status(Enum):
@@ -89,10 +98,92 @@ def check_profile(cli_path: Path | None) -> Check:
 
 
 def check_policy(cli_path: Path | None) -> Check:
-    from kiosk.browser.policies import policy_status
-
     ok, detail, fix = policy_status(cli_path)
     return Check("policies", Status.OK if ok else Status.FAIL, detail, fix)
+
+
+def policy_dir() -> Path:
+    """Where Chromium reads managed policies ($KIOSK_POLICY_DIR overrides it)."""
+    from kiosk.browser.policies import DEFAULT_POLICY_DIR
+
+    return Path(os.environ.get("KIOSK_POLICY_DIR") or DEFAULT_POLICY_DIR)
+
+
+def missing_lockdown(policy: dict[str, Any]) -> list[str]:
+    """Names of the essential settings that are absent or differ from Borne's."""
+    from kiosk.browser.policies import ESSENTIAL, ESSENTIAL_LIST_ENTRIES
+
+    missing = [key for key, wanted in ESSENTIAL.items() if policy.get(key) != wanted]
+    for key, entries in ESSENTIAL_LIST_ENTRIES.items():
+        value = policy.get(key)
+        if not isinstance(value, list) or not all(entry in value for entry in entries):
+            missing.append(key)
+    return missing
+
+
+def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
+    """(ok, detail, fix) about the installed policy file, for `kiosk doctor`.
+
+    With a profile (the one `kiosk run` would use, from `cli_path` or the usual
+    places), also says which of its sites the policy does not allow.
+    """
+    from kiosk.browser.policies import POLICY_FILE_NAME
+
+    path = policy_dir() / POLICY_FILE_NAME
+    policy, detail, fix = _read_installed_policy(path)
+    if policy is None:
+        return False, detail, fix
+    if policy.get("DeveloperToolsAvailability") == 2:
+        return False, (
+            f"{path} sets DeveloperToolsAvailability to 2, which also forbids the kiosk's own "
+            "control of the browser: every page would stay blank"), REINSTALL_FIX
+    missing = missing_lockdown(policy)
+    if missing:
+        return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
+    uncovered = _profile_sites_not_allowed(policy, cli_path)
+    if uncovered:
+        shown = ", ".join(uncovered[:5]) + (" ..." if len(uncovered) > 5 else "")
+        return True, (
+            f"{path} locks Chromium down; the CDP guard allows the profile's sites it does not "
+            f"list: {shown}"
+        ), ""
+    return True, f"{path} locks Chromium down", ""
+
+
+def _read_installed_policy(path: Path) -> tuple[dict[str, Any] | None, str, str]:
+    """(policy, "", "") from the installed file, or (None, detail, fix) when it is unusable."""
+    if not path.exists():
+        return None, f"{path} is missing", REINSTALL_FIX
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, f"{path} cannot be read: {error}", (
+            f"make {path} readable by everyone (chmod 644), or " + REINSTALL_FIX)
+    try:
+        policy = json.loads(text)
+    except ValueError as error:
+        return None, f"{path} is not valid JSON ({error})", REINSTALL_FIX
+    if not isinstance(policy, dict):
+        return None, f"{path} does not hold a JSON object", REINSTALL_FIX
+    return policy, "", ""
+
+
+def _profile_sites_not_allowed(policy: dict[str, Any], cli_path: Path | None) -> list[str]:
+    """Profile patterns missing from the policy's URLAllowlist (empty when no profile loads)."""
+    from kiosk.browser.policies import url_filter
+
+    try:
+        from kiosk.config.load import choose_profile_path, load_profile
+    except ImportError:
+        return []
+    try:
+        profile = load_profile(choose_profile_path(cli_path))
+        allowlist = profile.allowlist()
+    except Exception:  # a bad profile is the profile check's business, not this one's
+        return []
+    listed = policy.get("URLAllowlist")
+    entries = set(listed) if isinstance(listed, list) else set()
+    return [str(p) for p in allowlist.patterns if url_filter(p) not in entries]
 
 
 def check_disk() -> Check:

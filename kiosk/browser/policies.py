@@ -1,16 +1,16 @@
-"""The Chromium managed policy Borne installs, and its check for `kiosk doctor`.
+"""The Chromium managed policy Borne installs: what it says, for the package and a profile.
 
 The package installs the static part as /etc/chromium/policies/managed/borne.json
 (packaging/chromium/borne.json, which equals `static_policy()`). The allowlist
 part depends on the profile; `profile_policy()` builds the whole file for one.
 The CDP guard enforces the allowlist in every case; the policy is the second lock
-that still holds if the guard were ever bypassed.
+that still holds if the guard were ever bypassed. `kiosk doctor` checks the
+installed file against ESSENTIAL (see `kiosk.doctor.policy_status`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,6 @@ from kiosk.config.allowlist import Allowlist, HostPattern
 
 POLICY_FILE_NAME = "borne.json"
 DEFAULT_POLICY_DIR = Path("/etc/chromium/policies/managed")
-REINSTALL_FIX = (
-    "install the kiosk package again "
-    "(it installs /etc/chromium/policies/managed/borne.json)"
-)
 
 # Blocked before the allowlist: "*" already covers them all, the explicit
 # entries say what matters and stay blocked if someone narrows "*" later.
@@ -180,74 +176,6 @@ def write_policy(policy: dict[str, Any], path: Path) -> None:
     tmp.write_text(json.dumps(policy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.chmod(0o644)
     tmp.replace(path)
-
-
-def policy_dir() -> Path:
-    """Where Chromium reads managed policies ($KIOSK_POLICY_DIR overrides it)."""
-    return Path(os.environ.get("KIOSK_POLICY_DIR") or DEFAULT_POLICY_DIR)
-
-
-def missing_lockdown(policy: dict[str, Any]) -> list[str]:
-    """Names of the essential settings that are absent or differ from Borne's."""
-    missing = [key for key, wanted in ESSENTIAL.items() if policy.get(key) != wanted]
-    for key, entries in ESSENTIAL_LIST_ENTRIES.items():
-        value = policy.get(key)
-        if not isinstance(value, list) or not all(entry in value for entry in entries):
-            missing.append(key)
-    return missing
-
-
-def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
-    """(ok, detail, fix) about the installed policy file, for `kiosk doctor`.
-
-    With a profile (the one `kiosk run` would use, from `cli_path` or the usual
-    places), also says which of its sites the policy does not allow.
-    """
-    path = policy_dir() / POLICY_FILE_NAME
-    if not path.exists():
-        return False, f"{path} is missing", REINSTALL_FIX
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return False, f"{path} cannot be read: {error}", (
-            f"make {path} readable by everyone (chmod 644), or " + REINSTALL_FIX)
-    try:
-        policy = json.loads(text)
-    except ValueError as error:
-        return False, f"{path} is not valid JSON ({error})", REINSTALL_FIX
-    if not isinstance(policy, dict):
-        return False, f"{path} does not hold a JSON object", REINSTALL_FIX
-    if policy.get("DeveloperToolsAvailability") == 2:
-        return False, (
-            f"{path} sets DeveloperToolsAvailability to 2, which also forbids the kiosk's own "
-            "control of the browser: every page would stay blank"), REINSTALL_FIX
-    missing = missing_lockdown(policy)
-    if missing:
-        return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
-    uncovered = _profile_sites_not_allowed(policy, cli_path)
-    if uncovered:
-        shown = ", ".join(uncovered[:5]) + (" ..." if len(uncovered) > 5 else "")
-        return True, (
-            f"{path} locks Chromium down; the CDP guard allows the profile's sites it does not "
-            f"list: {shown}"
-        ), ""
-    return True, f"{path} locks Chromium down", ""
-
-
-def _profile_sites_not_allowed(policy: dict[str, Any], cli_path: Path | None) -> list[str]:
-    """Profile patterns missing from the policy's URLAllowlist (empty when no profile loads)."""
-    try:
-        from kiosk.config.load import choose_profile_path, load_profile
-    except ImportError:
-        return []
-    try:
-        profile = load_profile(choose_profile_path(cli_path))
-        allowlist = profile.allowlist()
-    except Exception:  # a bad profile is the profile check's business, not this one's
-        return []
-    listed = policy.get("URLAllowlist")
-    entries = set(listed) if isinstance(listed, list) else set()
-    return [str(p) for p in allowlist.patterns if url_filter(p) not in entries]
 
 
 def main() -> None:

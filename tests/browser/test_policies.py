@@ -9,13 +9,13 @@ import pytest
 
 from kiosk.browser.policies import (
     LOCKDOWN,
-    policy_status,
     profile_policy,
     static_policy,
     url_filter,
     write_policy,
 )
 from kiosk.config.allowlist import Allowlist, HostPattern
+from kiosk.doctor import policy_status
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = REPO / "packaging" / "chromium" / "borne.json"
