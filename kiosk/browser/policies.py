@@ -61,6 +61,9 @@ LOCKDOWN: dict[str, Any] = {
     "DownloadRestrictions": 1,
     "PromptForDownloadLocation": False,
     "AllowFileSelectionDialogs": False,
+    # No File System Access API: sites fall back to <input type=file>, which the kiosk intercepts.
+    "DefaultFileSystemReadGuardSetting": 2,
+    "DefaultFileSystemWriteGuardSetting": 2,
     # Printing goes through the kiosk's own flow (preview, quota, CUPS).
     "PrintingEnabled": False,
     "IncognitoModeAvailability": 1,
@@ -103,6 +106,8 @@ ESSENTIAL: dict[str, Any] = {
     "DeveloperToolsAvailability": 1,
     "PasswordManagerEnabled": False,
     "AllowFileSelectionDialogs": False,
+    "DefaultFileSystemReadGuardSetting": 2,
+    "DefaultFileSystemWriteGuardSetting": 2,
     "IncognitoModeAvailability": 1,
     "BrowserGuestModeEnabled": False,
     "PrintingEnabled": False,

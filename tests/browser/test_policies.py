@@ -33,6 +33,9 @@ def test_static_policy_blocks_everything_but_the_blank_page() -> None:
     assert policy["URLAllowlist"] == ["about:blank"]
     assert policy["PrintingEnabled"] is False
     assert policy["AllowFileSelectionDialogs"] is False
+    # No File System Access API: sites use <input type=file>, which the kiosk intercepts.
+    assert policy["DefaultFileSystemReadGuardSetting"] == 2
+    assert policy["DefaultFileSystemWriteGuardSetting"] == 2
     # 2 would refuse the kiosk's own DevTools pipe: the guard could not attach.
     assert policy["DeveloperToolsAvailability"] == 1
 
@@ -74,11 +77,13 @@ def test_status_not_an_object(policy_dir: Path) -> None:
 def test_status_names_missing_lockdown(policy_dir: Path) -> None:
     policy = static_policy()
     del policy["AllowFileSelectionDialogs"]
+    policy["DefaultFileSystemWriteGuardSetting"] = 1
     policy["URLBlocklist"] = ["chrome://*"]
     write_policy(policy, policy_dir / "borne.json")
     ok, detail, _ = policy_status(None)
     assert not ok
     assert "AllowFileSelectionDialogs" in detail and "URLBlocklist" in detail
+    assert "DefaultFileSystemWriteGuardSetting" in detail
 
 
 def test_status_warns_that_devtools_never_breaks_the_kiosk(policy_dir: Path) -> None:
