@@ -52,6 +52,20 @@ def click(browser: BrowserSession, element_id: str) -> None:
     browser.evaluate(f"document.getElementById({element_id!r}).click()", user_gesture=True)
 
 
+def click_and_leave(browser: BrowserSession, element_id: str) -> None:
+    """A tap on an element that takes the page elsewhere, without waiting for its result.
+
+    When the click swaps the page's document (another site, another process),
+    Chromium may answer "Inspected target navigated or closed" instead of a value:
+    waiting for that answer races the navigation. The caller waits for the new page.
+    """
+    assert browser.cdp is not None
+    browser.cdp.post("Runtime.evaluate", {
+        "expression": f"document.getElementById({element_id!r}).click()",
+        "userGesture": True,
+    }, session_id=browser.main_session, callback=lambda _result, _error: None)
+
+
 def page_targets(browser: BrowserSession) -> list[str]:
     assert browser.cdp is not None
     infos = browser.cdp.send("Target.getTargets")["targetInfos"]
@@ -134,9 +148,9 @@ def test_redirect_to_blocked_host_is_stopped_before_the_request(
 def test_blocked_page_back_button_returns_to_the_site(browser: BROWSER, site: Any) -> None:
     session, _ = browser
     open_start(session, site)
-    click(session, "to-blocked")
+    click_and_leave(session, "to-blocked")
     assert_blocked_page(session, BLOCKED)
-    session.evaluate("document.getElementById('kiosk-back').click()")
+    click_and_leave(session, "kiosk-back")
     assert wait_for_page(session, site.url("/"))
 
 
