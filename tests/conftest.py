@@ -10,7 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import XScreen, x_screen
+from harness import SAMPLE_PROFILE, XScreen, x_screen
+
+from kiosk.config.load import load_profile
+from kiosk.config.schema import Profile
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -20,6 +23,12 @@ def screen() -> Iterator[XScreen]:
     """One Xvfb 1280x1024 with openbox for the whole test session."""
     with x_screen(1280, 1024) as s:
         yield s
+
+
+@pytest.fixture
+def sample_profile() -> Profile:
+    """The sample profile (tests/data/sample.toml), loaded and validated."""
+    return load_profile(SAMPLE_PROFILE)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OPENBOX_RC = REPO / "packaging" / "openbox" / "rc.xml"
+# The one profile the tests run the kiosk with (the `sample_profile` fixture loads it).
+SAMPLE_PROFILE = REPO / "tests" / "data" / "sample.toml"
 
 
 def free_display() -> int:

@@ -6,10 +6,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from harness import XScreen
+from harness import SAMPLE_PROFILE, XScreen
 
 KIOSK = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "kiosk")
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample.toml"
 
 
 def run_doctor(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -33,7 +32,7 @@ def line_of(output: str, name: str) -> str:
 
 
 def test_without_a_display_the_doctor_says_what_to_do(tmp_path: Path) -> None:
-    result = run_doctor(tmp_path, "--profile", str(SAMPLE))
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE))
     assert result.returncode == 1
     display = line_of(result.stdout, "display")
     assert display.startswith("FAIL") and "DISPLAY is not set" in display and "->" in display
@@ -42,7 +41,7 @@ def test_without_a_display_the_doctor_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_on_a_screen_display_and_window_manager_pass(tmp_path: Path, screen: XScreen) -> None:
-    result = run_doctor(tmp_path, "--profile", str(SAMPLE), DISPLAY=screen.display)
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE), DISPLAY=screen.display)
     assert line_of(result.stdout, "display").startswith("OK")
     assert line_of(result.stdout, "openbox").startswith("OK")
     assert line_of(result.stdout, "chromium").startswith("OK")
@@ -51,8 +50,8 @@ def test_on_a_screen_display_and_window_manager_pass(tmp_path: Path, screen: XSc
 
 def test_a_broken_profile_and_missing_policies_are_failures(tmp_path: Path) -> None:
     broken = tmp_path / "broken.toml"
-    broken.write_text(SAMPLE.read_text(encoding="utf-8").replace("schema = 1", "schema = 9"),
-                      encoding="utf-8")
+    sample = SAMPLE_PROFILE.read_text(encoding="utf-8")
+    broken.write_text(sample.replace("schema = 1", "schema = 9"), encoding="utf-8")
     result = run_doctor(tmp_path, "--profile", str(broken))
     assert result.returncode == 1
     profile = line_of(result.stdout, "profile")
@@ -64,6 +63,6 @@ def test_a_broken_profile_and_missing_policies_are_failures(tmp_path: Path) -> N
 def test_leftover_sessions_are_reported(tmp_path: Path) -> None:
     leftover = tmp_path / "sessions" / "session-left-by-a-power-cut"
     leftover.mkdir(parents=True)
-    result = run_doctor(tmp_path, "--profile", str(SAMPLE))
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE))
     assert line_of(result.stdout, "sessions").startswith("WARN")
     assert "1 leftover" in line_of(result.stdout, "sessions")

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import tkinter as tk
-from pathlib import Path
-
-TESTS = Path(__file__).resolve().parent
-SAMPLE_PROFILE = TESTS / "data" / "sample.toml"
 
 
 def settle(root: tk.Misc, rounds: int = 5) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from harness import SAMPLE_PROFILE
 
 from kiosk.browser.policies import (
     LOCKDOWN,
@@ -104,7 +105,7 @@ def test_status_ok_for_the_packaged_file(policy_dir: Path) -> None:
 def test_status_names_profile_sites_the_installed_policy_does_not_list(
     policy_dir: Path
 ) -> None:
-    sample = REPO / "tests" / "data" / "sample.toml"
+    sample = SAMPLE_PROFILE
     (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
     ok, detail, _ = policy_status(sample)
     assert ok

@@ -8,8 +8,7 @@ import pytest
 
 from kiosk.config.lastgood import FILE_NAME, recall, remember
 from kiosk.config.load import choose_profile_path, load_profile, packaged_default_profile
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample.toml"
+from kiosk.config.schema import Profile
 
 
 def test_an_explicit_path_wins_even_when_missing(tmp_path: Path,
@@ -46,10 +45,9 @@ def test_the_packaged_default_is_a_complete_real_profile() -> None:
     assert profile.allowlist().allows_url("https://app.franceconnect.gouv.fr/")
 
 
-def test_remember_then_recall_the_desk(tmp_path: Path) -> None:
-    profile = load_profile(SAMPLE)
+def test_remember_then_recall_the_desk(tmp_path: Path, sample_profile: Profile) -> None:
     assert recall(tmp_path) is None
-    remember(profile, tmp_path / "state")
+    remember(sample_profile, tmp_path / "state")
     last = recall(tmp_path / "state")
     assert last is not None
     assert last.desk == "Accueil, rez-de-chaussée"
@@ -62,8 +60,9 @@ def test_a_damaged_memory_is_ignored(tmp_path: Path) -> None:
     assert recall(tmp_path) is None
 
 
-def test_remember_survives_a_read_only_state_dir(tmp_path: Path) -> None:
+def test_remember_survives_a_read_only_state_dir(tmp_path: Path,
+                                                sample_profile: Profile) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    remember(load_profile(SAMPLE), blocker / "state")  # mkdir fails: logged, not raised
+    remember(sample_profile, blocker / "state")  # mkdir fails: logged, not raised
     assert recall(blocker / "state") is None

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import XScreen, wait_for
+from harness import SAMPLE_PROFILE, XScreen, wait_for
 from kiosk_process import KioskProcess, running_kiosk
 from procedure_site import ALLOWED, BLOCKED, Site
 from screenshots import check_against_reference, colour_centre
@@ -24,7 +24,6 @@ from kiosk.i18n import gettext_for
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample.toml"
 DANGER_RED = (0xB3, 0x26, 0x1E)  # the End session button (kiosk/ui/theme.py)
 TOOLBAR_ROWS = 80  # the strip is 71 px high at 1280x1024
 # A web page under the toolbar: font rendering differs a little from run to run.
@@ -51,7 +50,7 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]:
-    with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE),
+    with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE_PROFILE),
                        env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as process:
         process.wait_until_ready()
         yield process

@@ -10,11 +10,9 @@ import pytest
 from harness import wait_for
 
 from kiosk.bus import Event, EventBus
-from kiosk.config.load import load_profile
+from kiosk.config.schema import Profile
 from kiosk.session import controller as controller_module
 from kiosk.session.controller import SessionController
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample.toml"
 
 
 class Browser:
@@ -51,8 +49,8 @@ def events(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Event]:
     return []
 
 
-def make_controller(events: list[Event], outcomes: list[bool]) -> tuple[SessionController,
-                                                                         list[Browser]]:
+def make_controller(profile: Profile, events: list[Event],
+                    outcomes: list[bool]) -> tuple[SessionController, list[Browser]]:
     bus = EventBus()
     lock = threading.Lock()
     for topic in ("session.ready", "browser.unavailable", "session.failed", "session.opened"):
@@ -66,7 +64,7 @@ def make_controller(events: list[Event], outcomes: list[bool]) -> tuple[SessionC
         made.append(browser)
         return browser
 
-    controller = SessionController(load_profile(SAMPLE), bus, bounds=(0, 80, 800, 600),
+    controller = SessionController(profile, bus, bounds=(0, 80, 800, 600),
                                    display="", browser_factory=factory, counters=None,
                                    idle_clock_factory=lambda: None)
     return controller, made
@@ -81,8 +79,10 @@ def delivered(bus: EventBus, events: list[Event], topic: str) -> bool:
     return topic in topics(events)
 
 
-def test_failed_starts_are_retried_later_then_the_session_is_ready(events: list[Event]) -> None:
-    controller, made = make_controller(events, outcomes=[True, True, False])
+def test_failed_starts_are_retried_later_then_the_session_is_ready(
+    events: list[Event], sample_profile: Profile
+) -> None:
+    controller, made = make_controller(sample_profile, events, outcomes=[True, True, False])
     bus = controller.bus
     controller.prestart()
     try:
@@ -93,8 +93,10 @@ def test_failed_starts_are_retried_later_then_the_session_is_ready(events: list[
         controller.shutdown()
 
 
-def test_a_tile_opened_while_the_browser_cannot_start_fails_plainly(events: list[Event]) -> None:
-    controller, made = make_controller(events, outcomes=[True] * 20)
+def test_a_tile_opened_while_the_browser_cannot_start_fails_plainly(
+    events: list[Event], sample_profile: Profile
+) -> None:
+    controller, made = make_controller(sample_profile, events, outcomes=[True] * 20)
     bus = controller.bus
     try:
         controller.open("caf")

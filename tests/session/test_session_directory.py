@@ -92,8 +92,12 @@ def test_wipe_never_follows_a_symlink_to_outside(root: Path, tmp_path: Path) -> 
 def test_wipe_a_missing_folder_is_fine(root: Path) -> None:
     directory = SessionDirectory.create(root)
     directory.wipe()
+    assert not directory.path.exists()
+    # Again, once it is gone, and on a folder that never was: neither raises
+    # (WipeIncomplete would), and nothing is made in their place.
     directory.wipe()
     wipe_tree(root / "never-existed")
+    assert list(root.iterdir()) == []
 
 
 @pytest.fixture

@@ -5,13 +5,9 @@ from __future__ import annotations
 import os
 import tkinter as tk
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from harness import XScreen
-
-HERE = Path(__file__).resolve().parent
-SAMPLE_PROFILE = HERE.parent / "data" / "sample.toml"
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tk_helpers import SAMPLE_PROFILE, settle
+from harness import SAMPLE_PROFILE
+from tk_helpers import settle
 
 import kiosk.app as app_module
 from kiosk import i18n

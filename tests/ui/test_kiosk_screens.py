@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import x_screen
+from harness import SAMPLE_PROFILE, x_screen
 from kiosk_process import running_kiosk
 from screenshots import check_against_reference, count_colour
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample.toml"
 FOCUS_RING = (0xFF, 0x8C, 0x00)
 SIZES = [(1024, 768), (1280, 1024)]
 
@@ -17,7 +16,7 @@ SIZES = [(1024, 768), (1280, 1024)]
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=["1024x768", "1280x1024"])
 def test_home_and_help_screens(width: int, height: int, tmp_path: Path, artifacts: Path) -> None:
     with x_screen(width, height) as screen, running_kiosk(
-        screen, tmp_path, "--profile", str(SAMPLE)
+        screen, tmp_path, "--profile", str(SAMPLE_PROFILE)
     ) as kiosk:
         kiosk.wait_until_ready()
         screen.run("xdotool", "mousemove", str(width - 1), str(height - 1))
@@ -42,11 +41,11 @@ def test_broken_profile_shows_out_of_service_with_the_last_desk_details(
     width: int, height: int, tmp_path: Path, artifacts: Path
 ) -> None:
     broken = tmp_path / "broken.toml"
-    broken.write_text(SAMPLE.read_text(encoding="utf-8").replace(
+    broken.write_text(SAMPLE_PROFILE.read_text(encoding="utf-8").replace(
         "idle_timeout = 300", "idle_timout = 300"), encoding="utf-8")
     with x_screen(width, height) as screen:
         # A first run on the good profile remembers the desk details...
-        with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE)) as kiosk:
+        with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE_PROFILE)) as kiosk:
             kiosk.wait_for_screen("home")
         # ...which the out-of-service screen shows when the profile breaks.
         with running_kiosk(screen, tmp_path, "--profile", str(broken)) as kiosk:
