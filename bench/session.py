@@ -36,7 +36,7 @@ def guarded_run(site: Any, root: Path) -> dict[str, float]:
     """One BrowserSession: start(), then open() until the page is ready; then close()."""
     site.log.clear()
     browser = BrowserSession(session_dir=root, allowlist=allowlist(), language="fr",
-                             help_lines=(), bounds=BOUNDS, publish=lambda *a, **k: None,
+                             help_lines=(), bounds=BOUNDS, publish=lambda event: None,
                              host_resolver_rules=site.rules)
     begin = time.perf_counter()
     try:

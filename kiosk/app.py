@@ -1,7 +1,10 @@
-"""Wires the parts together: owns the Tk root, the event bus and the screens.
+"""The kiosk on one Tk root: renders what the session flow decides.
 
-Everything slow (the browser, the wipe, devices) runs on worker threads and
-reports through the bus; this module only reacts on the Tk thread.
+`kiosk.session.flow.SessionFlow` decides which screen shows and what happens
+next; this module turns presses into the flow's inputs, feeds it the bus's
+events, and carries out the effects it answers with (draw a screen, ask the
+session controller, update a figure). Everything slow runs on worker threads
+and reports through the bus; this module only reacts on the Tk thread.
 """
 
 from __future__ import annotations
@@ -9,22 +12,25 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from kiosk import i18n
-from kiosk.bus import Event, EventBus
-from kiosk.config.lastgood import recall, remember
-from kiosk.config.schema import Profile
+from kiosk.bus import EventBus
+from kiosk.config.schema import DeskDetails, Profile
 from kiosk.errors import UserError
+from kiosk.events import Event, SessionWiped
 from kiosk.i18n import _
-from kiosk.paths import state_dir
+from kiosk.session import flow as f
+from kiosk.session.controller import Bounds, SessionControl
+from kiosk.session.documents import choose_for
+from kiosk.session.participant import ToolbarItem
 from kiosk.ui.home import HomeActions, build_home
 from kiosk.ui.home_model import build_home as build_home_model
+from kiosk.ui.picker import build_picker
+from kiosk.ui.screen import ScreenParts
 from kiosk.ui.screens import (
-    DeskInfo,
     build_error,
     build_help,
     build_message,
@@ -38,28 +44,17 @@ from kiosk.ui.session_screens import (
     seconds_caption,
 )
 from kiosk.ui.shell import Shell
-from kiosk.ui.toolbar import ToolbarActions, build_toolbar, documents_caption
+from kiosk.ui.toolbar import Toolbar, documents_caption
 from kiosk.ui.widgets import Look
 
 log = logging.getLogger(__name__)
 
 BUS_INTERVAL_MS = 40
-ERROR_SCREEN_MS = 3000
 PRESTART_DELAY_MS = 300
 FOCUS_CHECK_MS = 30
 
-
-@dataclass
-class SessionView:
-    """What the shell remembers of the current session (reset at every wipe)."""
-
-    active: bool = False
-    browsing: bool = False
-    procedure_id: str = ""
-    documents: list[str] = field(default_factory=list)
-    counting_down: bool = False
-    countdown_kind: str = ""
-    ending: bool = False
+ControllerFactory = Callable[[Bounds], SessionControl]
+Builder = Callable[[tk.Frame, Look], ScreenParts]
 
 
 class KioskApp:
@@ -72,52 +67,62 @@ class KioskApp:
         profile: Profile | None,
         *,
         fullscreen: bool,
-        controller_factory: Callable[[Profile, EventBus, Shell], Any] | None = None,
+        controller_factory: ControllerFactory | None = None,
+        toolbar_items: Sequence[ToolbarItem] = (),
+        last_desk: DeskDetails | None = None,
         size: tuple[int, int] | None = None,
     ) -> None:
         self.root = root
         self.bus = bus
         self.profile = profile
         self.shell = Shell(root, fullscreen=fullscreen, size=size)
-        self.session = SessionView()
+        self.flow = f.SessionFlow()
+        self.extra_items = tuple(toolbar_items)
+        self.toolbar: Toolbar | None = None
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
-        self.toolbar_documents = tk.StringVar(master=root, value="")
         # The countdown's figures, which tick without rebuilding its screen.
         self.countdown_number = tk.StringVar(master=root, value="")
         self.countdown_caption = tk.StringVar(master=root, value="")
-        self._controller: Any = None
+        self._controller: SessionControl | None = None
         self._controller_factory = controller_factory
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         root.bind("<FocusOut>", self._on_focus_out, add="+")
-        root.bind("<F2>", lambda _event: self.keyboard_to_page())
+        root.bind("<F2>", lambda _event: self.feed(f.KeyboardToPage()))
         self._subscribe()
         if profile is None:
-            self.show_out_of_service()
+            self.show_out_of_service(last_desk)
         else:
             i18n.set_language(profile.terminal.default_language)
-            remember(profile, state_dir())
-            self.show_home()
+            self.render(f.HomeView())
             if controller_factory is not None:
                 # Once the home screen is drawn: loading the session's parts and starting
                 # Chromium would slow the first drawing down on a two-core machine.
-                root.after(PRESTART_DELAY_MS, lambda: self.controller.prestart())
+                root.after(PRESTART_DELAY_MS, self._prestart)
         self._pump_bus()
 
+    # -- the controller ----------------------------------------------------------------
+
     @property
-    def controller(self) -> Any:
+    def controller(self) -> SessionControl | None:
         """The session controller, made on first need (None without a profile)."""
         if self._controller is None and self._controller_factory is not None \
                 and self.profile is not None:
-            self._controller = self._controller_factory(self.profile, self.bus, self.shell)
+            area = self.shell.browser_area()
+            self._controller = self._controller_factory((area.x, area.y, area.width,
+                                                         area.height))
         return self._controller
 
     @controller.setter
-    def controller(self, controller: Any) -> None:
+    def controller(self, controller: SessionControl | None) -> None:
         self._controller = controller
 
-    # -- the bus -----------------------------------------------------------------------
+    def _prestart(self) -> None:
+        if self.controller is not None:
+            self.controller.prestart()
+
+    # -- the bus and the flow -------------------------------------------------------------
 
     def _pump_bus(self) -> None:
         self.bus.drain()
@@ -128,22 +133,93 @@ class KioskApp:
         self.root.after_cancel(self._pump_id)
 
     def _subscribe(self) -> None:
-        topics: dict[str, Callable[[Event], None]] = {
-            "session.opened": self._on_session_opened,
-            "browser.window_closed": self._on_session_opened,
-            "browser.toolbar_key": lambda e: self.keyboard_to_toolbar(),
-            "session.ready": self._on_browser_ready,
-            "session.wiped": self._on_session_wiped,
-            "session.failed": self._on_session_failed,
-            "browser.crashed": self._on_browser_crashed,
-            "browser.download": self._on_download,
-            "idle.warning": self._on_idle_warning,
-            "idle.active": self._on_idle_active,
-            "session.expired": lambda e: self.end_session(str(e.data.get("reason", "idle"))),
-            "kiosk.error": lambda e: self.recover(None),
+        for name in f.inputs_handled():
+            kind = getattr(f, name, None)
+            if isinstance(kind, type) and issubclass(kind, Event):
+                self.bus.subscribe(kind, self.feed)
+
+    def feed(self, item: f.Input) -> None:
+        """Give the flow a press or an event, and carry out what it decides."""
+        for effect in self.flow.handle(item):
+            self._carry_out(effect)
+
+    def _carry_out(self, effect: f.Effect) -> None:
+        handler = self._effects.get(type(effect))
+        if handler is None:
+            raise AssertionError(f"no handler for the effect {effect!r}")
+        handler(self, effect)
+
+    def _controller_call(self, call: Callable[[SessionControl], None]) -> None:
+        if self.controller is not None:
+            call(self.controller)
+
+    def _open_in_browser(self, effect: f.OpenInBrowser) -> None:
+        log.info("procedure opened: %s", effect.procedure_id)
+        if self.controller is None:
+            self.feed(f.ShowUserError(_("This procedure cannot be opened on this terminal.")))
+            return
+        self.controller.open(effect.procedure_id)
+
+    def _browser_call(self, effect: f.BrowserCall) -> None:
+        calls: dict[str, Callable[[SessionControl], None]] = {
+            "back": lambda c: c.back(), "reload": lambda c: c.reload(),
+            "focus": lambda c: c.focus(),
         }
-        for topic, handler in topics.items():
-            self.bus.subscribe(topic, handler)
+        self._controller_call(calls[effect.action])
+
+    def _end_in_controller(self, effect: f.EndInController) -> None:
+        if self.controller is None:
+            # Nothing runs behind the shell: the wipe is only the shell's own reset.
+            self.root.after_idle(lambda: self.feed(SessionWiped(effect.reason)))
+        else:
+            self.controller.end(effect.reason)
+
+    def _focus_toolbar(self, effect: f.FocusToolbar) -> None:
+        if self.shell.strip:
+            log.info("keyboard to the toolbar")
+            self.shell.focus.reclaim()
+
+    def _update_countdown(self, effect: f.UpdateCountdown) -> None:
+        self.countdown_number.set(str(effect.seconds_left))
+        self.countdown_caption.set(seconds_caption(effect.seconds_left))
+
+    def _update_notice(self, effect: f.UpdateNotice) -> None:
+        if effect.seconds_left is None:
+            self.toolbar_notice.set("")
+            return
+        minutes, seconds = divmod(effect.seconds_left, 60)
+        self.toolbar_notice.set("◷ " + _("Your session ends in %(time)s") %
+                                {"time": f"{minutes}:{seconds:02d}"})
+
+    def _refresh_toolbar(self, effect: f.UpdateDocumentCount) -> None:
+        if self.toolbar is not None and self.toolbar.frame.winfo_exists():
+            self.toolbar.refresh()
+
+    def _reset_for_next_resident(self, effect: f.ResetForNextResident) -> None:
+        if self.profile is not None:
+            i18n.set_language(self.profile.terminal.default_language)
+        self.shell.set_presentation(high_contrast=False, text_scale=1.0)
+        self.root.clipboard_clear()
+
+    def _later(self, effect: f.Later) -> None:
+        self.root.after(effect.delay_ms, lambda: self.feed(effect.input))
+
+    _effects: ClassVar[dict[type[f.Effect], Callable[[KioskApp, Any], None]]] = {
+        f.Show: lambda app, e: app.render(e.view),
+        f.BeginSession: lambda app, e: app._controller_call(lambda c: c.begin()),
+        f.OpenInBrowser: _open_in_browser,
+        f.BrowserCall: _browser_call,
+        f.GiveFiles: lambda app, e: app._controller_call(lambda c: c.give_files(e.paths)),
+        f.EndInController: _end_in_controller,
+        f.RestartBrowser: lambda app, e: app._controller_call(lambda c: c.restart_browser()),
+        f.FocusToolbar: _focus_toolbar,
+        f.ReclaimKeyboard: lambda app, e: app._reclaim_focus_if_lost(),
+        f.UpdateCountdown: _update_countdown,
+        f.UpdateNotice: _update_notice,
+        f.UpdateDocumentCount: _refresh_toolbar,
+        f.ResetForNextResident: _reset_for_next_resident,
+        f.Later: _later,
+    }
 
     # -- errors ------------------------------------------------------------------------
 
@@ -152,8 +228,7 @@ class KioskApp:
     ) -> None:
         if isinstance(exc, UserError):
             log.info("shown to the resident: %s", exc.message)
-            self.shell.show(lambda parent, look: build_message(parent, look, exc.message, ""))
-            self.root.after(ERROR_SCREEN_MS, self.show_home)
+            self.feed(f.ShowUserError(exc.message))
             return
         log.error("internal error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
         self.recover(exc)
@@ -163,154 +238,145 @@ class KioskApp:
         if exc is not None and not isinstance(exc, UserError):
             log.error("recovering from an internal error: %r", exc)
         try:
-            self.shell.show(build_error)
+            self.feed(f.InternalError())
         except Exception:  # the screen itself may be what broke: go on regardless
             log.exception("could not show the error screen")
-        if self.session.active and self.controller is not None:
-            self.root.after(ERROR_SCREEN_MS, lambda: self.end_session("error"))
-        else:
-            self.root.after(ERROR_SCREEN_MS, self.reset_to_home)
+            self.root.after(f.MESSAGE_MS, lambda: self.feed(f.MessageTimeout()))
 
-    # -- screens -----------------------------------------------------------------------
+    # -- rendering ---------------------------------------------------------------------
 
-    def desk_info(self) -> DeskInfo:
-        assert self.profile is not None
-        lang, fallbacks = i18n.current_language(), self.profile.terminal.languages
-        h = self.profile.help
-        return DeskInfo(h.desk.get(lang, fallbacks), h.phone, h.hours.get(lang, fallbacks))
-
-    def show_out_of_service(self) -> None:
-        last = recall(state_dir())
-        info = None if last is None else DeskInfo(last.desk, last.phone, last.hours)
-        self.shell.show(lambda parent, look: build_out_of_service(parent, look, info))
-
-    def show_home(self) -> None:
-        if self.profile is None:
-            self.show_out_of_service()
+    def render(self, view: f.View) -> None:
+        """Draw `view` (the toolbar strip for a procedure, else a full-window screen)."""
+        if isinstance(view, f.ProcedureView):
+            self._show_toolbar(view.procedure_id)
             return
+        builder = self._builder_for(view)
+        self.toolbar = None
+        self.shell.show(builder)
+
+    def _builder_for(self, view: f.View) -> Builder:
+        back = lambda: self.feed(f.GoBack())  # noqa: E731
+        if isinstance(view, f.HomeView):
+            return self._home_builder()
+        if isinstance(view, f.HelpView):
+            info = self.desk_details()
+            return lambda parent, look: build_help(parent, look, info, back)
+        if isinstance(view, f.OtherWaysView):
+            return self._other_ways_builder(view.procedure_id)
+        if isinstance(view, f.DocumentsView):
+            names = [d.name for d in sorted(view.documents, key=lambda d: -d.added_at)]
+            return lambda parent, look: build_documents(parent, look, names, back)
+        if isinstance(view, f.EndQuestionView):
+            count = view.document_count
+            return lambda parent, look: build_end_confirmation(
+                parent, look, count, confirm=lambda: self.feed(f.EndSession("button")),
+                cancel=back)
+        if isinstance(view, f.PickerView):
+            return self._picker_builder(view)
+        if isinstance(view, f.CountdownView):
+            return self._countdown_builder(view)
+        if isinstance(view, f.MessageView):
+            return self._message_builder(view)
+        if isinstance(view, f.ErrorView):
+            return build_error
+        raise AssertionError(f"no screen for {view!r}")
+
+    def desk_details(self) -> DeskDetails:
+        assert self.profile is not None
+        terminal = self.profile.terminal
+        return self.profile.help.details(i18n.current_language(), terminal.languages)
+
+    def show_out_of_service(self, last_desk: DeskDetails | None) -> None:
+        self.shell.show(lambda parent, look: build_out_of_service(parent, look, last_desk))
+
+    def _home_builder(self) -> Builder:
+        assert self.profile is not None
         model = build_home_model(self.profile, i18n.current_language())
         actions = HomeActions(
-            open_procedure=self.open_procedure,
-            show_other_ways=self.show_other_ways,
-            show_help=self.show_help,
+            open_procedure=lambda pid: self.feed(f.OpenProcedure(pid)),
+            show_other_ways=lambda pid: self.feed(f.ShowOtherWays(pid)),
+            show_help=lambda: self.feed(f.ShowHelp()),
             set_language=self.set_language,
         )
-        self.shell.show(lambda parent, look: build_home(parent, look, model, actions))
+        return lambda parent, look: build_home(parent, look, model, actions)
 
-    def begin_session(self) -> None:
-        """The resident did something: from now on there is something to wipe."""
-        self.session.active = True
-        if self.controller is not None:
-            self.controller.begin()
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        self.feed(f.ChangeLanguage(lang))
 
-    def back_to_session(self) -> None:
-        """Where 'Back' leads: the open procedure, or the home screen."""
-        if self.session.browsing:
-            self.show_toolbar()
-        else:
-            self.show_home()
-
-    def show_help(self) -> None:
-        self.begin_session()
-        back = self.back_to_session
-        info = self.desk_info()
-        self.shell.show(lambda parent, look: build_help(parent, look, info, back))
-
-    def show_other_ways(self, procedure_id: str) -> None:
+    def _other_ways_builder(self, procedure_id: str) -> Builder:
         assert self.profile is not None
         procedure = self.profile.procedure(procedure_id)
         lang, fallbacks = i18n.current_language(), self.profile.terminal.languages
-        info = self.desk_info()
+        info = self.desk_details()
+        return lambda parent, look: build_other_ways(
+            parent, look, procedure.title.get(lang, fallbacks),
+            procedure.description.get(lang, fallbacks),
+            procedure.other_ways.get(lang, fallbacks), info,
+            open_site=lambda: self.feed(f.OpenProcedure(procedure_id)),
+            back=lambda: self.feed(f.GoBack()))
 
-        def build(parent: tk.Frame, look: Look) -> Any:
-            return build_other_ways(
-                parent, look, procedure.title.get(lang, fallbacks),
-                procedure.description.get(lang, fallbacks),
-                procedure.other_ways.get(lang, fallbacks), info,
-                open_site=lambda: self.open_procedure(procedure_id), back=self.show_home)
+    def _picker_builder(self, view: f.PickerView) -> Builder:
+        left_out = choose_for(self.flow.documents, view.accept).left_out
+        # Counts only, never names: IT staff and tests follow the flow.
+        log.info("document picker: %d offered, %d not accepted, %s", len(view.documents),
+                 left_out, "several" if view.multiple else "one")
+        return lambda parent, look: build_picker(
+            parent, look, view.documents, multiple=view.multiple, accept=view.accept,
+            left_out=left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
+            cancel=lambda: self.feed(f.CancelPicker()))
 
-        self.shell.show(build)
+    def _countdown_builder(self, view: f.CountdownView) -> Builder:
+        return lambda parent, look: build_countdown(
+            parent, look, self.countdown_number, self.countdown_caption,
+            still_here=lambda: self.feed(f.StillHere()),
+            end_now=lambda: self.feed(f.EndSession("button")),
+            max_duration=view.kind == "max_duration")
 
-    def set_language(self, lang: str) -> None:
-        self.begin_session()
-        i18n.set_language(lang)
-        self.show_home()
+    def _message_builder(self, view: f.MessageView) -> Builder:
+        words = {
+            "ending": (_("Ending your session…"),
+                       _("Everything you did on this terminal is being erased.")),
+            "unavailable": (_("This procedure cannot be opened right now."),
+                            _("Please ask at the desk: someone will help you.")),
+        }
+        title, text = words.get(view.kind, (view.text, ""))
+        back = (lambda: self.feed(f.GoBack())) if view.can_go_back else None
+        return lambda parent, look: build_message(parent, look, title, text, back)
 
-    def show_toolbar(self) -> None:
+    # -- the toolbar -------------------------------------------------------------------
+
+    def core_toolbar_items(self) -> list[ToolbarItem]:
+        """The shell's own items; participants' items go between Reload and the title,
+        or beside Documents for those on the far side."""
+        return [
+            ToolbarItem("home", lambda: _("Home"), "⌂", lambda: self.feed(f.GoHome())),
+            ToolbarItem("back", lambda: _("Back"), "←", lambda: self.feed(f.PageBack())),
+            ToolbarItem("reload", lambda: _("Reload"), "⟳",
+                        lambda: self.feed(f.PageReload())),
+            ToolbarItem("documents", lambda: documents_caption(len(self.flow.documents)), "⬇",
+                        lambda: self.feed(f.ShowDocuments()), side="end"),
+            ToolbarItem("help", lambda: _("Help"), "☎", lambda: self.feed(f.ShowHelp()),
+                        side="end"),
+            ToolbarItem("end", lambda: _("End session"), "",
+                        lambda: self.feed(f.AskToEnd()), side="end"),
+        ]
+
+    def _show_toolbar(self, procedure_id: str) -> None:
         assert self.profile is not None
-        procedure = self.profile.procedure(self.session.procedure_id)
+        procedure = self.profile.procedure(procedure_id)
         title = procedure.title.get(i18n.current_language(), self.profile.terminal.languages)
-        actions = ToolbarActions(
-            home=self.go_home,
-            back=lambda: self._browser("back"),
-            reload=lambda: self._browser("reload"),
-            documents=self.show_documents,
-            help=self.show_help,
-            end_session=self.confirm_end_session,
-        )
-        self.toolbar_documents.set(documents_caption(len(self.session.documents)))
-        self.shell.show_strip(
-            lambda parent, look: build_toolbar(parent, look, actions, title,
-                                               self.toolbar_documents,
-                                               notice=self.toolbar_notice))
-        self.session.browsing = True
-        self._browser("show")
+        core = self.core_toolbar_items()
+        items = [*core[:3], *self.extra_items, *core[3:]]
 
-    def go_home(self) -> None:
-        """Back to the tiles; the session (and its browser) stays until it is ended."""
-        self.session.browsing = False
-        self.show_home()
+        def build(parent: tk.Frame, look: Look) -> ScreenParts:
+            self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,
+                                   explain=lambda why: self.feed(f.ExplainUnavailable(why)))
+            return self.toolbar.parts()
 
-    def show_documents(self) -> None:
-        names = list(self.session.documents)
-        self.shell.show(lambda parent, look: build_documents(parent, look, names,
-                                                             self.back_to_session))
+        self.shell.show_strip(build)
 
-    def confirm_end_session(self) -> None:
-        count = len(self.session.documents)
-        self.shell.show(lambda parent, look: build_end_confirmation(
-            parent, look, count, confirm=lambda: self.end_session("button"),
-            cancel=self.back_to_session))
-
-    # -- the session -------------------------------------------------------------------
-
-    def _browser(self, action: str, *args: Any) -> None:
-        if self.controller is not None:
-            getattr(self.controller, action)(*args)
-
-    def open_procedure(self, procedure_id: str) -> None:
-        """Open a tile's procedure in the session's browser."""
-        assert self.profile is not None
-        self.profile.procedure(procedure_id)  # an unknown id is a bug: fail loudly here
-        log.info("procedure opened: %s", procedure_id)
-        self.begin_session()
-        self.session.procedure_id = procedure_id
-        if self.controller is None:
-            raise UserError(_("This procedure cannot be opened on this terminal."))
-        self.show_toolbar()
-        self.controller.open(procedure_id)
-
-    def _on_session_opened(self, event: Event) -> None:
-        # Also when the browser closed a window it refused: the resident's page
-        # takes the keyboard back.
-        if self.session.browsing:
-            self._browser("focus")
-
-    def keyboard_to_toolbar(self) -> None:
-        """F2 in the page: a keyboard user reaches Home, Documents, Help, End session."""
-        if self.session.browsing and self.shell.strip:
-            log.info("keyboard to the toolbar")
-            self.shell.focus.reclaim()
-
-    def keyboard_to_page(self) -> None:
-        """F2 in the toolbar: back to the page."""
-        if self.session.browsing and self.shell.strip:
-            log.info("keyboard to the page")
-            self._browser("focus")
-
-    def _on_browser_ready(self, event: Event) -> None:
-        log.info("browser ready for the next session")
-        self._reclaim_focus_if_lost()
+    # -- the keyboard ------------------------------------------------------------------
 
     def _on_focus_out(self, _event: object) -> None:
         self.root.after(FOCUS_CHECK_MS, self._reclaim_focus_if_lost)
@@ -318,109 +384,9 @@ class KioskApp:
     def _reclaim_focus_if_lost(self) -> None:
         # The pre-started browser may grab the keyboard while it maps its window
         # behind the shell: a resident's keys must reach the screen they see.
-        if not self.session.browsing and self.root.focus_get() is None:
+        if self.flow.phase is not f.Phase.PROCEDURE and self.root.focus_get() is None:
             log.info("taking the keyboard back for the shell")
             self.shell.focus.reclaim()
-
-    def _on_download(self, event: Event) -> None:
-        self.session.documents.append(str(event.data.get("name", "")))
-        self.toolbar_documents.set(documents_caption(len(self.session.documents)))
-
-    def _on_browser_crashed(self, event: Event) -> None:
-        if self.session.active:
-            log.error("the browser stopped (%s): ending the session",
-                      event.data.get("reason", "crash"))
-            self.end_session("crash")
-        elif self.controller is not None:
-            self.controller.restart_browser()
-
-    def _on_session_failed(self, event: Event) -> None:
-        reason = event.data.get("reason", "unknown")
-        log.error("session failed: %s", reason)
-        if reason == "browser_unavailable" and not self.session.ending:
-            self.session.ending = True
-            self.shell.show(lambda parent, look: build_message(
-                parent, look, _("This procedure cannot be opened right now."),
-                _("Please ask at the desk: someone will help you.")))
-            self.root.after(ERROR_SCREEN_MS * 2, self._end_after_failure)
-            return
-        self.end_session("error")
-
-    def _end_after_failure(self) -> None:
-        self.session.ending = False
-        self.end_session("error")
-
-    def end_session(self, reason: str) -> None:
-        """Stop input, hand the wipe to the controller, wait for 'session.wiped'."""
-        if self.session.ending:
-            return
-        log.info("ending the session (%s)", reason)
-        self.session.ending = True
-        self.session.browsing = False
-        self.shell.show(lambda parent, look: build_message(
-            parent, look, _("Ending your session…"),
-            _("Everything you did on this terminal is being erased.")))
-        if self.controller is None:
-            self.reset_to_home()
-        else:
-            self.controller.end(reason)
-
-    def _on_session_wiped(self, event: Event) -> None:
-        self.reset_to_home()
-
-    def reset_to_home(self) -> None:
-        """Forget the session's choices and show a fresh home screen."""
-        self.session = SessionView()
-        if self.profile is not None:
-            i18n.set_language(self.profile.terminal.default_language)
-        self.shell.set_presentation(high_contrast=False, text_scale=1.0)
-        self.toolbar_notice.set("")
-        self.root.clipboard_clear()
-        self.show_home()
-
-    def _on_idle_warning(self, event: Event) -> None:
-        if self.session.ending or not self.session.active:
-            return
-        seconds = int(event.data.get("seconds_left", 0))
-        max_duration = event.data.get("kind") == "max_duration"
-        if max_duration and self._is_early_notice(seconds):
-            self._show_time_limit_notice(seconds)
-            return
-        self.countdown_number.set(str(seconds))
-        self.countdown_caption.set(seconds_caption(seconds))
-        kind = "max_duration" if max_duration else "idle"
-        if self._countdown_shown(kind):
-            return
-        self.session.counting_down = True
-        self.session.countdown_kind = kind
-        self.shell.show(lambda parent, look: build_countdown(
-            parent, look, self.countdown_number, self.countdown_caption,
-            still_here=self.still_here, end_now=lambda: self.end_session("button"),
-            max_duration=max_duration))
-
-    def _countdown_shown(self, kind: str) -> bool:
-        current = self.shell.current
-        return (self.session.counting_down and self.session.countdown_kind == kind
-                and current is not None and current.name == "countdown")
-
-    def _is_early_notice(self, seconds_left: int) -> bool:
-        """Minutes before the time limit: a line in the toolbar, not a screen in the way."""
-        assert self.profile is not None
-        return seconds_left > self.profile.session.idle_warning and not self.session.counting_down
-
-    def _show_time_limit_notice(self, seconds_left: int) -> None:
-        minutes, seconds = divmod(seconds_left, 60)
-        self.toolbar_notice.set("◷ " + _("Your session ends in %(time)s") %
-                                {"time": f"{minutes}:{seconds:02d}"})
-
-    def still_here(self) -> None:
-        # The press itself is input: the X idle clock restarts and the watcher says so.
-        self._on_idle_active(Event("idle.active"))
-
-    def _on_idle_active(self, event: Event) -> None:
-        if self.session.counting_down and not self.session.ending:
-            self.session.counting_down = False
-            self.back_to_session()
 
     def shutdown(self) -> None:
         """On the way out: end any session for real (the wipe runs to completion)."""

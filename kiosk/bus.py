@@ -1,8 +1,11 @@
 """A thread-safe event bus drained on the Tk thread.
 
-Worker threads call `publish`; the Tk thread calls `drain` (through `after()`)
-and runs subscribers there, so no subscriber ever touches Tk from another
-thread and the Tk thread never waits on a worker.
+Worker threads call `publish` with an event declared in `kiosk.events`; the Tk
+thread calls `drain` (through `after()`) and runs subscribers there, so no
+subscriber ever touches Tk from another thread and the Tk thread never waits on
+a worker. A subscriber that must not wait for the Tk thread (the statistics,
+which write to disk on a thread of their own) uses `subscribe_now`: it is called
+on the publishing thread and must only hand the event on.
 """
 
 from __future__ import annotations
@@ -12,21 +15,26 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from kiosk.events import Event, declared_events
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Event"], None]
-ErrorHandler = Callable[[BaseException, "Event"], None]
+E = TypeVar("E", bound=Event)
+ErrorHandler = Callable[[BaseException, Event], None]
+_AnyHandler = Callable[[Any], None]
+
+DECLARED: frozenset[type[Event]] = frozenset(declared_events())
 
 
-@dataclass(frozen=True)
-class Event:
-    """Something that happened: a topic such as ``"browser.crashed"`` and a payload."""
+class UndeclaredEvent(TypeError):
+    """An event class that `kiosk.events` does not declare: a programming error."""
 
-    topic: str
-    data: dict[str, Any] = field(default_factory=dict)
+
+def _check_declared(kind: type[Any]) -> None:
+    if kind not in DECLARED:
+        raise UndeclaredEvent(f"{kind!r} is not declared in kiosk.events")
 
 
 class EventBus:
@@ -34,23 +42,44 @@ class EventBus:
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._handlers: dict[type[Event], list[_AnyHandler]] = defaultdict(list)
+        self._immediate: dict[type[Event], list[_AnyHandler]] = defaultdict(list)
         self._lock = threading.Lock()
         self._on_error: ErrorHandler | None = None
 
-    def publish(self, topic: str, **data: Any) -> None:
+    def publish(self, event: Event) -> None:
         """Queue an event; safe from any thread, never blocks."""
-        self._queue.put(Event(topic, data))
+        _check_declared(type(event))
+        self._call_immediate(event)
+        self._queue.put(event)
 
-    def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
-        """Call `handler` for each event of `topic`; returns a function that unsubscribes."""
+    def subscribe(self, kind: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Call `handler` on the draining thread for each event of class `kind`.
+
+        Returns a function that unsubscribes.
+        """
+        return self._add(self._handlers, kind, handler)
+
+    def subscribe_now(self, kind: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Call `handler` on the publishing thread, at once; it must be quick and thread-safe."""
+        return self._add(self._immediate, kind, handler)
+
+    def subscribed_kinds(self) -> frozenset[type[Event]]:
+        """The event classes somebody listens to (for the test that each one is handled)."""
         with self._lock:
-            self._handlers[topic].append(handler)
+            return frozenset(k for table in (self._handlers, self._immediate)
+                             for k, handlers in table.items() if handlers)
+
+    def _add(self, table: dict[type[Event], list[_AnyHandler]], kind: type[E],
+             handler: Callable[[E], None]) -> Callable[[], None]:
+        _check_declared(kind)
+        with self._lock:
+            table[kind].append(handler)
 
         def unsubscribe() -> None:
             with self._lock:
-                if handler in self._handlers[topic]:
-                    self._handlers[topic].remove(handler)
+                if handler in table[kind]:
+                    table[kind].remove(handler)
 
         return unsubscribe
 
@@ -70,14 +99,23 @@ class EventBus:
             delivered += 1
         return delivered
 
+    def _call_immediate(self, event: Event) -> None:
+        with self._lock:
+            handlers = list(self._immediate.get(type(event), ()))
+        for handler in handlers:
+            try:
+                handler(event)
+            except Exception:  # a publisher must never fail because of a listener
+                log.exception("immediate handler for %s failed", type(event).__name__)
+
     def _deliver(self, event: Event) -> None:
         with self._lock:
-            handlers = list(self._handlers.get(event.topic, ()))
+            handlers = list(self._handlers.get(type(event), ()))
         for handler in handlers:
             try:
                 handler(event)
             except Exception as exc:  # one broken subscriber must not stop the others
                 if self._on_error is None:
-                    log.exception("handler for %s failed", event.topic)
+                    log.exception("handler for %s failed", type(event).__name__)
                 else:
                     self._on_error(exc, event)

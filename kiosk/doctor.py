@@ -6,7 +6,6 @@ Among them, the installed Chromium policy must hold `policies.ESSENTIAL`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from kiosk import settings
 
 CHROMIUM = "/usr/bin/chromium"
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -42,7 +43,7 @@ class Check:
 
 
 def check_display() -> Check:
-    display = os.environ.get("DISPLAY", "")
+    display = settings.current().display
     if not display:
         return Check("display", Status.FAIL, "DISPLAY is not set",
                      "run the kiosk from its X session (the kiosk user's autologin)")
@@ -54,7 +55,7 @@ def check_display() -> Check:
 
 
 def check_window_manager() -> Check:
-    if not os.environ.get("DISPLAY"):
+    if not settings.current().display:
         return Check("openbox", Status.WARN, "no display to look at")
     result = _run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"])
     if result is None or "window id" not in result.stdout:
@@ -104,9 +105,7 @@ def check_policy(cli_path: Path | None) -> Check:
 
 def policy_dir() -> Path:
     """Where Chromium reads managed policies ($KIOSK_POLICY_DIR overrides it)."""
-    from kiosk.browser.policies import DEFAULT_POLICY_DIR
-
-    return Path(os.environ.get("KIOSK_POLICY_DIR") or DEFAULT_POLICY_DIR)
+    return settings.current().policy_dir
 
 
 def missing_lockdown(policy: dict[str, Any]) -> list[str]:
@@ -187,7 +186,7 @@ def _profile_sites_not_allowed(policy: dict[str, Any], cli_path: Path | None) ->
 
 
 def check_disk() -> Check:
-    from kiosk.paths import state_dir
+    from kiosk.settings import state_dir
 
     target = _existing_parent(state_dir())
     usage = shutil.disk_usage(target)

@@ -1,18 +1,31 @@
-"""`kiosk run`: load the profile, recover a stale session, start the shell."""
+"""`kiosk run`: the composition root.
+
+It loads the profile, builds the long-lived services once (the bus, the
+statistics recorder, the browser factory, the session's participants and the
+controller that drives them) and hands them to the shell. A new device is a new
+participant added in `build_participants`, with no edit to the controller, the
+app or the toolbar.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 import tkinter as tk
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk import settings
 from kiosk.bus import EventBus
+from kiosk.config.lastgood import recall, remember
 from kiosk.config.load import choose_profile_path, load_profile
 from kiosk.config.schema import Profile
 from kiosk.errors import ProfileError
+from kiosk.session.controller import Bounds, SessionControl, SessionController
+from kiosk.session.participant import Participant, ToolbarItem
+from kiosk.stats.recorder import StatsRecorder
 
 log = logging.getLogger(__name__)
 
@@ -39,31 +52,99 @@ def make_root() -> tk.Tk:
     return tk.Tk(className="Borne")
 
 
+def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
+    """The services that keep something of a resident between two wipes.
+
+    The browser is owned by the controller itself; printing, scanning, USB keys and
+    assisted mode join here as they are built.
+    """
+    return []
+
+
+def start_stats(bus: EventBus) -> StatsRecorder | None:
+    """The anonymous counters, listening to the bus; None (logged) if their file is unusable."""
+    from kiosk.stats.counters import Counters
+    from kiosk.stats.report import database_path
+
+    try:
+        recorder = StatsRecorder(Counters(database_path()))
+    except Exception:
+        log.exception("anonymous counters are off: their database cannot be opened")
+        return None
+    recorder.attach(bus)
+    return recorder
+
+
+@dataclass
+class Services:
+    """What lives as long as the kiosk, built once."""
+
+    profile: Profile
+    bus: EventBus
+    participants: Sequence[Participant]
+    stats: StatsRecorder | None
+    controllers: list[SessionController] = field(default_factory=list)
+
+    @property
+    def toolbar_items(self) -> list[ToolbarItem]:
+        return [item for p in self.participants for item in p.toolbar_items()]
+
+    def make_controller(self, bounds: Bounds) -> SessionControl:
+        """The session controller for a browser placed at `bounds` (under the toolbar)."""
+        from kiosk.session.controller import make_browser_factory
+
+        current = settings.current()
+        factory = make_browser_factory(bounds, self.profile.allowlist(), self.bus.publish,
+                                       current.host_resolver_rules)
+        controller = SessionController(self.profile, self.bus, display=current.display,
+                                       browser_factory=factory, participants=self.participants)
+        self.controllers.append(controller)
+        return controller
+
+    def close(self) -> None:
+        if self.stats is not None:
+            self.stats.close()
+
+
+def build_services(profile: Profile, bus: EventBus) -> Services:
+    return Services(profile, bus, build_participants(profile, bus), start_stats(bus))
+
+
 def run_kiosk(profile: Path | None, windowed: bool) -> int:
     """Run until stopped (SIGTERM or SIGINT); the session is wiped on the way out."""
-    if not os.environ.get("DISPLAY"):
+    display = settings.current().display
+    if not display:
         print("kiosk run: no display (DISPLAY is not set). Start it from the kiosk's X "
               "session, or use 'make run', which starts a virtual screen.", file=sys.stderr)
         return EXIT_NO_DISPLAY
     from kiosk.app import KioskApp
     from kiosk.browser.reaper import become_subreaper
-    from kiosk.session.controller import make_controller
 
     become_subreaper()
     loaded = load_or_report(profile)
     try:
         root = make_root()
     except tk.TclError as error:
-        print(f"kiosk run: cannot open the display {os.environ['DISPLAY']}: {error}",
-              file=sys.stderr)
+        print(f"kiosk run: cannot open the display {display}: {error}", file=sys.stderr)
         return EXIT_NO_DISPLAY
     bus = EventBus()
-    app = KioskApp(root, bus, loaded, fullscreen=not windowed, controller_factory=make_controller)
+    state = settings.state_dir()
+    if loaded is None:
+        app = KioskApp(root, bus, None, fullscreen=not windowed, last_desk=recall(state))
+        services = None
+    else:
+        remember(loaded, state)
+        services = build_services(loaded, bus)
+        app = KioskApp(root, bus, loaded, fullscreen=not windowed,
+                       controller_factory=services.make_controller,
+                       toolbar_items=services.toolbar_items)
     stop_on_signals(root)
     try:
         root.mainloop()
     finally:
         app.shutdown()
+        if services is not None:
+            services.close()
     return 0
 
 

@@ -21,8 +21,9 @@ KIOSK = str(REPO / ".venv" / "bin" / "kiosk")
 class KioskProcess:
     """A running kiosk whose log lines (stderr) are collected as they come."""
 
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
+    def __init__(self, proc: subprocess.Popen[str], session_root: Path) -> None:
         self.proc = proc
+        self.session_root = session_root
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -98,7 +99,7 @@ def running_kiosk(
         [KIOSK, "run", *args], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         text=True, start_new_session=True,
     )
-    kiosk = KioskProcess(proc)
+    kiosk = KioskProcess(proc, tmp / "sessions")
     try:
         yield kiosk
     finally:

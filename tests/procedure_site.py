@@ -5,6 +5,8 @@ Hosts (mapped to the server by Chromium's --host-resolver-rules):
 - connect.borne.test: a second allowed site;
 - any other *.borne.test: a plain procedure form (the sample profile's other tiles);
 - forms.example: an allowed site of another domain (an out-of-process iframe);
+- depot.borne.test: pages that ask for files (one, several, in a frame of
+  forms.example, in a new window) and record what they receive (POST /received);
 - blocked.example: a site outside the allowlist; its pages say BLOCKED-CONTENT.
 - localhost: the canary pages (a "potentially trustworthy" origin even over http,
   so that the Cache API and service workers work): each visit gets a fresh
@@ -14,6 +16,8 @@ Hosts (mapped to the server by Chromium's --host-resolver-rules):
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import threading
 import time
 import uuid
@@ -25,6 +29,7 @@ ALLOWED = "caf.borne.test"
 OTHER = "connect.borne.test"
 BLOCKED = "blocked.example"
 FORMS = "forms.example"  # allowed, and another site: its frames get a process of their own
+UPLOADS = "depot.borne.test"
 BLOCKED_MARK = "BLOCKED-CONTENT"
 # A tiny but real PDF (one empty page).
 PDF = (
@@ -159,6 +164,47 @@ CANARY_WORKER = """self.addEventListener("install", event => {
 self.addEventListener("fetch", () => {});
 """
 
+# The upload pages: a proof to download first (a resident's document of the session),
+# then a file input that sends what it gets at once. The link has the keyboard.
+PROOFS = {"/attestation.pdf": ("attestation-caf.pdf", PDF),
+          "/avis.txt": ("avis-impot.txt", b"Avis d'imposition 2026\n" * 50)}
+UPLOAD_FORM = """<form method="post" enctype="multipart/form-data" action="/received">
+<input type="file" id="file" name="file"%s onchange="this.form.submit()"></form>"""
+
+
+def upload_page(title: str, body: str) -> bytes:
+    links = "".join(f'<p><a id="get{i}" href="{path}">proof {i}</a></p>'
+                    for i, path in enumerate(PROOFS))
+    return page(title, links + body + "<script>document.getElementById('get0').focus()"
+                "</script>")
+
+
+UPLOAD_PAGES = {
+    "/single": upload_page("Upload one", UPLOAD_FORM % ' accept=".pdf,.txt"'),
+    "/several": upload_page("Upload several", UPLOAD_FORM % " multiple"),
+    "/framed": upload_page("Upload framed",
+                           f'<iframe id="forms" src="http://{FORMS}/upload-form"></iframe>'),
+    "/popup": upload_page("Upload popup",
+                          "<button id=\"pop\" onclick=\"window.open('/upload-form')\">"
+                          "open the form</button>"),
+    "/upload-form": page("Upload form", UPLOAD_FORM.replace(
+        'id="file"', 'id="file" autofocus') % ""),
+}
+RECEIVED = page("Received", "<h1>Received</h1>")
+
+
+def files_in(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
+    """The (file name, bytes) of each file in a multipart/form-data body."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    found = []
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_filename()
+        if name:
+            found.append((name, part.get_payload(decode=True) or b""))
+    return found
+
+
 # For benchmarks: the image is asked for once the page is parsed, so its request
 # marks "page ready" on the server's clock, the same way for any browser set-up.
 BENCH = page("Bench", '<h1>Ready?</h1><img src="/ready.gif" alt="">')
@@ -175,6 +221,16 @@ class SiteLog:
     # The canary visits: the tokens handed out, and what each visit reported.
     tokens: list[str] = field(default_factory=list)
     reports: list[dict[str, list[str]]] = field(default_factory=list)
+    # Files received by the upload pages: (host, file name, bytes).
+    uploads: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+    def received(self, host: str, files: list[tuple[str, bytes]]) -> None:
+        with self.lock:
+            self.uploads.extend((host, name, data) for name, data in files)
+
+    def uploaded(self) -> list[tuple[str, str, bytes]]:
+        with self.lock:
+            return list(self.uploads)
 
     def add(self, host: str, path: str, language: str) -> None:
         with self.lock:
@@ -241,6 +297,18 @@ class Site:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_POST(self) -> None:
+                host = (self.headers.get("Host") or "").split(":")[0].lower()
+                site_log.add(host, self.path, self.headers.get("Accept-Language") or "")
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                site_log.received(host, files_in(self.headers.get("Content-Type") or "", body))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(RECEIVED)))
+                self.end_headers()
+                self.wfile.write(RECEIVED)
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -268,7 +336,9 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
     if host == BLOCKED:
         return 200, html, page("Blocked", f"<p>{BLOCKED_MARK} {path}</p>")
     if host == FORMS:
-        return 200, html, FORM
+        return 200, html, UPLOAD_PAGES["/upload-form"] if path == "/upload-form" else FORM
+    if host == UPLOADS:
+        return respond_upload(path)
     if host == OTHER:
         return 200, html, page("Other", f"<p>other site {path}</p>")
     if host != ALLOWED and host.endswith(".borne.test"):
@@ -289,6 +359,17 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")
+
+
+def respond_upload(path: str) -> tuple[int, dict[str, str], bytes]:
+    if path in PROOFS:
+        name, data = PROOFS[path]
+        kind = "application/pdf" if name.endswith(".pdf") else "text/plain"
+        return 200, {"Content-Type": kind,
+                     "Content-Disposition": f'attachment; filename="{name}"'}, data
+    if path in UPLOAD_PAGES:
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, UPLOAD_PAGES[path]
+    return 404, {"Content-Type": "text/html; charset=utf-8"}, page("Not found", "")
 
 
 def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]:

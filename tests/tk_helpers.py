@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
+from pathlib import Path
 
 
 def settle(root: tk.Misc, rounds: int = 5) -> None:
@@ -10,3 +11,40 @@ def settle(root: tk.Misc, rounds: int = 5) -> None:
     for _ in range(rounds):
         root.update_idletasks()
         root.update()
+
+
+class QuietControl:
+    """Records the shell's requests; the browser side is tested with real Chromium elsewhere."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def prestart(self) -> None:
+        self.calls.append("prestart")
+
+    def begin(self) -> None:
+        self.calls.append("begin")
+
+    def open(self, procedure_id: str) -> None:
+        self.calls.append(f"open {procedure_id}")
+
+    def back(self) -> None:
+        self.calls.append("back")
+
+    def reload(self) -> None:
+        self.calls.append("reload")
+
+    def focus(self) -> None:
+        self.calls.append("focus")
+
+    def give_files(self, paths: tuple[Path, ...]) -> None:
+        self.calls.append("give " + ",".join(p.name for p in paths))
+
+    def end(self, reason: str) -> None:
+        self.calls.append(f"end {reason}")
+
+    def restart_browser(self) -> None:
+        self.calls.append("restart")
+
+    def shutdown(self) -> None:
+        self.calls.append("shutdown")

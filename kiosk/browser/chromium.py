@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kiosk import settings
 from kiosk.browser.reaper import (
     KILL_WAIT_SECONDS,
     is_subreaper,
@@ -31,7 +32,6 @@ from kiosk.browser.reaper import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # The page the browser waits on before a tile is tapped. App mode (a window with
 # no tabs, address bar or menu) only accepts a web-safe scheme, so not
 # about:blank; this empty data: page is the one non-site page the guard lets by.
@@ -92,7 +92,7 @@ def seed_profile(session_dir: Path) -> None:
 
 def chromium_path() -> str:
     """The Chromium launcher: $KIOSK_CHROMIUM, else the Debian one."""
-    return os.environ.get("KIOSK_CHROMIUM") or DEFAULT_CHROMIUM
+    return settings.current().chromium
 
 
 def running_as_root() -> bool:
@@ -149,7 +149,6 @@ def command_line(options: LaunchOptions, executable: str | None = None) -> list[
 
 
 POLICY_PARENT = Path("/etc/chromium")
-PRIVATE_POLICY_ENV = "KIOSK_PRIVATE_POLICY"
 # Run by `sh -c`: $0 is /etc/chromium, $1 the policy file, the rest Chromium's argv.
 _POLICY_SCRIPT = ('mount -t tmpfs -o mode=0755,size=1m borne-policy "$0" '
                   '&& mkdir -p "$0/policies/managed" '
@@ -165,7 +164,7 @@ def private_policy_prefix(session_dir: Path, policy: dict[str, Any] | None) -> l
     for this browser alone, so that the lockdown is the real one without
     touching the machine's files. Empty when that is not possible or wanted.
     """
-    if policy is None or not running_as_root() or os.environ.get(PRIVATE_POLICY_ENV) == "0":
+    if policy is None or not running_as_root() or not settings.current().private_policy:
         return []
     unshare, sh = shutil.which("unshare"), shutil.which("sh")
     if unshare is None or sh is None or not POLICY_PARENT.is_dir():

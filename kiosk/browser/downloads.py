@@ -3,7 +3,7 @@
 Chromium saves each download in the folder under a GUID (``allowAndName``), so a
 site never chooses where or under what name a file lands. When the download
 completes it is renamed to a safe version of the name the site suggested,
-never replacing a file already there, and announced as ``browser.download``.
+never replacing a file already there, and announced as a `DocumentAdded`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import logging
 import os
 import re
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from kiosk.browser.cdp import CdpPipe
 from kiosk.browser.guard import Publish, url_host_of
+from kiosk.events import Document, DocumentAdded
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +117,8 @@ class Downloads:
             log.exception("could not name a finished download")
             return
         self.downloads.append(final)
-        self._announce("browser.download", name=final.name, path=str(final))
-
-    def _announce(self, topic: str, **data: Any) -> None:
-        """Publish, never letting a failing subscriber break the CDP reader."""
+        document = Document(final.name, final, "download", time.monotonic())
         try:
-            self._publish(topic, **data)
-        except Exception:
-            log.exception("publishing %s failed", topic)
+            self._publish(DocumentAdded(document))
+        except Exception:  # a failing subscriber must not break the CDP reader
+            log.exception("publishing a finished download failed")

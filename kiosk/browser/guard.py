@@ -37,6 +37,13 @@ from urllib.parse import urlsplit
 from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL
 from kiosk.config.allowlist import Allowlist, normalize_host
+from kiosk.events import (
+    Event,
+    FileChooserOpened,
+    NavigationBlocked,
+    ToolbarKeyPressed,
+    WindowClosed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +85,7 @@ PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
      {"source": PAGE_HELPER_SCRIPT, "worldName": PAGE_HELPER_WORLD, "runImmediately": True}),
 ]
 
-Publish = Callable[..., None]
+Publish = Callable[[Event], None]
 BlockedHtml = Callable[[str], str]
 
 
@@ -355,7 +362,7 @@ class Guard:
         keyboard, which the window manager then gives to no one."""
         if target_id:
             self.cdp.post("Target.closeTarget", {"targetId": target_id},
-                          callback=lambda *_: self._announce("browser.window_closed"))
+                          callback=lambda *_: self._announce(WindowClosed()))
 
     # -- popups --------------------------------------------------------------------------
 
@@ -459,18 +466,18 @@ class Guard:
         with self._lock:
             self.blocked_count += 1
         log.info("blocked a navigation to %s", host or "a non-web address")
-        self._announce("browser.blocked", host=host)
+        self._announce(NavigationBlocked("site" if host else "address", host))
 
     def _binding_called(self, params: dict[str, Any], session_id: str | None) -> None:
         if params.get("name") == TOOLBAR_KEY_BINDING:
-            self._announce("browser.toolbar_key")
+            self._announce(ToolbarKeyPressed())
 
-    def _announce(self, topic: str, **data: Any) -> None:
+    def _announce(self, event: Event) -> None:
         """Publish, never letting a failing subscriber break the guard."""
         try:
-            self._publish(topic, **data)
+            self._publish(event)
         except Exception:
-            log.exception("publishing %s failed", topic)
+            log.exception("publishing %s failed", type(event).__name__)
 
     def _frame_navigated(self, params: dict[str, Any], session_id: str | None) -> None:
         frame = params.get("frame") or {}
@@ -509,8 +516,47 @@ class Guard:
     # -- file choosers -------------------------------------------------------------------
 
     def _file_chooser_opened(self, params: dict[str, Any], session_id: str | None) -> None:
+        """Hold on to the input that asked, read what it accepts, and ask the kiosk's picker."""
         node = params.get("backendNodeId")
-        mode = str(params.get("mode", "selectSingle"))
-        if session_id is not None and isinstance(node, int):
-            self.file_chooser = FileChooser(session_id, node, mode)
-        self._announce("browser.file_chooser", mode=mode)
+        multiple = str(params.get("mode", "selectSingle")) == "selectMultiple"
+        if session_id is None or not isinstance(node, int):
+            log.warning("a file chooser without its input: nothing to answer")
+            return
+        chooser = FileChooser(session_id, node, "selectMultiple" if multiple else "selectSingle")
+        with self._lock:
+            self.file_chooser = chooser
+
+        def announce(result: dict[str, Any] | None, error: CdpError | None) -> None:
+            accept = parse_accept(_attribute(result, "accept")) if error is None else ()
+            self._announce(FileChooserOpened(multiple, accept))
+
+        self.cdp.post("DOM.describeNode", {"backendNodeId": node}, session_id=session_id,
+                      callback=announce)
+
+    def take_file_chooser(self) -> FileChooser | None:
+        """The input waiting for files, which it no longer waits for once taken."""
+        with self._lock:
+            chooser, self.file_chooser = self.file_chooser, None
+        return chooser
+
+
+def parse_accept(attribute: str) -> tuple[str, ...]:
+    """The tokens of an accept attribute, lower-cased, in order, without duplicates."""
+    seen: list[str] = []
+    for token in attribute.split(","):
+        cleaned = token.strip().lower()
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return tuple(seen)
+
+
+def _attribute(described: dict[str, Any] | None, name: str) -> str:
+    """An attribute of a node from DOM.describeNode (its list alternates names and values)."""
+    node = (described or {}).get("node") or {}
+    attributes = node.get("attributes") if isinstance(node, dict) else None
+    if not isinstance(attributes, list):
+        return ""
+    for index in range(0, len(attributes) - 1, 2):
+        if str(attributes[index]).lower() == name:
+            return str(attributes[index + 1])
+    return ""

@@ -8,7 +8,6 @@ pages, downloads, file choosers, a crash) go out through `publish`.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import threading
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk import settings
 from kiosk.browser.blocked_page import blocked_page_html
 from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL, ChromiumProcess, LaunchOptions
@@ -24,6 +24,7 @@ from kiosk.browser.downloads import Downloads
 from kiosk.browser.guard import Guard, is_web_url, url_host_of
 from kiosk.browser.policies import guard_only_policy
 from kiosk.config.allowlist import Allowlist
+from kiosk.events import BrowserCrashed, Event
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,16 @@ class BrowserSession:
         session_dir: Path,
         allowlist: Allowlist,
         language: str,
-        help_lines: tuple[str, ...],
+        help_lines: Callable[[str], tuple[str, ...]] | tuple[str, ...],
         bounds: Bounds,
-        publish: Callable[..., None],
+        publish: Callable[[Event], None],
         host_resolver_rules: str | None = None,
     ) -> None:
         self.session_dir = session_dir
         self.language = language
-        self.help_lines = help_lines
+        # The desk's details on the blocked page, in the resident's language when known.
+        self.help_lines: Callable[[str], tuple[str, ...]] = (
+            help_lines if callable(help_lines) else lambda _language: help_lines)
         self.bounds = bounds
         self.host_resolver_rules = host_resolver_rules
         self._allowlist = allowlist
@@ -175,7 +178,7 @@ class BrowserSession:
             self._crash_reported = True
         log.error("the browser stopped (%s)", reason)
         try:
-            self._publish("browser.crashed", reason=reason)
+            self._publish(BrowserCrashed(reason))
         except Exception:
             log.exception("publishing browser.crashed failed")
 
@@ -291,7 +294,7 @@ class BrowserSession:
     def _raise_x_window(self) -> None:
         """Raise and activate Chromium's X window (the window manager keeps it in place)."""
         xdotool = shutil.which("xdotool")
-        if xdotool is None or self.process is None or not os.environ.get("DISPLAY"):
+        if xdotool is None or self.process is None or not settings.current().display:
             return
         try:
             # A window just brought back from minimised is mapped a moment later:
@@ -358,10 +361,20 @@ class BrowserSession:
     # -- file uploads (the kiosk's picker answers an intercepted file chooser) -----------
 
     def set_chooser_files(self, paths: list[Path]) -> bool:
-        """Give the last file input the resident activated these files; False if none."""
+        """Give the file input that asked these files (none: it gets nothing); False if no
+        input waits.
+
+        Only files of this session may leave: a path outside the session folder is a
+        bug or an attack, and nothing is given then.
+        """
         guard = self._require_guard()
-        chooser = guard.file_chooser
+        chooser = guard.take_file_chooser()
         if chooser is None:
+            return False
+        if not paths:
+            return True
+        if not all(self._in_session(path) for path in paths):
+            log.error("refused to hand the page a file from outside the session")
             return False
         try:
             self._require_cdp().send("DOM.setFileInputFiles", {
@@ -370,8 +383,14 @@ class BrowserSession:
         except CdpError as error:
             log.warning("cannot hand files to the page: %s", error)
             return False
-        guard.file_chooser = None
         return True
+
+    def _in_session(self, path: Path) -> bool:
+        try:
+            resolved = path.resolve(strict=True)
+        except OSError:
+            return False
+        return resolved.is_file() and resolved.is_relative_to(self.session_dir.resolve())
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -388,7 +407,7 @@ class BrowserSession:
         return (result.get("result") or {}).get("value")
 
     def _blocked_html(self, host: str) -> str:
-        return blocked_page_html(host, self.help_lines, self.language)
+        return blocked_page_html(host, self.help_lines(self.language), self.language)
 
     def _require_cdp(self) -> CdpPipe:
         if self.cdp is None:

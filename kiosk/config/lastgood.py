@@ -11,28 +11,20 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-from kiosk.config.schema import Profile
+from kiosk.config.schema import DeskDetails, Profile
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "last-good-help.json"
 
 
-@dataclass(frozen=True)
-class LastGood:
-    desk: str
-    phone: str
-    hours: str
-
-
 def remember(profile: Profile, state_dir: Path) -> None:
     """Store the profile's desk details; a failure is logged, never fatal."""
-    lang, fallbacks = profile.terminal.default_language, profile.terminal.languages
-    h = profile.help
-    details = LastGood(h.desk.get(lang, fallbacks), h.phone, h.hours.get(lang, fallbacks))
+    terminal = profile.terminal
+    details = profile.help.details(terminal.default_language, terminal.languages)
     target = state_dir / FILE_NAME
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -43,11 +35,11 @@ def remember(profile: Profile, state_dir: Path) -> None:
         log.warning("cannot remember the desk details in %s: %s", target, error)
 
 
-def recall(state_dir: Path) -> LastGood | None:
+def recall(state_dir: Path) -> DeskDetails | None:
     """The details stored by `remember`, or None when there are none (or they are damaged)."""
     try:
         data = json.loads((state_dir / FILE_NAME).read_text(encoding="utf-8"))
-        return LastGood(str(data["desk"]), str(data["phone"]), str(data["hours"]))
+        return DeskDetails(str(data["desk"]), str(data["phone"]), str(data["hours"]))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as error:

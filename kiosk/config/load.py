@@ -7,17 +7,16 @@ merged across files, so what IT staff read in one file is what residents see.
 
 from __future__ import annotations
 
-import os
 import stat
 import tomllib
 from importlib import resources
 from pathlib import Path
 
+from kiosk import settings
 from kiosk.config.schema import Localized, Profile
 from kiosk.config.validate import build_profile
 from kiosk.errors import ProfileError, ProfileProblem
 
-SYSTEM_PROFILE = Path("/etc/kiosk/profile.toml")
 MAX_PROFILE_BYTES = 1_000_000
 
 
@@ -31,7 +30,7 @@ def choose_profile_path(cli_path: Path | None) -> Path:
     report, not a reason to fall back), else the system one, else the default."""
     if cli_path is not None:
         return cli_path
-    system = Path(os.environ.get("KIOSK_SYSTEM_PROFILE", str(SYSTEM_PROFILE)))
+    system = settings.current().system_profile
     if system.exists():
         return system
     return packaged_default_profile()

@@ -79,10 +79,28 @@ class UsbStorage:
 
 
 @dataclass(frozen=True)
+class DeskDetails:
+    """The human alternative in one language: where, which phone, when."""
+
+    desk: str = ""
+    phone: str = ""
+    hours: str = ""
+
+    def lines(self) -> tuple[str, ...]:
+        """The details that are set, in order, each a line of its own."""
+        return tuple(part for part in (self.desk, self.phone, self.hours) if part)
+
+
+@dataclass(frozen=True)
 class Help:
     desk: Localized = EMPTY_TEXT
     phone: str = ""
     hours: Localized = EMPTY_TEXT
+
+    def details(self, lang: str, fallbacks: tuple[str, ...] = ()) -> DeskDetails:
+        """The desk's details in `lang` (the one place they are put together)."""
+        return DeskDetails(self.desk.get(lang, fallbacks), self.phone,
+                           self.hours.get(lang, fallbacks))
 
 
 @dataclass(frozen=True)

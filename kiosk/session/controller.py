@@ -2,35 +2,57 @@
 
 Runs every browser call and the wipe on one worker thread (the browser's pipe
 is a native handle with one owner) and reports through the event bus; the Tk
-thread only submits requests and never waits for them.
+thread only submits requests and never waits for them. The shell sees this
+class through the `SessionControl` protocol.
+
+The wipe is the browser's kill, then each participant's own steps (in the
+order the participants were given), then the session folder and the
+clipboard; every step is run, timed and checked, and `SessionWiped` says which
+failed. The anonymous counters learn of the session from `SessionEnded`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Protocol
 
 from kiosk import i18n
 from kiosk.bus import EventBus
+from kiosk.config.allowlist import Allowlist
 from kiosk.config.schema import Profile
+from kiosk.events import (
+    BrowserCrashed,
+    BrowserReady,
+    BrowserUnavailable,
+    Event,
+    PageOpened,
+    ProcedureOpened,
+    SessionEnded,
+    SessionFailed,
+    SessionWiped,
+)
 from kiosk.session.clipboard import clear_selections
 from kiosk.session.directory import SessionDirectory, session_root, wipe_stale
-from kiosk.session.idle import IdleTracker, IdleWatcher, XIdleClock
+from kiosk.session.idle import IdleClock, IdleTracker, IdleWatcher, XIdleClock
+from kiosk.session.participant import Participant, SessionInfo
 from kiosk.session.wipe import WipeReport, WipeStep, run_wipe
-from kiosk.stats.counters import Counters, duration_bucket
-from kiosk.stats.report import database_path
+from kiosk.stats.counters import duration_bucket
 
 log = logging.getLogger(__name__)
 
 HANG_CHECK_SECONDS = 5.0
 # Seconds before starting the browser again after failed starts (then every minute).
 RETRY_DELAYS = (1, 5, 15, 30, 60)
+SHUTDOWN_WIPE_SECONDS = 20.0
+
+Bounds = tuple[int, int, int, int]
+HelpLines = Callable[[str], tuple[str, ...]]
 
 
 class Browser(Protocol):
@@ -41,67 +63,85 @@ class Browser(Protocol):
     def back(self) -> None: ...
     def reload(self) -> None: ...
     def focus(self) -> None: ...
-    def set_bounds(self, bounds: tuple[int, int, int, int]) -> None: ...
     def set_language(self, lang: str) -> None: ...
+    def set_chooser_files(self, paths: list[Path]) -> bool: ...
     def ping(self, timeout: float = ...) -> bool: ...
     def close(self) -> list[int]: ...
 
 
-BrowserFactory = Callable[..., Browser]
+class BrowserFactory(Protocol):
+    """Makes the next session's browser (not started)."""
+
+    def __call__(self, *, session_dir: Path, help_lines: HelpLines,
+                 language: str) -> Browser: ...
+
+
+class SessionControl(Protocol):
+    """What the shell asks of the session; every call returns at once."""
+
+    def prestart(self) -> None: ...
+    def begin(self) -> None: ...
+    def open(self, procedure_id: str) -> None: ...
+    def back(self) -> None: ...
+    def reload(self) -> None: ...
+    def focus(self) -> None: ...
+    def give_files(self, paths: tuple[Path, ...]) -> None: ...
+    def end(self, reason: str) -> None: ...
+    def restart_browser(self) -> None: ...
+    def shutdown(self) -> None: ...
 
 
 class SessionController:
-    """Owns the session directory and browser; the shell talks to it through requests."""
+    """Owns the session directory, the browser and the participants' session state."""
 
     def __init__(
         self,
         profile: Profile,
         bus: EventBus,
         *,
-        bounds: tuple[int, int, int, int],
         display: str,
         browser_factory: BrowserFactory,
-        counters: Counters | None,
-        idle_clock_factory: Callable[[], Any] | None = None,
+        participants: Sequence[Participant] = (),
+        idle_clock_factory: Callable[[], IdleClock] | None = None,
     ) -> None:
         self.profile = profile
         self.bus = bus
-        self.bounds = bounds
         self.display = display
         self.browser_factory = browser_factory
-        self.counters = counters
+        self.participants = tuple(participants)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session")
         self._directory: SessionDirectory | None = None
         self._browser: Browser | None = None
         self._started_at: float | None = None
-        self._ending = False
         self._idle_clock_factory = idle_clock_factory or (lambda: XIdleClock(display))
         self._watcher: IdleWatcher | None = None
         self._stop_hang_check = threading.Event()
-        self._hang_thread: threading.Thread | None = None
         self._failed_starts = 0
         self._retry: threading.Timer | None = None
         self._closed = False
+        self.last_wipe: WipeReport | None = None
         self._submit(self._recover_stale_sessions)
+
+    # -- requests from the shell (Tk thread): queue and return at once --------------------
 
     def prestart(self) -> None:
         """Start the next session's browser in the background (blank, hidden)."""
         self._submit(self._prepare_if_idle)
-
-    # -- requests from the shell (Tk thread): queue and return at once --------------------
 
     def begin(self) -> None:
         """The resident did something: the session (and its idle clock) starts now."""
         if self._started_at is None:
             self._started_at = time.monotonic()
             self._start_idle_watch()
+            language = i18n.current_language()
+            self._submit(lambda: self._begin_participants(language))
 
     def open(self, procedure_id: str) -> None:
+        """Show a procedure's start page in the session's browser."""
         self.begin()
         url = self.profile.procedure(procedure_id).start_url
         language = i18n.current_language()
-        if self.counters is not None:
-            self._count("tiles_opened", label=procedure_id)
+        self.bus.publish(ProcedureOpened(procedure_id))
         self._submit(lambda: self._open(url, language))
 
     def back(self) -> None:
@@ -110,11 +150,14 @@ class SessionController:
     def reload(self) -> None:
         self._submit(lambda: self._with_browser(lambda b: b.reload()))
 
-    def show(self) -> None:
+    def focus(self) -> None:
+        """Show the browser in front, with the keyboard."""
         self._submit(lambda: self._with_browser(lambda b: b.focus()))
 
-    def focus(self) -> None:
-        self.show()
+    def give_files(self, paths: tuple[Path, ...]) -> None:
+        """Answer the page's file input with `paths` (nothing when empty)."""
+        chosen = list(paths)
+        self._submit(lambda: self._with_browser(lambda b: self._hand_files(b, chosen)))
 
     def end(self, reason: str) -> None:
         """Wipe everything of this session, then prepare the next one."""
@@ -134,7 +177,7 @@ class SessionController:
         started, self._started_at = self._started_at, None
         future = self._submit(lambda: self._wipe("shutdown", started))
         try:
-            future.result(timeout=20)
+            future.result(timeout=SHUTDOWN_WIPE_SECONDS)
         except Exception:
             log.exception("the last wipe failed")
         self._worker.shutdown(wait=True, cancel_futures=True)
@@ -147,7 +190,7 @@ class SessionController:
                 work()
             except Exception as error:
                 log.exception("session work failed")
-                self.bus.publish("session.failed", reason=type(error).__name__)
+                self.bus.publish(SessionFailed(type(error).__name__))
 
         return self._worker.submit(guarded)
 
@@ -172,19 +215,25 @@ class SessionController:
             return
         self._failed_starts = 0
         self._start_hang_check()
-        self.bus.publish("session.ready")
+        self.bus.publish(BrowserReady())
 
     def _start_fresh_browser(self) -> None:
-        self._directory = SessionDirectory.create(session_root())
+        directory = self._session_directory()
+        language = self.profile.terminal.default_language
         self._browser = self.browser_factory(
-            session_dir=self._directory.path,
-            allowlist=self.profile.allowlist(),
-            language=self.profile.terminal.default_language,
-            help_lines=self._help_lines(self.profile.terminal.default_language),
-            bounds=self.bounds,
-            publish=self.bus.publish,
+            session_dir=directory.path, language=language,
+            help_lines=self._help_lines,
         )
         self._browser.start()
+
+    def _help_lines(self, language: str) -> tuple[str, ...]:
+        """The desk's details in `language`, for the browser's blocked page."""
+        return self.profile.help.details(language, self.profile.terminal.languages).lines()
+
+    def _session_directory(self) -> SessionDirectory:
+        if self._directory is None:
+            self._directory = SessionDirectory.create(session_root())
+        return self._directory
 
     def _discard_failed_start(self) -> None:
         """Wipe what a failed start left (a half-started browser, its folder)."""
@@ -198,7 +247,7 @@ class SessionController:
         delay = RETRY_DELAYS[min(self._failed_starts, len(RETRY_DELAYS)) - 1]
         log.warning("starting the browser again in %d s (attempt %d failed)",
                     delay, self._failed_starts)
-        self.bus.publish("browser.unavailable", retry_in=delay)
+        self.bus.publish(BrowserUnavailable(delay))
         timer = threading.Timer(delay, self._retry_now)
         timer.daemon = True
         self._retry = timer
@@ -220,43 +269,69 @@ class SessionController:
         if retry is not None:
             retry.cancel()
 
-    def _help_lines(self, language: str) -> tuple[str, ...]:
-        h, fallbacks = self.profile.help, self.profile.terminal.languages
-        parts = [h.desk.get(language, fallbacks), h.phone, h.hours.get(language, fallbacks)]
-        return tuple(part for part in parts if part)
+    def _begin_participants(self, language: str) -> None:
+        info = SessionInfo(self._session_directory().path, language)
+        for participant in self.participants:
+            try:
+                participant.begin(info)
+            except Exception:  # one device must not keep the resident from the others
+                log.exception("participant %s could not begin the session", participant.name)
 
-    def _with_browser(self, action: Callable[[Browser], None]) -> None:
+    def _with_browser(self, action: Callable[[Browser], object]) -> None:
         if self._browser is not None:
             action(self._browser)
+
+    @staticmethod
+    def _hand_files(browser: Browser, paths: list[Path]) -> None:
+        if not browser.set_chooser_files(paths):
+            log.warning("the page no longer waits for a file")
+        else:
+            log.info("%d file(s) handed to the page", len(paths))
 
     def _open(self, url: str, language: str) -> None:
         if self._browser is None:
             self._prepare()
         if self._browser is None:
-            self.bus.publish("session.failed", reason="browser_unavailable")
+            self.bus.publish(SessionFailed("browser_unavailable"))
             return
         self._browser.set_language(language)
         self._browser.open(url)
         self._browser.focus()
-        self.bus.publish("session.opened")
+        self.bus.publish(PageOpened())
 
     def _end(self, reason: str, started: float | None, quiet: bool = False) -> None:
         report = self._wipe(reason, started)
         if not quiet:
-            self.bus.publish("session.wiped", reason=reason, failed=report.failed_steps)
+            self.bus.publish(SessionWiped(reason, tuple(report.failed_steps)))
         self._prepare()
 
     def _wipe(self, reason: str, started: float | None) -> WipeReport:
-        self._stop_hang_check_thread()
+        self._stop_hang_check.set()
         browser, self._browser = self._browser, None
         directory, self._directory = self._directory, None
         steps = [
             WipeStep("kill_browser", lambda: self._kill_browser(browser)),
+            *(step for p in self.participants for step in self._steps_of(p)),
             WipeStep("delete_session_dir", lambda: directory.wipe() if directory else None),
             WipeStep("clear_clipboard", lambda: clear_selections(self.display)),
-            WipeStep("record_counters", lambda: self._record_end(reason, started)),
         ]
-        return run_wipe(steps)
+        report = run_wipe(steps)
+        self.last_wipe = report
+        log.info("wipe (%s): %s", reason, ", ".join(
+            f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.durations.items()))
+        if started is not None:
+            bucket = duration_bucket(time.monotonic() - started)
+            self.bus.publish(SessionEnded(reason, bucket))
+        return report
+
+    @staticmethod
+    def _steps_of(participant: Participant) -> list[WipeStep]:
+        try:
+            return [WipeStep(f"{participant.name}.{step.name}", step.action)
+                    for step in participant.wipe_steps()]
+        except Exception:
+            log.exception("participant %s gave no wipe steps", participant.name)
+            return [WipeStep(f"{participant.name}.steps", _raise_missing_steps)]
 
     def _kill_browser(self, browser: Browser | None) -> None:
         if browser is None:
@@ -264,21 +339,6 @@ class SessionController:
         survivors = browser.close()
         if survivors:
             raise RuntimeError(f"{len(survivors)} browser process(es) survived the kill")
-
-    def _record_end(self, reason: str, started: float | None) -> None:
-        if self.counters is None or started is None:
-            return
-        self._count("sessions_total")
-        self._count("session_end", label=reason)
-        self._count("session_duration_bucket",
-                    label=duration_bucket(time.monotonic() - started))
-
-    def _count(self, name: str, label: str = "") -> None:
-        assert self.counters is not None
-        try:
-            self.counters.increment(name, label=label)
-        except Exception:  # counters are nice to have; a session never fails for them
-            log.exception("could not record the counter %s", name)
 
     # -- idle and hang watching -------------------------------------------------------------
 
@@ -308,35 +368,25 @@ class SessionController:
                 if browser is not None and not browser.ping(timeout=HANG_CHECK_SECONDS):
                     if not stop.is_set():
                         log.error("the browser does not answer: ending the session")
-                        self.bus.publish("browser.crashed", reason="hang")
+                        self.bus.publish(BrowserCrashed("hang"))
                     return
 
-        self._hang_thread = threading.Thread(target=loop, name="hang-check", daemon=True)
-        self._hang_thread.start()
-
-    def _stop_hang_check_thread(self) -> None:
-        self._stop_hang_check.set()
+        threading.Thread(target=loop, name="hang-check", daemon=True).start()
 
 
-def make_controller(profile: Profile, bus: EventBus, shell: Any) -> SessionController:
-    """The production controller: real Chromium, real counters, the X idle clock."""
+def _raise_missing_steps() -> None:
+    # A participant that cannot say how to wipe itself is a failed step, reported as such.
+    raise RuntimeError("the participant's wipe steps could not be listed")
+
+
+def make_browser_factory(bounds: Bounds, allowlist: Allowlist, publish: Callable[[Event], None],
+                         host_resolver_rules: str | None) -> BrowserFactory:
+    """The production browser: a guarded Chromium below the toolbar."""
     from kiosk.browser.session import BrowserSession
 
-    area = shell.browser_area()
-    rules = os.environ.get("KIOSK_HOST_RESOLVER_RULES") or None
+    def factory(*, session_dir: Path, help_lines: HelpLines, language: str) -> Browser:
+        return BrowserSession(session_dir=session_dir, allowlist=allowlist, language=language,
+                              help_lines=help_lines, bounds=bounds, publish=publish,
+                              host_resolver_rules=host_resolver_rules)
 
-    def browser_factory(**options: Any) -> Browser:
-        return BrowserSession(host_resolver_rules=rules, **options)
-
-    try:
-        counters: Counters | None = Counters(database_path())
-    except Exception:
-        log.exception("anonymous counters are off: their database cannot be opened")
-        counters = None
-    return SessionController(
-        profile, bus,
-        bounds=(area.x, area.y, area.width, area.height),
-        display=os.environ.get("DISPLAY", ""),
-        browser_factory=browser_factory,
-        counters=counters,
-    )
+    return factory

@@ -22,12 +22,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.paths import state_dir
+from kiosk import settings
 
 log = logging.getLogger(__name__)
 
 SESSION_PREFIX = "session-"
-ROOT_ENV = "KIOSK_SESSION_ROOT"
 MEMORY_FILESYSTEMS = frozenset({"tmpfs", "ramfs"})
 MOUNTINFO = Path("/proc/self/mountinfo")
 
@@ -58,9 +57,9 @@ def session_root() -> Path:
 
 
 def _choose_root() -> Path:
-    configured = os.environ.get(ROOT_ENV)
-    if configured:
-        return Path(configured)
+    configured = settings.current().session_root
+    if configured is not None:
+        return configured
     uid = os.getuid()
     runtime_dir = Path(f"/run/user/{uid}")
     if runtime_dir.is_dir():
@@ -68,7 +67,7 @@ def _choose_root() -> Path:
     shm = Path("/dev/shm")
     if shm.is_dir():
         return shm / f"borne-sessions-{uid}"
-    return state_dir() / "sessions"
+    return settings.state_dir() / "sessions"
 
 
 def ensure_private_dir(path: Path) -> None:

@@ -16,12 +16,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Protocol
+
+from kiosk.events import (
+    CountdownCancelled,
+    CountdownKind,
+    CountdownTick,
+    Event,
+    SessionExpired,
+    TimeLimitNotice,
+)
 
 log = logging.getLogger(__name__)
-
-Kind = Literal["idle", "max_duration"]
-
 
 class IdleClockError(RuntimeError):
     """The X idle time cannot be read (library, display or extension missing)."""
@@ -127,21 +133,28 @@ class IdleActive:
 
 
 @dataclass(frozen=True)
+class IdleNotice:
+    """The time limit draws near: a line in the toolbar, the page stays usable."""
+
+    seconds_left: int
+
+
+@dataclass(frozen=True)
 class IdleWarning:
     """The countdown is on screen: the session ends in `seconds_left` unless..."""
 
     seconds_left: int
-    kind: Kind
+    kind: CountdownKind
 
 
 @dataclass(frozen=True)
 class IdleExpired:
     """The session must end now."""
 
-    reason: Kind
+    reason: CountdownKind
 
 
-IdleState = IdleActive | IdleWarning | IdleExpired
+IdleState = IdleActive | IdleNotice | IdleWarning | IdleExpired
 
 
 # Seconds of notice before a session reaches its time limit.
@@ -150,12 +163,13 @@ MAX_DURATION_NOTICE = 300
 
 @dataclass(frozen=True)
 class IdleTracker:
-    """When the countdown shows and when the session ends.
+    """When the notice and the countdown show, and when the session ends.
 
     After `idle_timeout` seconds without input, a countdown of `idle_warning` seconds;
     input cancels it. With `max_duration` (0 = no limit) the session ends at that age
     whatever the input, announced `MAX_DURATION_NOTICE` seconds before (half the
-    limit when it is shorter), so the resident has time to print or save.
+    limit when it is shorter), so the resident has time to print or save: first as a
+    notice in the toolbar, then, for the last `idle_warning` seconds, as the countdown.
     """
 
     idle_timeout: float
@@ -174,7 +188,7 @@ class IdleTracker:
         idle_left = self.idle_timeout + self.idle_warning - idle
         if idle_left <= 0:
             return IdleExpired("idle")
-        warnings: list[tuple[float, Kind]] = []
+        warnings: list[tuple[float, CountdownKind]] = []
         if idle >= self.idle_timeout:
             warnings.append((idle_left, "idle"))
         if limited and elapsed >= self.max_duration - self.max_duration_notice:
@@ -183,7 +197,10 @@ class IdleTracker:
             return IdleActive()
         left, kind = min(warnings)
         # Rounded up: the countdown reads 30 … 1, never 0 before the end.
-        return IdleWarning(max(1, math.ceil(left)), kind)
+        seconds = max(1, math.ceil(left))
+        if kind == "max_duration" and left > self.idle_warning:
+            return IdleNotice(seconds)
+        return IdleWarning(seconds, kind)
 
 
 # -- the watcher ----------------------------------------------------------------------------
@@ -193,16 +210,16 @@ class IdleClock(Protocol):
     def idle_seconds(self) -> float: ...
 
 
-Publish = Callable[..., Any]
+Publish = Callable[[Event], None]
 
 
 class IdleWatcher:
     """Polls the idle clock on a daemon thread and publishes on the bus.
 
-    Topics: ``idle.warning`` (seconds_left, kind) each time the displayed second or
-    kind changes; ``idle.active`` once when input cancels a countdown;
-    ``session.expired`` (reason) once, after which the watcher stops. The watcher
-    owns the clock: it closes it (if it has ``close``) when it stops.
+    Events: `TimeLimitNotice` and `CountdownTick` each time the displayed second
+    changes; `CountdownCancelled` once when input ends a countdown;
+    `SessionExpired` once, after which the watcher stops. The watcher owns the
+    clock: it closes it (if it has ``close``) when it stops.
     """
 
     def __init__(
@@ -219,7 +236,7 @@ class IdleWatcher:
         self.interval = interval
         self.monotonic = monotonic
         self._started_at = monotonic()
-        self._shown: IdleWarning | None = None
+        self._shown: IdleState = IdleActive()
         self._expired = False
         self._clock_failing = False
         self._stop = threading.Event()
@@ -265,17 +282,19 @@ class IdleWatcher:
         return state
 
     def _publish_change(self, state: IdleState) -> None:
+        previous, self._shown = self._shown, state
+        if state == previous:
+            return
+        if isinstance(previous, IdleWarning) and not isinstance(state, IdleWarning | IdleExpired):
+            self.publish(CountdownCancelled())
         if isinstance(state, IdleExpired):
             self._expired = True
             self._stop.set()
-            self.publish("session.expired", reason=state.reason)
+            self.publish(SessionExpired(state.reason))
         elif isinstance(state, IdleWarning):
-            if state != self._shown:
-                self._shown = state
-                self.publish("idle.warning", seconds_left=state.seconds_left, kind=state.kind)
-        elif self._shown is not None:
-            self._shown = None
-            self.publish("idle.active")
+            self.publish(CountdownTick(state.seconds_left, state.kind))
+        elif isinstance(state, IdleNotice):
+            self.publish(TimeLimitNotice(state.seconds_left))
 
     def _run(self) -> None:
         try:

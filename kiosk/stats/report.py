@@ -6,7 +6,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from kiosk.paths import state_dir
+from kiosk.settings import state_dir
 from kiosk.stats.counters import COUNTERS, Snapshot, read_snapshot, write_prometheus_file
 
 EXIT_OK = 0

@@ -21,6 +21,8 @@ class FocusManager:
         self._order: list[tk.Widget] = []
         self._arrow_group: list[tk.Widget] = []
         self._on_focus: Callable[[tk.Widget], None] | None = None
+        self._escape: Callable[[], None] | None = None
+        root.bind("<Escape>", self._on_escape)
         root.bind("<Tab>", lambda e: self._tab(backwards=False))
         root.bind("<ISO_Left_Tab>", lambda e: self._tab(backwards=True))
         root.bind("<Shift-Tab>", lambda e: self._tab(backwards=True))
@@ -37,12 +39,14 @@ class FocusManager:
         on_focus: Callable[[tk.Widget], None] | None = None,
         first: tk.Widget | None = None,
         take_keyboard: bool = True,
+        escape: Callable[[], None] | None = None,
     ) -> None:
         """Declare the screen's controls in Tab order and give the first one the focus
         (unless another window, the browser, is to keep the keyboard)."""
         self._order = order
         self._arrow_group = arrow_group if arrow_group is not None else order
         self._on_focus = on_focus
+        self._escape = escape
         target = first or (order[0] if order else None)
         if target is not None and take_keyboard:
             self.focus(target)
@@ -91,6 +95,12 @@ class FocusManager:
             for w in group
         ]
         self.focus(group[neighbor(rects, current, direction)])
+        return "break"
+
+    def _on_escape(self, _event: object) -> str | None:
+        if self._escape is None:
+            return None
+        self._escape()
         return "break"
 
     def _activate(self, _event: object) -> str | None:

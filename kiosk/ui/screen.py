@@ -19,3 +19,5 @@ class ScreenParts:
     keep: list[Any] = field(default_factory=list)
     # Words the shell may speak or log when the screen appears (never personal data).
     name: str = ""
+    # What Escape does on this screen (usually Back); None: nothing.
+    escape: Callable[[], None] | None = None

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from kiosk.config.schema import DeskDetails
 from kiosk.i18n import _, gettext_for
 from kiosk.ui.qr import qr_photo
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.widgets import Look, button, frame, image_label, label
 
 
-@dataclass(frozen=True)
-class DeskInfo:
-    """The human alternative, already in the resident's language."""
+def labelled_lines(info: DeskDetails) -> list[tuple[str, str]]:
+    """The desk's details with their names ("Phone:"...), those that are set."""
+    rows = [(_("Desk:"), info.desk), (_("Phone:"), info.phone),
+            (_("Opening hours:"), info.hours)]
+    return [(name, value) for name, value in rows if value]
 
-    desk: str
-    phone: str
-    hours: str
 
-    def lines(self) -> list[tuple[str, str]]:
-        rows = [(_("Desk:"), self.desk), (_("Phone:"), self.phone),
-                (_("Opening hours:"), self.hours)]
-        return [(name, value) for name, value in rows if value]
-
-    def as_text(self) -> str:
-        return "\n".join(f"{name} {value}" for name, value in self.lines())
+def as_text(info: DeskDetails) -> str:
+    """The details as the text of a QR code the resident keeps on a phone."""
+    return "\n".join(f"{name} {value}" for name, value in labelled_lines(info))
 
 
 def _title(page: tk.Frame, look: Look, text: str) -> None:
@@ -35,9 +30,9 @@ def _title(page: tk.Frame, look: Look, text: str) -> None:
           wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(m.pad * 3, m.pad * 2))
 
 
-def _desk_block(page: tk.Frame, look: Look, info: DeskInfo) -> None:
+def _desk_block(page: tk.Frame, look: Look, info: DeskDetails) -> None:
     m = look.metrics
-    for name, value in info.lines():
+    for name, value in labelled_lines(info):
         row = frame(page, look.palette.background)
         row.pack(side="top", fill="x", pady=m.pad // 2)
         label(row, look, name, font=m.tile_font).pack(side="left", anchor="n")
@@ -62,7 +57,7 @@ def _page(parent: tk.Frame, look: Look) -> tk.Frame:
 
 
 def build_help(
-    parent: tk.Frame, look: Look, info: DeskInfo, back: Callable[[], None]
+    parent: tk.Frame, look: Look, info: DeskDetails, back: Callable[[], None]
 ) -> ScreenParts:
     """The human alternative: where, how to call, when; and a QR code to keep it."""
     m = look.metrics
@@ -73,8 +68,8 @@ def build_help(
         side="top", fill="x", pady=(0, m.pad * 2))
     _desk_block(page, look, info)
     keep = []
-    if info.lines():
-        keep.append(_qr_block(page, look, info.as_text(),
+    if labelled_lines(info):
+        keep.append(_qr_block(page, look, as_text(info),
                               _("Scan this code with your phone to keep these details.")))
     back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
                          name="back")
@@ -82,12 +77,12 @@ def build_help(
     label(page, look, _("With a keyboard: Tab moves between the buttons, Enter chooses, and "
                         "F2 goes from a website to the kiosk's buttons and back."),
           font=m.small_font, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
-    return ScreenParts(frame=page, order=[back_button], keep=keep, name="help")
+    return ScreenParts(frame=page, order=[back_button], keep=keep, name="help", escape=back)
 
 
 def build_other_ways(
     parent: tk.Frame, look: Look, title: str, description: str, other_ways: str,
-    info: DeskInfo, open_site: Callable[[], None], back: Callable[[], None],
+    info: DeskDetails, open_site: Callable[[], None], back: Callable[[], None],
 ) -> ScreenParts:
     """Other ways to do one procedure (phone, desk), and the choice to go online anyway."""
     m = look.metrics
@@ -101,7 +96,7 @@ def build_other_ways(
     label(page, look, other_ways, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     keep = [_qr_block(page, look, f"{title}\n{other_ways}",
                       _("Scan this code with your phone to keep these details."))]
-    if info.lines():
+    if info.desk:
         label(page, look, _("Or ask at the desk:") + " " + info.desk, font=m.text_font,
               wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     row = frame(page, look.palette.background)
@@ -112,11 +107,12 @@ def build_other_ways(
     back_button = button(row, look, "←  " + _("Back"), back, font=m.tile_font, name="back")
     back_button.pack(side="left", padx=m.pad * 2)
     return ScreenParts(frame=page, order=[open_button, back_button], keep=keep,
-                       name="other_ways")
+                       name="other_ways", escape=back)
 
 
 def build_out_of_service(
-    parent: tk.Frame, look: Look, info: DeskInfo | None, languages: tuple[str, ...] = ("fr", "en")
+    parent: tk.Frame, look: Look, info: DeskDetails | None,
+    languages: tuple[str, ...] = ("fr", "en"),
 ) -> ScreenParts:
     """Shown when the kiosk cannot serve (a broken profile): ask a person, nothing to press."""
     m = look.metrics
@@ -149,8 +145,9 @@ def build_error(parent: tk.Frame, look: Look) -> ScreenParts:
     return ScreenParts(frame=page, order=[], name="error")
 
 
-def build_message(parent: tk.Frame, look: Look, title: str, text: str) -> ScreenParts:
-    """A plain message with nothing to press (e.g. while the session is being wiped)."""
+def build_message(parent: tk.Frame, look: Look, title: str, text: str,
+                  back: Callable[[], None] | None = None) -> ScreenParts:
+    """A plain message (e.g. while the session is being wiped); with `back`, a Back button."""
     m = look.metrics
     page = _page(parent, look)
     frame(page, look.palette.background, height=int(m.height * 0.25)).pack(side="top")
@@ -159,4 +156,9 @@ def build_message(parent: tk.Frame, look: Look, title: str, text: str) -> Screen
     if text:
         label(page, look, text, font=m.tile_font, wraplength=int(m.width * 0.85)).pack(
             side="top", fill="x", pady=m.pad * 2)
-    return ScreenParts(frame=page, order=[], name="message")
+    if back is None:
+        return ScreenParts(frame=page, order=[], name="message")
+    back_button = button(page, look, "←  " + _("Back"), back, kind="primary",
+                         font=m.tile_font, name="back")
+    back_button.pack(side="top", anchor="w", pady=m.pad * 3)
+    return ScreenParts(frame=page, order=[back_button], name="message", escape=back)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kiosk.i18n import _, ngettext
 from kiosk.ui.screen import ScreenParts
@@ -80,11 +80,11 @@ def build_end_confirmation(
     end = button(row, look, _("Yes, end my session"), confirm, kind="danger", font=m.tile_font,
                  name="confirm")
     end.pack(side="left", padx=m.pad * 3)
-    return ScreenParts(frame=page, order=[back, end], name="end_confirmation")
+    return ScreenParts(frame=page, order=[back, end], name="end_confirmation", escape=cancel)
 
 
 def build_documents(
-    parent: tk.Frame, look: Look, names: list[str], back: Callable[[], None]
+    parent: tk.Frame, look: Look, names: Sequence[str], back: Callable[[], None]
 ) -> ScreenParts:
     """This session's documents (downloads for now); nothing of the real file system."""
     p, m = look.palette, look.metrics
@@ -105,4 +105,4 @@ def build_documents(
     back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
                          name="back")
     back_button.pack(side="top", anchor="w", pady=m.pad * 3)
-    return ScreenParts(frame=page, order=[back_button], name="documents")
+    return ScreenParts(frame=page, order=[back_button], name="documents", escape=back)

@@ -95,7 +95,8 @@ class Shell:
             old.frame.destroy()
         self.current = parts
         self.focus.set_controls(parts.order, arrow_group=parts.arrow_group, first=parts.first,
-                                on_focus=parts.on_focus, take_keyboard=take_keyboard)
+                                on_focus=parts.on_focus, take_keyboard=take_keyboard,
+                                escape=parts.escape)
         self.root.lift()
         # Screen names only (never what a resident typed): IT staff and tests follow the flow.
         self.root.after_idle(lambda: log.info("screen: %s", parts.name))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from harness import wait_for
 
 from kiosk.config.allowlist import Allowlist
+from kiosk.events import Event
 from kiosk.i18n import gettext_for
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ HERE = Path(__file__).resolve().parent
 BOUNDS = (0, 80, 1280, 944)
 
 # The session speaks French, the kiosk's first language.
+E = TypeVar("E", bound=Event)
+
 BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
 
 
@@ -27,19 +30,19 @@ class Events:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.items: list[tuple[str, dict[str, Any]]] = []
+        self.items: list[Event] = []
 
-    def publish(self, topic: str, **data: Any) -> None:
+    def publish(self, event: Event) -> None:
         with self._lock:
-            self.items.append((topic, data))
+            self.items.append(event)
 
-    def of(self, topic: str) -> list[dict[str, Any]]:
+    def of(self, kind: type[E]) -> list[E]:
         with self._lock:
-            return [data for t, data in self.items if t == topic]
+            return [event for event in self.items if isinstance(event, kind)]
 
-    def wait(self, topic: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
-        wait_for(lambda: len(self.of(topic)) >= count, timeout)
-        return self.of(topic)
+    def wait(self, kind: type[E], count: int = 1, timeout: float = 10.0) -> list[E]:
+        wait_for(lambda: len(self.of(kind)) >= count, timeout)
+        return self.of(kind)
 
     def clear(self) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ from procedure_site import Site  # noqa: E402
 
 from kiosk.browser.policies import DEFAULT_POLICY_DIR, profile_policy, write_policy  # noqa: E402
 from kiosk.browser.session import BrowserSession  # noqa: E402
+from kiosk.events import NavigationBlocked  # noqa: E402
 
 
 def main() -> None:
@@ -65,7 +66,7 @@ def main() -> None:
             results["pages"] = [
                 t["url"] for t in browser.cdp.send("Target.getTargets")["targetInfos"]
                 if t["type"] == "page"] if browser.cdp else []
-            results["events"] = events.of("browser.blocked")
+            results["events"] = [{"host": e.host} for e in events.of(NavigationBlocked)]
             results["hosts"] = sorted(site.log.hosts())
         finally:
             results["survivors"] = browser.close()

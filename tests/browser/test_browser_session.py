@@ -24,6 +24,15 @@ from kiosk.browser.cdp import CdpError
 from kiosk.browser.chromium import START_URL
 from kiosk.browser.reaper import group_members, living, processes_naming
 from kiosk.browser.session import BrowserSession, BrowserStartError
+from kiosk.events import (
+    BrowserCrashed,
+    DocumentAdded,
+    Event,
+    FileChooserOpened,
+    NavigationBlocked,
+    ToolbarKeyPressed,
+    WindowClosed,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
@@ -134,7 +143,7 @@ def test_link_to_blocked_host_shows_kiosk_page_and_never_reaches_it(
     click(session, "to-blocked")
     assert_blocked_page(session, BLOCKED)
     assert BLOCKED not in site.log.hosts()
-    assert events.wait("browser.blocked") == [{"host": BLOCKED}]
+    assert [e.host for e in events.wait(NavigationBlocked)] == [BLOCKED]
     assert session.guard is not None and session.guard.blocked_count >= 1
 
 
@@ -146,7 +155,7 @@ def test_redirect_to_blocked_host_is_stopped_before_the_request(
     assert_blocked_page(session, BLOCKED)
     assert site.log.paths(ALLOWED) == ["/redirect"]
     assert BLOCKED not in site.log.hosts()
-    assert events.of("browser.blocked") == [{"host": BLOCKED}]
+    assert [e.host for e in events.of(NavigationBlocked)] == [BLOCKED]
 
 
 def test_blocked_page_back_button_returns_to_the_site(browser: BROWSER, site: Any) -> None:
@@ -163,7 +172,7 @@ def test_blocked_iframe_is_replaced_and_never_requested(browser: BROWSER, site: 
     session.open(site.url("/iframe"))
     assert wait_for_page(session, site.url("/iframe"))
     assert wait_for(lambda: "/framed" in site.log.paths(OTHER), 10)
-    assert events.wait("browser.blocked") == [{"host": BLOCKED}]
+    assert [e.host for e in events.wait(NavigationBlocked)] == [BLOCKED]
     assert BLOCKED not in site.log.hosts()
     # The blocked frame holds the kiosk's page (read from inside the frame's target).
     assert session.guard is not None
@@ -216,7 +225,7 @@ def test_ways_out_without_a_click_are_stopped_before_the_request(
     session.open(site.url(path))
     assert_blocked_page(session, BLOCKED)
     assert BLOCKED not in site.log.hosts()
-    assert events.of("browser.blocked") == [{"host": BLOCKED}]
+    assert [e.host for e in events.of(NavigationBlocked)] == [BLOCKED]
 
 
 @pytest.mark.parametrize(("url", "secret", "host", "shown"), [
@@ -241,7 +250,7 @@ def test_non_web_addresses_never_show_at_top_level(
     session.cdp.send("Page.navigate", {"url": url}, session_id=session.main_session)
     # The guard saw the navigation and stepped in: it says so, and shows its page
     # (or, for a source view, the page itself: a new document, not the old one).
-    assert events.wait("browser.blocked") == [{"host": host}]
+    assert [e.host for e in events.wait(NavigationBlocked)] == [host]
     if shown == "blocked page":
         assert wait_for(lambda: BLOCKED_TITLE in text_when_settled(session), 10), \
             text(session)
@@ -281,9 +290,10 @@ def test_download_lands_in_documents_under_its_name(browser: BROWSER, site: Any)
     session, events = browser
     open_start(session, site)
     click(session, "to-pdf")
-    downloads = events.wait("browser.download")
+    downloads = [e.document for e in events.wait(DocumentAdded)]
     target = session.documents_dir / "recu-caf.pdf"
-    assert downloads == [{"name": "recu-caf.pdf", "path": str(target)}]
+    assert [(d.name, d.path, d.kind) for d in downloads] == [("recu-caf.pdf", target,
+                                                              "download")]
     assert target.read_bytes() == site_module.PDF
     # No GUID-named leftover beside it.
     assert [p.name for p in session.documents_dir.iterdir()] == ["recu-caf.pdf"]
@@ -297,7 +307,7 @@ def test_file_chooser_is_intercepted_and_filled_by_the_kiosk(
     session.open(site.url("/form"))
     assert wait_for_page(session, site.url("/form"))
     click(session, "upload")
-    assert events.wait("browser.file_chooser") == [{"mode": "selectSingle"}]
+    assert events.wait(FileChooserOpened) == [FileChooserOpened(multiple=False, accept=())]
     scan = session.session_dir / "scan-1.pdf"
     scan.write_bytes(site_module.PDF)
     assert session.set_chooser_files([scan])
@@ -397,7 +407,7 @@ def test_developer_tools_window_is_closed(browser: BROWSER, site: Any,
     open_start(session, site)
     assert session.cdp is not None
     session.cdp.send("Target.createTarget", {"url": DEVTOOLS_URL})
-    assert events.wait("browser.window_closed")
+    assert events.wait(WindowClosed)
     assert wait_for(lambda: page_targets(session) == [site.url("/")], 10), \
         page_targets(session)
     # Closed as developer tools, by the rule meant for them (the one-window rule
@@ -459,7 +469,7 @@ def test_f2_in_the_page_is_announced_and_hidden_from_the_site(
     session.focus()  # keys go to the page only when its window has the focus
     assert wait_for(lambda: session.evaluate("document.hasFocus()") is True, 10)
     press(session, "F2", 113)
-    assert events.wait("browser.toolbar_key") == [{}]
+    assert events.wait(ToolbarKeyPressed) == [ToolbarKeyPressed()]
     press(session, "a", 65)
     # The site sees its own keys, never the kiosk's.
     assert wait_for(lambda: session.evaluate("seen.join(',')") == "a", 5), \
@@ -490,7 +500,7 @@ def test_close_leaves_no_process_and_reports_no_crash(
         state = _state(pid)
         assert state in (None, "Z"), (pid, state)
     time.sleep(0.3)
-    assert events.of("browser.crashed") == []
+    assert events.of(BrowserCrashed) == []
     assert not session.ping()
     assert session.close() == []  # a second close is harmless
 
@@ -499,9 +509,9 @@ def test_killed_browser_is_reported_once(fresh: SessionFactory, tmp_path: Path) 
     session, events = fresh(tmp_path / "session")
     assert session.pid is not None
     os.kill(session.pid, signal.SIGKILL)
-    crashes = events.wait("browser.crashed")
+    crashes = events.wait(BrowserCrashed)
     time.sleep(1.5)  # both the exit and the end of the pipe have been seen by now
-    assert events.of("browser.crashed") == crashes == [{"reason": "exit -9"}]
+    assert events.of(BrowserCrashed) == crashes == [BrowserCrashed("exit -9")]
     assert not session.ping()
     assert session.close() == []
     assert living(group_members(session.pid)) == []
@@ -546,7 +556,7 @@ def test_file_chooser_in_a_frame_of_another_site_is_intercepted(
     session.cdp.send("Runtime.evaluate", {
         "expression": "document.getElementById('upload').click()", "userGesture": True,
     }, session_id=frame_session)
-    assert events.wait("browser.file_chooser") == [{"mode": "selectSingle"}]
+    assert events.wait(FileChooserOpened) == [FileChooserOpened(multiple=False, accept=())]
     scan = session.session_dir / "scan-2.pdf"
     scan.write_bytes(site_module.PDF)
     assert session.set_chooser_files([scan])
@@ -574,7 +584,7 @@ def test_a_failing_subscriber_never_leaves_a_page_hanging(
 ) -> None:
     monkeypatch.setenv("DISPLAY", screen.display)
 
-    def broken_publish(topic: str, **data: Any) -> None:
+    def broken_publish(event: Event) -> None:
         raise RuntimeError("subscriber bug")
 
     session = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",

@@ -9,13 +9,15 @@ done with xdotool, as a keyboard or a finger would.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from harness import SAMPLE_PROFILE, XScreen, wait_for
-from kiosk_process import KioskProcess, running_kiosk
+from kiosk_process import KIOSK, KioskProcess, running_kiosk
 from procedure_site import ALLOWED, BLOCKED, Site
 from screenshots import check_against_reference, colour_centre
 
@@ -101,8 +103,16 @@ def test_third_tile_opens_with_tab_and_return_under_the_toolbar(
     check_against_reference(shot, "procedure-1280x1024", same_screen=PAGE_SAME_SCREEN)
 
 
+def kiosk_stats(tmp_path: Path) -> str:
+    """What `kiosk stats` prints for the kiosk's private state folder."""
+    env = {**os.environ, "KIOSK_STATE_DIR": str(tmp_path / "state")}
+    done = subprocess.run([KIOSK, "stats"], env=env, capture_output=True, text=True,
+                          check=True)
+    return done.stdout
+
+
 def test_a_link_out_of_the_allowlist_shows_the_kiosk_page(
-    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path, tmp_path: Path
 ) -> None:
     open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
     # In the page: the name field, the other allowed site, then the blocked link.
@@ -112,6 +122,9 @@ def test_a_link_out_of_the_allowlist_shows_the_kiosk_page(
     time.sleep(1.0)  # the kiosk's page paints
     assert BLOCKED not in site.log.hosts(), "the blocked site must never be asked"
     assert visible_windows(screen) == sorted(["Borne", BLOCKED_TITLE]), "the same one window"
+    # IT staff see it in the anonymous counters, without the address.
+    assert wait_for(lambda: "blocked_navigations  reason=site" in kiosk_stats(tmp_path), 10)
+    assert BLOCKED not in kiosk_stats(tmp_path)
     park_pointer(screen)
     shot = screen.screenshot(artifacts / "blocked-1280x1024.png")
     check_against_reference(shot, "blocked-1280x1024", same_screen=PAGE_SAME_SCREEN)

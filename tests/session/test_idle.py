@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import pytest
 from harness import XScreen, wait_for
 
+from kiosk.events import (
+    CountdownCancelled,
+    CountdownTick,
+    Event,
+    SessionExpired,
+    TimeLimitNotice,
+)
 from kiosk.session.idle import (
     IdleActive,
     IdleClockError,
     IdleExpired,
+    IdleNotice,
     IdleState,
     IdleTracker,
     IdleWarning,
@@ -35,8 +42,9 @@ TRACKER = IdleTracker(idle_timeout=300, idle_warning=30, max_duration=7200)
         (330, 1000, IdleExpired("idle")),
         (5000, 1000, IdleExpired("idle")),
         (0, 6899.9, IdleActive()),
-        (0, 6900, IdleWarning(300, "max_duration")),  # five minutes' notice
-        (0, 7170, IdleWarning(30, "max_duration")),
+        (0, 6900, IdleNotice(300)),  # five minutes' notice, in the toolbar
+        (0, 7169.5, IdleNotice(31)),
+        (0, 7170, IdleWarning(30, "max_duration")),  # the last idle_warning seconds: countdown
         (0, 7199.5, IdleWarning(1, "max_duration")),
         (0, 7200, IdleExpired("max_duration")),
         (400, 7200, IdleExpired("max_duration")),
@@ -77,16 +85,16 @@ class FakeTime:
 
 class Recorder:
     def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.events: list[Event] = []
         self.lock = threading.Lock()
 
-    def __call__(self, topic: str, **data: Any) -> None:
+    def __call__(self, event: Event) -> None:
         with self.lock:
-            self.events.append((topic, data))
+            self.events.append(event)
 
-    def topics(self) -> list[str]:
+    def kinds(self) -> list[type[Event]]:
         with self.lock:
-            return [topic for topic, _ in self.events]
+            return [type(event) for event in self.events]
 
 
 def make_watcher(max_duration: float = 0) -> tuple[IdleWatcher, FakeClock, FakeTime, Recorder]:
@@ -103,11 +111,11 @@ def test_watcher_counts_down_once_per_second_and_cancels_on_input() -> None:
         watcher.poll()
 
     assert published.events == [
-        ("idle.warning", {"seconds_left": 5, "kind": "idle"}),
-        ("idle.warning", {"seconds_left": 4, "kind": "idle"}),
-        ("idle.warning", {"seconds_left": 3, "kind": "idle"}),
-        ("idle.active", {}),
-        ("idle.warning", {"seconds_left": 5, "kind": "idle"}),
+        CountdownTick(5, "idle"),
+        CountdownTick(4, "idle"),
+        CountdownTick(3, "idle"),
+        CountdownCancelled(),
+        CountdownTick(5, "idle"),
     ]
 
 
@@ -120,35 +128,46 @@ def test_watcher_expires_once_then_stays_silent() -> None:
     clock.idle = 0
     watcher.poll()
 
-    assert published.events == [("session.expired", {"reason": "idle"})]
+    assert published.events == [SessionExpired("idle")]
     assert watcher.expired
 
 
 def test_watcher_max_duration_counts_from_start_and_ignores_input() -> None:
     watcher, clock, now, published = make_watcher(max_duration=60)  # started at 1000
-    for seconds, idle in ((30, 0), (55.5, 0), (56.5, 0), (57.2, 0.1), (60, 0)):
+    for seconds, idle in ((30, 0), (30.4, 0), (55.5, 0), (56.5, 0), (57.2, 0.1), (60, 0)):
         now.now = 1000.0 + seconds
         clock.idle = idle
         watcher.poll()
 
     assert published.events == [
-        ("idle.warning", {"seconds_left": 30, "kind": "max_duration"}),  # half of a short limit
-        ("idle.warning", {"seconds_left": 5, "kind": "max_duration"}),
-        ("idle.warning", {"seconds_left": 4, "kind": "max_duration"}),
-        ("idle.warning", {"seconds_left": 3, "kind": "max_duration"}),
-        ("session.expired", {"reason": "max_duration"}),
+        TimeLimitNotice(30),  # half of a short limit, in the toolbar
+        CountdownTick(5, "max_duration"),  # the last idle_warning seconds
+        CountdownTick(4, "max_duration"),
+        CountdownTick(3, "max_duration"),
+        SessionExpired("max_duration"),
     ]
+
+
+def test_input_during_an_idle_countdown_near_the_time_limit_goes_back_to_the_notice() -> None:
+    watcher, clock, now, published = make_watcher(max_duration=600)
+    now.now = 1000.0 + 320
+    clock.idle = 11
+    watcher.poll()
+    clock.idle = 0
+    watcher.poll()
+    assert published.events == [CountdownTick(4, "idle"), CountdownCancelled(),
+                                TimeLimitNotice(280)]
 
 
 def test_watcher_thread_publishes_stops_and_closes_the_clock() -> None:
     watcher, clock, _, published = make_watcher()
     watcher.start()
     clock.idle = 12.5
-    assert wait_for(lambda: "idle.warning" in published.topics(), 5)
+    assert wait_for(lambda: CountdownTick in published.kinds(), 5)
     clock.idle = 20
-    assert wait_for(lambda: "session.expired" in published.topics(), 5)
+    assert wait_for(lambda: SessionExpired in published.kinds(), 5)
     assert wait_for(lambda: clock.closed, 5)
-    assert published.topics() == ["idle.warning", "session.expired"]
+    assert published.kinds() == [CountdownTick, SessionExpired]
 
 
 def test_nothing_is_published_after_stop() -> None:

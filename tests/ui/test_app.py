@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 from harness import SAMPLE_PROFILE
-from tk_helpers import settle
+from tk_helpers import QuietControl, settle
 
-import kiosk.app as app_module
+import kiosk.session.flow as flow_module
 from kiosk import i18n
 from kiosk.app import KioskApp
 from kiosk.bus import EventBus
 from kiosk.config.load import load_profile
 from kiosk.errors import UserError
+from kiosk.events import CountdownTick, SessionWiped, TimeLimitNotice
+from kiosk.session.flow import HomeView, OpenProcedure
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "default.toml"
 
@@ -86,7 +88,7 @@ def test_language_switch_then_reset_for_the_next_resident(make_app) -> None:  # 
     shown = texts(app.root)
     assert "Family benefits (CAF)" in shown
     assert any("Need help? Ask a person" in t for t in shown)
-    app.reset_to_home()
+    app.feed(SessionWiped("button"))
     settle(app.root)
     shown = texts(app.root)
     assert "Allocations familiales (CAF)" in shown
@@ -106,7 +108,7 @@ def test_other_ways_are_one_step_from_the_tile(make_app) -> None:  # type: ignor
 def test_internal_error_shows_a_calm_screen_then_a_fresh_home(
     make_app, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(app_module, "ERROR_SCREEN_MS", 200)
+    monkeypatch.setattr(flow_module, "MESSAGE_MS", 200)
     app = make_app()
     app.set_language("en")
 
@@ -127,7 +129,7 @@ def test_internal_error_shows_a_calm_screen_then_a_fresh_home(
 
 
 def test_user_error_is_shown_as_written(make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(app_module, "ERROR_SCREEN_MS", 200)
+    monkeypatch.setattr(flow_module, "MESSAGE_MS", 200)
     app = make_app()
 
     def refuse() -> None:
@@ -138,26 +140,19 @@ def test_user_error_is_shown_as_written(make_app, monkeypatch: pytest.MonkeyPatc
     assert "Ce service est fermé le dimanche." in texts(app.root)
 
 
-class QuietController:
-    """Accepts the shell's requests; the browser side is tested with real Chromium elsewhere."""
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return lambda *args, **kwargs: None
-
-
 def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
-    app.controller = QuietController()
-    app.open_procedure("caf")
+    app.controller = QuietControl()
+    app.feed(OpenProcedure("caf"))
     settle(app.root)
     assert app.shell.current.name == "toolbar"
-    app.bus.publish("idle.warning", seconds_left=290, kind="max_duration")
+    app.bus.publish(TimeLimitNotice(290))
     app.bus.drain()
     settle(app.root)
     # Minutes before the limit: a line in the toolbar, the procedure stays usable.
     assert app.shell.current.name == "toolbar"
     assert any("4:50" in t for t in texts(app.root))
-    app.bus.publish("idle.warning", seconds_left=20, kind="max_duration")
+    app.bus.publish(CountdownTick(20, "max_duration"))
     app.bus.drain()
     settle(app.root)
     assert app.shell.current.name == "countdown"
@@ -166,13 +161,13 @@ def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_a
     end_now = screen.order[1]
     end_now.focus_force()
     settle(app.root)
-    app.bus.publish("idle.warning", seconds_left=19, kind="max_duration")
+    app.bus.publish(CountdownTick(19, "max_duration"))
     app.bus.drain()
     settle(app.root)
     assert app.shell.current is screen
     assert "19" in texts(app.root)
     assert app.root.focus_get() is end_now
-    app.reset_to_home()
+    app.feed(SessionWiped("max_duration"))
     settle(app.root)
     assert app.toolbar_notice.get() == ""
 
@@ -184,7 +179,7 @@ def test_the_wheel_binding_does_not_pile_up_with_screens(make_app, tk_root: tk.T
     app = make_app((1024, 768), DEFAULT_PROFILE)
     app.recover = lambda exc: errors.append(exc)
     for _ in range(5):
-        app.show_home()
+        app.render(HomeView())
         settle(tk_root)
     bound = str(tk_root.tk.call("bind", "all", "<Button-5>"))
     assert bound.count("\n") <= 1, bound  # one handler, not one per screen built

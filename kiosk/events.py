@@ -1,0 +1,174 @@
+"""Every event that crosses a thread in the kiosk, each a frozen dataclass.
+
+The class is the topic: workers publish an instance on the bus, the Tk thread
+(or a subscriber that asked for it, such as the statistics) receives it. Fields
+are immutable values (strings, numbers, tuples, paths), never a dict or a
+widget, so an event can be read from any thread.
+
+`tests/test_events.py` checks that each class here is published somewhere in
+the package and handled somewhere, and the bus refuses an event that is not
+declared here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+CountdownKind = Literal["idle", "max_duration"]
+DocumentKind = Literal["download", "scan", "usb"]
+BlockedKind = Literal["site", "address"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """The base of every event (never published itself)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file of this session the resident may print, look at or give to a site."""
+
+    name: str
+    path: Path
+    kind: DocumentKind
+    added_at: float  # time.monotonic(), to list the newest first
+
+
+# -- the session's browser -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrowserReady(Event):
+    """The next session's browser is started, hidden behind the home screen."""
+
+
+@dataclass(frozen=True)
+class BrowserUnavailable(Event):
+    """The browser could not start; the controller tries again in `retry_in` seconds."""
+
+    retry_in: float
+
+
+@dataclass(frozen=True)
+class BrowserCrashed(Event):
+    """The browser died or stopped answering (`reason`: "exit -9", "pipe", "hang"...)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class PageOpened(Event):
+    """The procedure's first page was asked for and the browser shown."""
+
+
+@dataclass(frozen=True)
+class WindowClosed(Event):
+    """The guard closed a window nobody asked for: the page should take the keyboard back."""
+
+
+@dataclass(frozen=True)
+class ToolbarKeyPressed(Event):
+    """F2 in the page: a keyboard user wants the kiosk's toolbar."""
+
+
+@dataclass(frozen=True)
+class NavigationBlocked(Event):
+    """The guard refused a page: a site off the allowlist, or an address that is no site.
+
+    `host` is for the log and the tests; the statistics count the kind only.
+    """
+
+    kind: BlockedKind
+    host: str = ""
+
+
+@dataclass(frozen=True)
+class FileChooserOpened(Event):
+    """A page asked for a file; the kiosk's own picker answers instead of a file dialog.
+
+    `accept` holds the input's accept tokens as the page wrote them, lower-cased
+    (".pdf", "image/*", "application/pdf"); empty when the page accepts anything.
+    """
+
+    multiple: bool
+    accept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentAdded(Event):
+    """A document joined this session's list (a finished download, later a scan)."""
+
+    document: Document
+
+
+# -- the session ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureOpened(Event):
+    """A tile was opened (counted by the statistics under the procedure's id)."""
+
+    procedure_id: str
+
+
+@dataclass(frozen=True)
+class SessionFailed(Event):
+    """Work for the session failed; `reason` is "browser_unavailable" or an error type."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionEnded(Event):
+    """A session a resident used is over (for the statistics: no more than this)."""
+
+    reason: str
+    duration_bucket: str
+
+
+@dataclass(frozen=True)
+class SessionWiped(Event):
+    """Everything of the session is erased (but `failed_steps`); a fresh home may show."""
+
+    reason: str
+    failed_steps: tuple[str, ...] = ()
+
+
+# -- idle and time limit ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeLimitNotice(Event):
+    """Minutes before the session's time limit: a line in the toolbar, not a screen."""
+
+    seconds_left: int
+
+
+@dataclass(frozen=True)
+class CountdownTick(Event):
+    """The visible countdown: the session ends in `seconds_left` unless the resident acts."""
+
+    seconds_left: int
+    kind: CountdownKind
+
+
+@dataclass(frozen=True)
+class CountdownCancelled(Event):
+    """The resident touched something: the countdown goes away."""
+
+
+@dataclass(frozen=True)
+class SessionExpired(Event):
+    """Idle too long or time limit reached: the session must end now."""
+
+    reason: CountdownKind
+
+
+def declared_events() -> tuple[type[Event], ...]:
+    """Every publishable event class of this module (not the base)."""
+    return tuple(
+        value for value in globals().values()
+        if isinstance(value, type) and issubclass(value, Event) and value is not Event
+    )

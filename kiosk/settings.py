@@ -1,0 +1,73 @@
+"""Every path and environment variable the kiosk reads, in one place, with its default.
+
+Other modules ask `current()` instead of reading `os.environ` themselves: what
+the kiosk depends on can then be read here, documented in the README, and set
+by tests (a private state folder, session root or policy folder per test) without
+touching the machine's files. The environment is read at each call, so a test
+that changes a variable sees it at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Variable -> (default, meaning). The README's table is written from this.
+VARIABLES: dict[str, tuple[str, str]] = {
+    "KIOSK_STATE_DIR": ("/var/lib/kiosk",
+                        "what the kiosk keeps between runs: statistics, the last good "
+                        "profile's desk details, sessions when no tmpfs exists"),
+    "KIOSK_SESSION_ROOT": ("", "where session folders are made; empty: /run/user/UID, else "
+                               "/dev/shm, else KIOSK_STATE_DIR/sessions"),
+    "KIOSK_SYSTEM_PROFILE": ("/etc/kiosk/profile.toml", "the machine's profile"),
+    "KIOSK_POLICY_DIR": ("/etc/chromium/policies/managed",
+                         "where Chromium's managed policies are (checked by kiosk doctor)"),
+    "KIOSK_CHROMIUM": ("/usr/bin/chromium", "the browser to start"),
+    "KIOSK_PRIVATE_POLICY": ("1", "as root, 0 stops giving each browser the lockdown policy "
+                                  "in a private mount namespace"),
+    "KIOSK_HOST_RESOLVER_RULES": ("", "tests only: map site names to the local test site"),
+    "DISPLAY": ("", "the X display of the kiosk session"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The kiosk's paths and switches, as the environment sets them."""
+
+    state_dir: Path
+    session_root: Path | None
+    system_profile: Path
+    policy_dir: Path
+    chromium: str
+    private_policy: bool
+    host_resolver_rules: str | None
+    display: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        def value(name: str) -> str:
+            return environ.get(name) or VARIABLES[name][0]
+
+        session_root = value("KIOSK_SESSION_ROOT")
+        return cls(
+            state_dir=Path(value("KIOSK_STATE_DIR")),
+            session_root=Path(session_root) if session_root else None,
+            system_profile=Path(value("KIOSK_SYSTEM_PROFILE")),
+            policy_dir=Path(value("KIOSK_POLICY_DIR")),
+            chromium=value("KIOSK_CHROMIUM"),
+            private_policy=value("KIOSK_PRIVATE_POLICY") != "0",
+            host_resolver_rules=value("KIOSK_HOST_RESOLVER_RULES") or None,
+            display=value("DISPLAY"),
+        )
+
+
+def current() -> Settings:
+    """The settings from this process's environment now."""
+    return Settings.from_environment(os.environ)
+
+
+def state_dir() -> Path:
+    """Counters, lockout state, the last good profile's desk details."""
+    return current().state_dir

@@ -1,0 +1,89 @@
+"""The anonymous counters as a subscriber of the bus, writing on a thread of its own.
+
+Screens and the controller never count: they publish what happened, and this
+recorder turns a few events into counter increments. The events reach it on the
+publishing thread (`subscribe_now`), where it only queues them; a writer thread
+does the SQLite work, so neither the Tk thread nor the session's worker ever
+waits for the disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from kiosk.bus import EventBus
+from kiosk.events import NavigationBlocked, ProcedureOpened, SessionEnded
+from kiosk.stats.counters import Counters
+
+log = logging.getLogger(__name__)
+
+Increment = tuple[str, str]  # counter name, label
+T = TypeVar("T")
+
+
+def increments_for_session(event: SessionEnded) -> list[Increment]:
+    return [("sessions_total", ""), ("session_end", event.reason),
+            ("session_duration_bucket", event.duration_bucket)]
+
+
+def increments_for_tile(event: ProcedureOpened) -> list[Increment]:
+    return [("tiles_opened", event.procedure_id)]
+
+
+def increments_for_block(event: NavigationBlocked) -> list[Increment]:
+    return [("blocked_navigations", event.kind)]
+
+
+class StatsRecorder:
+    """Counts sessions, tiles opened and blocked navigations from the bus."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+        self._queue: queue.SimpleQueue[list[Increment] | None] = queue.SimpleQueue()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._thread = threading.Thread(target=self._write_loop, name="stats", daemon=True)
+        self._thread.start()
+
+    def attach(self, bus: EventBus) -> None:
+        """Listen to the events that are counted."""
+        bus.subscribe_now(SessionEnded, self._queued(increments_for_session))
+        bus.subscribe_now(ProcedureOpened, self._queued(increments_for_tile))
+        bus.subscribe_now(NavigationBlocked, self._queued(increments_for_block))
+
+    def _queued(self, convert: Callable[[T], list[Increment]]) -> Callable[[T], None]:
+        def handler(event: T) -> None:
+            with self._idle:
+                self._pending += 1
+            self._queue.put(convert(event))
+
+        return handler
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued count is written; False if that took longer than `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued, then stop the writer."""
+        self.flush(timeout)
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = self._queue.get()
+            if batch is None:
+                return
+            for name, label in batch:
+                try:
+                    self.counters.increment(name, label=label)
+                except Exception:  # counters are nice to have; nothing fails for them
+                    log.exception("could not record the counter %s", name)
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()

@@ -1,0 +1,190 @@
+"""The session controller with a fake browser: begin, each end, participants, failures."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import wait_for
+from session_fakes import Notebook, Rig, make_rig
+
+from kiosk.events import (
+    BrowserCrashed,
+    BrowserReady,
+    BrowserUnavailable,
+    PageOpened,
+    ProcedureOpened,
+    SessionEnded,
+    SessionFailed,
+    SessionWiped,
+)
+from kiosk.session import controller as controller_module
+
+
+@pytest.fixture(autouse=True)
+def private_sessions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    root = tmp_path / "sessions"
+    monkeypatch.setenv("KIOSK_SESSION_ROOT", str(root))
+    monkeypatch.setattr(controller_module, "RETRY_DELAYS", (0.2, 0.2))
+    monkeypatch.setattr(controller_module, "clear_selections", lambda display: None)
+    return root
+
+
+@pytest.fixture
+def rigs() -> Iterator[list[Rig]]:
+    made: list[Rig] = []
+    yield made
+    for rig in made:
+        rig.controller.shutdown()
+
+
+def session_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.exists() else []
+
+
+def test_a_tile_opens_its_start_page_in_the_resident_language(rigs: list[Rig]) -> None:
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.prestart()
+    rig.published.wait(BrowserReady)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    browser = rig.browsers[0]
+    assert browser.calls == ["start", "language fr", "open http://caf.borne.test/", "focus"]
+    assert rig.published.of(ProcedureOpened) == [ProcedureOpened("caf")]
+    assert browser.help_lines("en") and browser.help_lines("fr")
+
+
+@pytest.mark.parametrize("reason", ["button", "idle", "max_duration", "crash", "error"])
+def test_each_end_wipes_everything_and_prepares_the_next_browser(
+    rigs: list[Rig], private_sessions: Path, reason: str
+) -> None:
+    notebook = Notebook()
+    rig = make_rig(participants=[notebook])
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    assert wait_for(lambda: notebook.sessions, 5)
+    first = rig.browsers[0]
+    session_dir = first.session_dir
+    assert (session_dir / "notebook.txt").exists()
+    rig.controller.end(reason)
+    wiped = rig.published.wait(SessionWiped)
+    assert wiped == [SessionWiped(reason, ())]
+    assert first.closed.is_set()
+    assert notebook.wiped == ["forget_notes", "check"]
+    assert not session_dir.exists()
+    ended = rig.published.of(SessionEnded)
+    assert len(ended) == 1 and ended[0].reason == reason  # type: ignore[attr-defined]
+    rig.published.wait(BrowserReady)
+    assert len(rig.browsers) == 2
+    assert session_folders(private_sessions) == [rig.browsers[1].session_dir]
+
+
+def test_the_wipe_order_is_browser_participants_folder_clipboard(rigs: list[Rig]) -> None:
+    notebook = Notebook()
+    rig = make_rig(participants=[notebook])
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    rig.controller.end("button")
+    rig.published.wait(SessionWiped)
+    report = rig.controller.last_wipe
+    assert report is not None
+    assert list(report.durations) == ["kill_browser", "notebook.forget_notes",
+                                      "notebook.check", "delete_session_dir", "clear_clipboard"]
+
+
+def test_a_failing_participant_step_is_reported_and_the_rest_still_runs(
+    rigs: list[Rig]
+) -> None:
+    notebook = Notebook(fail_step=True)
+    rig = make_rig(participants=[notebook])
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    session_dir = rig.browsers[0].session_dir
+    rig.controller.end("button")
+    wiped = rig.published.wait(SessionWiped)
+    assert wiped == [SessionWiped("button", ("notebook.forget_notes",))]
+    assert notebook.wiped == ["forget_notes", "check"]
+    assert not session_dir.exists()
+
+
+def test_a_browser_that_survives_its_kill_fails_that_step_only(rigs: list[Rig]) -> None:
+    rig = make_rig(survivors=[4242])
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    session_dir = rig.browsers[0].session_dir
+    rig.controller.end("button")
+    assert rig.published.wait(SessionWiped) == [SessionWiped("button", ("kill_browser",))]
+    assert not session_dir.exists()
+
+
+def test_a_session_nobody_began_is_not_counted(rigs: list[Rig]) -> None:
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.prestart()
+    rig.published.wait(BrowserReady)
+    rig.controller.restart_browser()  # the hidden browser died before anyone came
+    rig.published.wait(BrowserReady, count=2)
+    assert rig.published.of(SessionEnded) == []
+    assert rig.published.of(SessionWiped) == []  # a quiet restart: the screen stays
+
+
+def test_files_chosen_in_the_picker_reach_the_browser(rigs: list[Rig], tmp_path: Path) -> None:
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    chosen = (tmp_path / "recu.pdf",)
+    rig.controller.give_files(chosen)
+    assert wait_for(lambda: rig.browsers[0].files == [[chosen[0]]], 5)
+
+
+def test_failed_starts_are_retried_later_then_the_session_is_ready(rigs: list[Rig]) -> None:
+    rig = make_rig(fail_starts=2)
+    rigs.append(rig)
+    rig.controller.prestart()
+    rig.published.wait(BrowserReady)
+    assert len(rig.published.of(BrowserUnavailable)) == 2
+    assert len(rig.browsers) == 3  # two failures, one success: no busy loop
+
+
+def test_a_tile_opened_while_the_browser_cannot_start_fails_plainly(rigs: list[Rig]) -> None:
+    rig = make_rig(fail_starts=50)
+    rigs.append(rig)
+    rig.controller.open("caf")
+    failed = rig.published.wait(SessionFailed)
+    assert failed[0] == SessionFailed("browser_unavailable")
+    assert not any(c.startswith("open") for b in rig.browsers for c in b.calls)
+    rig.controller.shutdown()
+    rigs.remove(rig)
+    count = len(rig.browsers)
+    threading.Event().wait(0.6)  # two retry delays: a retry would have started by now
+    assert len(rig.browsers) == count, "no retry may run after shutdown"
+
+
+def test_a_hung_browser_is_reported(rigs: list[Rig], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(controller_module, "HANG_CHECK_SECONDS", 0.05)
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.prestart()
+    rig.published.wait(BrowserReady)
+    rig.browsers[0].ping = lambda timeout=5.0: False  # type: ignore[method-assign]
+    assert rig.published.wait(BrowserCrashed) == [BrowserCrashed("hang")]
+
+
+def test_shutdown_wipes_the_open_session(rigs: list[Rig], private_sessions: Path) -> None:
+    notebook = Notebook()
+    rig = make_rig(participants=[notebook])
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    rig.controller.shutdown()
+    assert notebook.wiped == ["forget_notes", "check"]
+    assert session_folders(private_sessions) == []
+    ended = rig.published.of(SessionEnded)
+    assert [e.reason for e in ended] == ["shutdown"]  # type: ignore[attr-defined]

@@ -1,0 +1,305 @@
+"""The session flow without a display: every phase against every input.
+
+The table below is the flow's contract: for each phase, the inputs that move
+it elsewhere. Every other (phase, input) pair must leave the phase as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.events import (
+    BrowserCrashed,
+    BrowserReady,
+    BrowserUnavailable,
+    CountdownCancelled,
+    CountdownTick,
+    Document,
+    DocumentAdded,
+    FileChooserOpened,
+    NavigationBlocked,
+    PageOpened,
+    ProcedureOpened,
+    SessionEnded,
+    SessionExpired,
+    SessionFailed,
+    SessionWiped,
+    TimeLimitNotice,
+    ToolbarKeyPressed,
+    WindowClosed,
+    declared_events,
+)
+from kiosk.session import flow as f
+from kiosk.session.flow import Phase
+
+PDF = Document("recu.pdf", Path("/s/Documents/recu.pdf"), "download", 1.0)
+PHOTO = Document("photo.jpg", Path("/s/Documents/photo.jpg"), "download", 2.0)
+
+# One instance of every input the flow can be given.
+SAMPLES: list[f.Input] = [
+    f.OpenProcedure("caf"), f.ShowOtherWays("caf"), f.ShowHelp(), f.ChangeLanguage("en"),
+    f.ShowDocuments(), f.AskToEnd(), f.GoHome(), f.GoBack(), f.PageBack(), f.PageReload(),
+    f.KeyboardToPage(), f.StillHere(), f.EndSession("button"),
+    f.PickDocuments((PDF.path,)), f.CancelPicker(), f.ExplainUnavailable("No printer."),
+    f.ShowUserError("Closed on Sundays."), f.InternalError(), f.MessageTimeout(),
+    BrowserReady(), BrowserUnavailable(5), BrowserCrashed("exit -9"), PageOpened(),
+    WindowClosed(), ToolbarKeyPressed(), NavigationBlocked("site"),
+    FileChooserOpened(multiple=False), DocumentAdded(PDF), ProcedureOpened("caf"),
+    SessionFailed("RuntimeError"), SessionEnded("button", "<5min"), SessionWiped("button"),
+    TimeLimitNotice(290), CountdownTick(20, "idle"), CountdownCancelled(),
+    SessionExpired("idle"),
+]
+
+SETUPS: dict[Phase, list[f.Input]] = {
+    Phase.HOME: [],
+    Phase.SHELL: [f.ShowHelp()],
+    Phase.PROCEDURE: [f.OpenProcedure("caf")],
+    Phase.PICKER: [f.OpenProcedure("caf"), FileChooserOpened(multiple=False)],
+    Phase.COUNTDOWN: [f.OpenProcedure("caf"), CountdownTick(20, "idle")],
+    Phase.FAILED: [f.OpenProcedure("caf"), f.InternalError()],
+    Phase.ENDING: [f.OpenProcedure("caf"), f.EndSession("button")],
+}
+
+ENDS = {"EndSession", "SessionExpired", "BrowserCrashed", "SessionFailed"}
+SHELL_SCREENS = {"ShowHelp", "ShowDocuments", "AskToEnd", "GoHome", "ExplainUnavailable"}
+
+# phase -> {input class name: the phase it leads to}; anything else: no change.
+TRANSITIONS: dict[Phase, dict[str, Phase]] = {
+    Phase.HOME: {
+        "OpenProcedure": Phase.PROCEDURE, "ShowOtherWays": Phase.SHELL,
+        "ShowHelp": Phase.SHELL, "ChangeLanguage": Phase.SHELL,
+        "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
+        "InternalError": Phase.FAILED,
+    },
+    Phase.SHELL: {
+        "OpenProcedure": Phase.PROCEDURE, "CountdownTick": Phase.COUNTDOWN,
+        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
+        **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.PROCEDURE: {
+        **dict.fromkeys(SHELL_SCREENS, Phase.SHELL), "ShowUserError": Phase.SHELL,
+        "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
+        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
+        **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.PICKER: {
+        "PickDocuments": Phase.PROCEDURE, "CancelPicker": Phase.PROCEDURE,
+        "ShowUserError": Phase.SHELL, "CountdownTick": Phase.COUNTDOWN,
+        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
+        **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.COUNTDOWN: {
+        "StillHere": Phase.PROCEDURE, "CountdownCancelled": Phase.PROCEDURE,
+        "ShowUserError": Phase.SHELL, "InternalError": Phase.FAILED,
+        "SessionWiped": Phase.HOME, **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.FAILED: {
+        "MessageTimeout": Phase.ENDING, "EndSession": Phase.ENDING,
+        "SessionExpired": Phase.ENDING, "BrowserCrashed": Phase.ENDING,
+        "SessionWiped": Phase.HOME,
+    },
+    Phase.ENDING: {"SessionWiped": Phase.HOME},
+}
+
+
+def flow_in(phase: Phase) -> f.SessionFlow:
+    flow = f.SessionFlow()
+    for item in SETUPS[phase]:
+        flow.handle(item)
+    assert flow.phase is phase, f"set-up for {phase} ended in {flow.phase}"
+    return flow
+
+
+def of_type(effects: list[f.Effect], kind: type[f.Effect]) -> list[f.Effect]:
+    return [e for e in effects if isinstance(e, kind)]
+
+
+def name(item: f.Input) -> str:
+    return type(item).__name__
+
+
+def test_every_input_class_has_a_sample() -> None:
+    actions = {c.__name__ for c in vars(f).values()
+               if isinstance(c, type) and issubclass(c, f.Action) and c is not f.Action}
+    events = {c.__name__ for c in declared_events()}
+    assert {name(s) for s in SAMPLES} == actions | events
+
+
+@pytest.mark.parametrize("phase", list(Phase))
+@pytest.mark.parametrize("item", SAMPLES, ids=name)
+def test_each_phase_and_input(phase: Phase, item: f.Input) -> None:
+    flow = flow_in(phase)
+    effects = flow.handle(item)
+    expected = TRANSITIONS[phase].get(name(item), phase)
+    assert flow.phase is expected, f"{phase.value} + {name(item)}"
+    assert all(isinstance(e, f.Effect) for e in effects)
+    # The view on record is the last one shown.
+    shown = of_type(effects, f.Show)
+    if shown:
+        assert flow.view == shown[-1].view  # type: ignore[attr-defined]
+    if phase is Phase.ENDING and name(item) != "SessionWiped":
+        assert effects == [] or not of_type(effects, f.Show), "nothing shows while wiping"
+    ends = of_type(effects, f.EndInController)
+    assert len(ends) <= 1
+    if ends:
+        assert flow.phase is Phase.ENDING
+
+
+def drive(*items: f.Input) -> tuple[f.SessionFlow, list[f.Effect]]:
+    flow = f.SessionFlow()
+    effects: list[f.Effect] = []
+    for item in items:
+        effects = flow.handle(item)
+    return flow, effects
+
+
+def test_opening_a_tile_begins_the_session_once() -> None:
+    flow = f.SessionFlow()
+    first = flow.handle(f.OpenProcedure("caf"))
+    assert first == [f.BeginSession(), f.Show(f.ProcedureView("caf")), f.OpenInBrowser("caf")]
+    flow.handle(f.GoHome())
+    again = flow.handle(f.OpenProcedure("impots"))
+    assert of_type(again, f.BeginSession) == []
+    assert f.OpenInBrowser("impots") in again
+
+
+def test_back_from_help_returns_to_the_open_procedure_and_gives_it_the_keyboard() -> None:
+    _, effects = drive(f.OpenProcedure("caf"), f.ShowHelp(), f.GoBack())
+    assert effects == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    _, effects = drive(f.OpenProcedure("caf"), f.GoHome(), f.ShowHelp(), f.GoBack())
+    assert effects == [f.Show(f.HomeView())]
+
+
+def test_the_picker_lists_accepted_documents_newest_first_and_hands_one_over() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), DocumentAdded(PHOTO))
+    shown = flow.handle(FileChooserOpened(multiple=False, accept=()))
+    assert shown == [f.Show(f.PickerView((PHOTO, PDF), False, ()))]
+    picked = flow.handle(f.PickDocuments((PHOTO.path, PDF.path)))
+    assert picked[0] == f.GiveFiles((PHOTO.path,)), "one file asked for, one given"
+    assert flow.phase is Phase.PROCEDURE
+
+
+def test_the_picker_filters_on_accept_and_takes_several_when_asked() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), DocumentAdded(PHOTO))
+    shown = flow.handle(FileChooserOpened(multiple=True, accept=(".pdf",)))
+    assert shown == [f.Show(f.PickerView((PDF,), True, (".pdf",)))]
+    picked = flow.handle(f.PickDocuments((PDF.path, PHOTO.path)))
+    assert picked[0] == f.GiveFiles((PDF.path, PHOTO.path))
+
+
+def test_a_document_arriving_while_the_picker_shows_joins_it() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), FileChooserOpened(multiple=False))
+    effects = flow.handle(DocumentAdded(PDF))
+    assert effects == [f.UpdateDocumentCount(1), f.Show(f.PickerView((PDF,), False, ()))]
+
+
+def test_cancel_escape_or_the_end_give_the_page_nothing() -> None:
+    _, effects = drive(f.OpenProcedure("caf"), FileChooserOpened(multiple=False),
+                       f.CancelPicker())
+    assert effects[0] == f.GiveFiles(())
+    _, effects = drive(f.OpenProcedure("caf"), FileChooserOpened(multiple=False),
+                       SessionExpired("idle"))
+    assert effects[0] == f.GiveFiles(())
+    assert effects[-1] == f.EndInController("idle")
+
+
+def test_a_file_asked_for_when_nobody_sees_the_page_gets_nothing() -> None:
+    for setup in (Phase.HOME, Phase.SHELL, Phase.COUNTDOWN):
+        flow = flow_in(setup)
+        assert flow.handle(FileChooserOpened(multiple=False)) == [f.GiveFiles(())]
+        assert flow.phase is setup
+
+
+def test_the_wipe_forgets_everything_of_the_session() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), f.EndSession("button"))
+    effects = flow.handle(SessionWiped("button"))
+    assert effects == [f.ResetForNextResident(), f.UpdateNotice(None),
+                       f.UpdateDocumentCount(0), f.Show(f.HomeView())]
+    assert flow.documents == () and not flow.session_active and flow.procedure_id == ""
+    assert flow.handle(f.OpenProcedure("caf"))[0] == f.BeginSession()
+
+
+def test_late_documents_of_a_wiped_session_are_not_listed() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), f.EndSession("button"))
+    assert flow.handle(DocumentAdded(PDF)) == []
+    flow.handle(SessionWiped("button"))
+    assert flow.handle(DocumentAdded(PDF)) == []
+    assert flow.documents == ()
+
+
+def test_the_countdown_screen_is_drawn_once_and_then_ticks() -> None:
+    flow, first = drive(f.OpenProcedure("caf"), CountdownTick(30, "idle"))
+    assert first == [f.UpdateCountdown(30), f.Show(f.CountdownView("idle"))]
+    assert flow.handle(CountdownTick(29, "idle")) == [f.UpdateCountdown(29)]
+    switched = flow.handle(CountdownTick(10, "max_duration"))
+    assert switched[-1] == f.Show(f.CountdownView("max_duration"))
+
+
+def test_the_time_limit_notice_stays_in_the_toolbar() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), TimeLimitNotice(290))
+    assert effects == [f.UpdateNotice(290)]
+    assert flow.phase is Phase.PROCEDURE
+    assert drive(TimeLimitNotice(290))[1] == [], "no session: nothing to announce"
+
+
+def test_a_browser_that_cannot_start_is_said_at_once_then_the_session_ends() -> None:
+    flow, effects = drive(BrowserUnavailable(5), f.OpenProcedure("caf"))
+    assert f.Show(f.MessageView("unavailable")) in effects
+    assert of_type(effects, f.OpenInBrowser) == []
+    later = of_type(effects, f.Later)
+    assert len(later) == 1
+    ended = flow.handle(later[0].input)  # type: ignore[attr-defined]
+    assert ended[-1] == f.EndInController("error")
+    flow.handle(SessionWiped("error"))
+    flow.handle(BrowserReady())
+    assert f.OpenInBrowser("caf") in flow.handle(f.OpenProcedure("caf"))
+
+
+def test_a_crash_with_nobody_there_only_restarts_the_browser() -> None:
+    assert drive(BrowserCrashed("exit -9"))[1] == [f.RestartBrowser()]
+    _, effects = drive(f.OpenProcedure("caf"), BrowserCrashed("exit -9"))
+    assert effects[-1] == f.EndInController("crash")
+
+
+def test_an_internal_error_with_no_session_goes_back_home() -> None:
+    flow, effects = drive(f.InternalError())
+    assert effects[0] == f.Show(f.ErrorView())
+    assert flow.handle(f.MessageTimeout())[-1] == f.Show(f.HomeView())
+    assert flow.phase is Phase.HOME
+
+
+def test_a_user_error_is_shown_then_the_resident_is_back() -> None:
+    flow, effects = drive(f.ShowHelp(), f.ShowUserError("Closed on Sundays."))
+    assert effects[0] == f.Show(f.MessageView("user_error", "Closed on Sundays."))
+    assert flow.handle(f.MessageTimeout()) == [f.Show(f.HomeView())]
+    # A resident who moved on meanwhile is not pulled back.
+    flow, _ = drive(f.ShowHelp(), f.ShowUserError("x"), f.GoBack(), f.ShowHelp())
+    assert flow.handle(f.MessageTimeout()) == []
+
+
+def test_keyboard_hand_offs_only_with_a_page_on_screen() -> None:
+    _, effects = drive(f.OpenProcedure("caf"), ToolbarKeyPressed())
+    assert effects == [f.FocusToolbar()]
+    _, effects = drive(f.OpenProcedure("caf"), WindowClosed())
+    assert effects == [f.BrowserCall("focus")]
+    assert drive(f.ShowHelp(), ToolbarKeyPressed())[1] == []
+    assert drive(BrowserReady())[1] == [f.ReclaimKeyboard()]
+
+
+def test_every_view_and_effect_is_a_frozen_value() -> None:
+    for module_value in vars(f).values():
+        if isinstance(module_value, type) and issubclass(module_value, f.View | f.Effect):
+            assert dataclasses.is_dataclass(module_value)
+            params = module_value.__dataclass_params__  # type: ignore[attr-defined]
+            assert params.frozen, module_value
+
+
+def test_inputs_handled_names_real_inputs() -> None:
+    known: dict[str, Callable[..., object]] = {
+        c.__name__: c for c in [*declared_events(), *(
+            v for v in vars(f).values() if isinstance(v, type) and issubclass(v, f.Action))]}
+    assert set(f.inputs_handled()) <= set(known)

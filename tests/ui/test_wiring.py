@@ -1,0 +1,179 @@
+"""The kiosk wired as `kiosk run` wires it: every event handled, participants plugged in,
+the toolbar drawn from items, the document picker driven by the keyboard."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from harness import SAMPLE_PROFILE, wait_for
+from session_fakes import Notebook, make_rig
+from tk_helpers import QuietControl, settle
+
+from kiosk import i18n
+from kiosk.app import KioskApp
+from kiosk.bus import EventBus
+from kiosk.config.load import load_profile
+from kiosk.events import (
+    Document,
+    DocumentAdded,
+    FileChooserOpened,
+    PageOpened,
+    SessionWiped,
+    declared_events,
+)
+from kiosk.runner import build_services
+from kiosk.session import controller as controller_module
+from kiosk.session.flow import OpenProcedure
+from kiosk.session.participant import Availability, ToolbarItem
+
+AppMaker = Callable[..., KioskApp]
+
+
+def texts(widget: tk.Misc) -> list[str]:
+    found: list[str] = []
+    try:
+        text = str(widget.cget("text"))
+        if text:
+            found.append(text)
+    except tk.TclError:
+        pass
+    for child in widget.winfo_children():
+        found.extend(texts(child))
+    return found
+
+
+@pytest.fixture
+def make_app(tk_root: tk.Tk, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[AppMaker]:
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("KIOSK_SESSION_ROOT", str(tmp_path / "sessions"))
+    monkeypatch.setattr(controller_module, "clear_selections", lambda display: None)
+    made: list[KioskApp] = []
+
+    def make(bus: EventBus | None = None, **options: object) -> KioskApp:
+        app = KioskApp(tk_root, bus or EventBus(), load_profile(SAMPLE_PROFILE),
+                       fullscreen=False, size=(1280, 1024), **options)  # type: ignore[arg-type]
+        made.append(app)
+        settle(tk_root)
+        return app
+
+    yield make
+    for app in made:
+        app.stop_pumping()
+        if app.shell.current is not None:
+            app.shell.current.frame.destroy()
+    i18n.set_language("fr")
+
+
+def test_every_declared_event_is_handled_once_the_kiosk_is_wired(make_app: AppMaker) -> None:
+    bus = EventBus()
+    services = build_services(load_profile(SAMPLE_PROFILE), bus)
+    try:
+        make_app(bus, toolbar_items=services.toolbar_items)
+        assert services.stats is not None, "the statistics are part of the wiring"
+        unhandled = set(declared_events()) - bus.subscribed_kinds()
+        assert unhandled == set()
+    finally:
+        services.close()
+
+
+def pump_until(app: KioskApp, bus: EventBus, done: Callable[[], bool]) -> bool:
+    def step() -> bool:
+        bus.drain()
+        settle(app.root, 1)
+        return done()
+
+    return wait_for(step, 10)
+
+
+def test_a_new_participant_plugs_in_with_its_item_and_its_wipe_step(
+    make_app: AppMaker
+) -> None:
+    notebook = Notebook()
+    rig = make_rig(participants=[notebook])
+    try:
+        app = make_app(rig.bus, controller_factory=lambda bounds: rig.controller,
+                       toolbar_items=notebook.toolbar_items())
+        app.feed(OpenProcedure("caf"))
+        assert pump_until(app, rig.bus, lambda: bool(rig.published.of(PageOpened)))
+        assert app.toolbar is not None
+        item = app.toolbar.buttons["notebook"]
+        assert item.cget("text") == "✎ Notebook"
+        assert list(app.toolbar.buttons)[:4] == ["home", "back", "reload", "notebook"]
+        item.invoke()
+        assert notebook.pressed == 1
+        app.toolbar.buttons["end"].invoke()
+        settle(app.root)
+        assert app.shell.current is not None and app.shell.current.name == "end_confirmation"
+        app.shell.current.order[1].invoke()  # "Yes, end my session"
+        assert pump_until(app, rig.bus, lambda: app.shell.current is not None
+                          and app.shell.current.name == "home"
+                          and bool(rig.published.of(SessionWiped)))
+        assert notebook.wiped == ["forget_notes", "check"]
+    finally:
+        rig.controller.shutdown()
+
+
+def test_a_greyed_out_item_says_why_when_pressed(make_app: AppMaker) -> None:
+    pressed: list[str] = []
+    printer = ToolbarItem("print", lambda: "Imprimer", "⎙", lambda: pressed.append("print"),
+                          availability=lambda: Availability(
+                              why_unavailable="L'imprimante n'a plus de papier."))
+    app = make_app(toolbar_items=[printer])
+    app.controller = QuietControl()
+    app.feed(OpenProcedure("caf"))
+    settle(app.root)
+    assert app.toolbar is not None
+    app.toolbar.buttons["print"].invoke()
+    settle(app.root)
+    assert pressed == []
+    assert app.shell.current is not None and app.shell.current.name == "message"
+    assert "L'imprimante n'a plus de papier." in texts(app.root)
+    app.root.focus_get().event_generate("<Escape>")  # type: ignore[union-attr]
+    settle(app.root)
+    assert app.shell.current.name == "toolbar"
+
+
+def test_the_picker_starts_on_the_newest_and_escape_sends_nothing(
+    make_app: AppMaker, tmp_path: Path
+) -> None:
+    control = QuietControl()
+    app = make_app()
+    app.controller = control
+    app.feed(OpenProcedure("caf"))
+    older = Document("ancien.pdf", tmp_path / "ancien.pdf", "download", 1.0)
+    newer = Document("recent.pdf", tmp_path / "recent.pdf", "download", 2.0)
+    for document in (older, newer):
+        app.bus.publish(DocumentAdded(document))
+    app.bus.publish(FileChooserOpened(multiple=False, accept=(".pdf",)))
+    app.bus.drain()
+    settle(app.root)
+    assert app.shell.current is not None and app.shell.current.name == "picker"
+    focused = app.root.focus_get()
+    assert focused is not None and "recent.pdf" in str(focused.cget("text"))
+    focused.event_generate("<Escape>")
+    settle(app.root)
+    assert control.calls[-2:] == ["give ", "focus"]
+    assert app.shell.current.name == "toolbar"
+    # The Documents button counted both downloads without being rebuilt.
+    assert app.toolbar is not None
+    assert app.toolbar.buttons["documents"].cget("text").endswith("(2)")
+
+
+def test_return_on_a_document_sends_it(make_app: AppMaker, tmp_path: Path) -> None:
+    control = QuietControl()
+    app = make_app()
+    app.controller = control
+    app.feed(OpenProcedure("caf"))
+    app.bus.publish(DocumentAdded(Document("recu.pdf", tmp_path / "recu.pdf", "download", 1)))
+    app.bus.publish(FileChooserOpened(multiple=False))
+    app.bus.drain()
+    settle(app.root)
+    focused = app.root.focus_get()
+    assert focused is not None
+    focused.event_generate("<Return>")
+    settle(app.root)
+    assert "give recu.pdf" in control.calls
