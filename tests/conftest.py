@@ -34,6 +34,7 @@ def sample_profile() -> Profile:
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Path:
     """A folder for this test's screenshots and logs (kept after the run)."""
-    path = ARTIFACTS / request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    name = str(request.node.name).replace("/", "_").replace("[", "-").replace("]", "")
+    path: Path = ARTIFACTS / name
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -197,11 +197,12 @@ def files_in(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
     """The (file name, bytes) of each file in a multipart/form-data body."""
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    found = []
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    found: list[tuple[str, bytes]] = []
+    for part in message.iter_parts():
         name = part.get_filename()
+        payload = part.get_payload(decode=True)
         if name:
-            found.append((name, part.get_payload(decode=True) or b""))
+            found.append((name, payload if isinstance(payload, bytes) else b""))
     return found
 
 

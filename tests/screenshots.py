@@ -54,7 +54,8 @@ def count_colour(path: Path, rgb: tuple[int, int, int], tolerance: int = 24) -> 
     """How many pixels are close to `rgb` (e.g. the focus ring's colour)."""
     with Image.open(path) as image:
         converted = image.convert("RGB")
-    pixels = getattr(converted, "get_flattened_data", converted.getdata)()  # Pillow < 12
+    pixels: list[tuple[int, int, int]] = list(
+        getattr(converted, "get_flattened_data", converted.getdata)())  # Pillow < 12
     return sum(
         1 for r, g, b in pixels
         if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance
@@ -75,7 +76,9 @@ def colour_centre(path: Path, rgb: tuple[int, int, int], *, top: int = 0, bottom
     assert pixels is not None
     for y in range(max(0, top), min(height, bottom)):
         for x in range(0, width, 2):
-            r, g, b = pixels[x, y][:3]
+            pixel = pixels[x, y]
+            assert isinstance(pixel, tuple)
+            r, g, b = pixel[:3]
             if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance \
                     and abs(b - rgb[2]) <= tolerance:
                 xs.append(x)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from browser_helpers import BOUNDS, Events, SessionFactory, allowlist
 from harness import XScreen, kill_group
 from procedure_site import Site

@@ -197,7 +197,11 @@ def console_errors(browser: BrowserSession) -> tuple[list[str], Callable[[], Non
 
     cdp.on("Log.entryAdded", collect)
     cdp.send("Log.enable", session_id=main)
-    return texts, lambda: cdp.send("Log.disable", session_id=main)
+
+    def stop() -> None:
+        cdp.send("Log.disable", session_id=main)
+
+    return texts, stop
 
 
 def test_link_to_local_file_does_not_show_it(browser: BROWSER, site: Any) -> None:

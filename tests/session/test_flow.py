@@ -294,7 +294,7 @@ def test_every_view_and_effect_is_a_frozen_value() -> None:
     for module_value in vars(f).values():
         if isinstance(module_value, type) and issubclass(module_value, f.View | f.Effect):
             assert dataclasses.is_dataclass(module_value)
-            params = module_value.__dataclass_params__  # type: ignore[attr-defined]
+            params = getattr(module_value, "__dataclass_params__")  # noqa: B009
             assert params.frozen, module_value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from kiosk.config.load import load_profile
 from kiosk.errors import UserError
 from kiosk.events import CountdownTick, SessionWiped, TimeLimitNotice
 from kiosk.session.flow import HomeView, OpenProcedure
+from kiosk.ui.screen import ScreenParts
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "default.toml"
 
@@ -36,10 +37,13 @@ def texts(widget: tk.Misc) -> list[str]:
     return found
 
 
+AppMaker = Callable[..., KioskApp]
+
+
 @pytest.fixture
 def make_app(
     tk_root: tk.Tk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[object]:
+) -> Iterator[AppMaker]:
     monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
     made: list[KioskApp] = []
 
@@ -57,14 +61,21 @@ def make_app(
     i18n.set_language("fr")
 
 
-def tiles(app: KioskApp) -> list[tk.Widget]:
+def current(app: KioskApp) -> ScreenParts:
+    """The screen shown (there always is one once the app is made)."""
     assert app.shell.current is not None
-    return [w for w in app.shell.current.order if str(w).split(".")[-1].startswith("tile_")]
+    return app.shell.current
+
+
+def tiles(app: KioskApp) -> list[tk.Widget]:
+    return [w for w in current(app).order if str(w).split(".")[-1].startswith("tile_")]
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 1024), (1920, 1080)])
 @pytest.mark.parametrize("profile", [SAMPLE_PROFILE, DEFAULT_PROFILE], ids=["sample", "default"])
-def test_tiles_are_big_targets_inside_the_screen(make_app, size, profile) -> None:  # type: ignore[no-untyped-def]
+def test_tiles_are_big_targets_inside_the_screen(
+    make_app: AppMaker, size: tuple[int, int], profile: Path
+) -> None:
     app = make_app(size, profile)
     found = tiles(app)
     assert len(found) == len(load_profile(profile).procedures)
@@ -75,12 +86,12 @@ def test_tiles_are_big_targets_inside_the_screen(make_app, size, profile) -> Non
     assert app.shell.look.metrics.text_px >= 17
 
 
-def test_first_tile_has_the_keyboard_focus(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_first_tile_has_the_keyboard_focus(make_app: AppMaker) -> None:
     app = make_app()
     assert app.root.focus_get() is tiles(app)[0]
 
 
-def test_language_switch_then_reset_for_the_next_resident(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_then_reset_for_the_next_resident(make_app: AppMaker) -> None:
     app = make_app()
     assert "Allocations familiales (CAF)" in texts(app.root)
     app.set_language("en")
@@ -95,19 +106,20 @@ def test_language_switch_then_reset_for_the_next_resident(make_app) -> None:  # 
     assert any("Besoin d'aide" in t for t in shown)
 
 
-def test_other_ways_are_one_step_from_the_tile(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_other_ways_are_one_step_from_the_tile(make_app: AppMaker) -> None:
     app = make_app()
-    ways = [w for w in app.shell.current.order if str(w).endswith("ways_caf")]
+    ways = [w for w in current(app).order if str(w).endswith("ways_caf")]
     assert len(ways) == 1
+    assert isinstance(ways[0], tk.Button)
     ways[0].invoke()
     settle(app.root)
-    assert app.shell.current.name == "other_ways"
+    assert current(app).name == "other_ways"
     assert any("32 30" in t for t in texts(app.root))
 
 
 def test_internal_error_shows_a_calm_screen_then_a_fresh_home(
-    make_app, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+    make_app: AppMaker, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(flow_module, "MESSAGE_MS", 200)
     app = make_app()
     app.set_language("en")
@@ -117,18 +129,20 @@ def test_internal_error_shows_a_calm_screen_then_a_fresh_home(
 
     app.root.after(0, broken)
     settle(app.root)
-    assert app.shell.current.name == "error"
+    assert current(app).name == "error"
     shown = " ".join(texts(app.root))
     assert "Traceback" not in shown and "a bug" not in shown
     assert "RuntimeError" in caplog.text  # the details go to the log for IT staff
     app.root.after(400, app.root.quit)
     app.root.mainloop()
     settle(app.root)
-    assert app.shell.current.name == "home"
+    assert current(app).name == "home"
     assert i18n.current_language() == "fr"
 
 
-def test_user_error_is_shown_as_written(make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_user_error_is_shown_as_written(
+    make_app: AppMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(flow_module, "MESSAGE_MS", 200)
     app = make_app()
 
@@ -140,24 +154,26 @@ def test_user_error_is_shown_as_written(make_app, monkeypatch: pytest.MonkeyPatc
     assert "Ce service est fermé le dimanche." in texts(app.root)
 
 
-def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(
+    make_app: AppMaker,
+) -> None:
     app = make_app()
     app.controller = QuietControl()
     app.feed(OpenProcedure("caf"))
     settle(app.root)
-    assert app.shell.current.name == "toolbar"
+    assert current(app).name == "toolbar"
     app.bus.publish(TimeLimitNotice(290))
     app.bus.drain()
     settle(app.root)
     # Minutes before the limit: a line in the toolbar, the procedure stays usable.
-    assert app.shell.current.name == "toolbar"
+    assert current(app).name == "toolbar"
     assert any("4:50" in t for t in texts(app.root))
     app.bus.publish(CountdownTick(20, "max_duration"))
     app.bus.drain()
     settle(app.root)
-    assert app.shell.current.name == "countdown"
+    assert current(app).name == "countdown"
     # The next seconds tick in place: same screen, the focus where the resident put it.
-    screen = app.shell.current
+    screen = current(app)
     end_now = screen.order[1]
     end_now.focus_force()
     settle(app.root)
@@ -172,12 +188,14 @@ def test_time_limit_notice_sits_in_the_toolbar_then_becomes_the_countdown(make_a
     assert app.toolbar_notice.get() == ""
 
 
-def test_the_wheel_binding_does_not_pile_up_with_screens(make_app, tk_root: tk.Tk) -> None:  # type: ignore[no-untyped-def]
+def test_the_wheel_binding_does_not_pile_up_with_screens(
+    make_app: AppMaker, tk_root: tk.Tk
+) -> None:
     # Every home screen has a scroll area; the wheel is bound once for all of them,
     # and a wheel turn after many screens scrolls the one shown, with no error.
-    errors: list[BaseException] = []
+    errors: list[BaseException | None] = []
     app = make_app((1024, 768), DEFAULT_PROFILE)
-    app.recover = lambda exc: errors.append(exc)
+    app.recover = errors.append  # type: ignore[method-assign,assignment]
     for _ in range(5):
         app.render(HomeView())
         settle(tk_root)

@@ -108,7 +108,9 @@ def test_a_new_participant_plugs_in_with_its_item_and_its_wipe_step(
         app.toolbar.buttons["end"].invoke()
         settle(app.root)
         assert app.shell.current is not None and app.shell.current.name == "end_confirmation"
-        app.shell.current.order[1].invoke()  # "Yes, end my session"
+        confirm = app.shell.current.order[1]
+        assert isinstance(confirm, tk.Button)
+        confirm.invoke()  # "Yes, end my session"
         assert pump_until(app, rig.bus, lambda: app.shell.current is not None
                           and app.shell.current.name == "home"
                           and bool(rig.published.of(SessionWiped)))

@@ -16,7 +16,6 @@ from kiosk.i18n import gettext_for
 if TYPE_CHECKING:
     from kiosk.browser.session import BrowserSession
 
-HERE = Path(__file__).resolve().parent
 BOUNDS = (0, 80, 1280, 944)
 
 # The session speaks French, the kiosk's first language.
