@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import SAMPLE_PROFILE, wait_for
+from browser_helpers import Events
+from harness import SAMPLE_PROFILE
 
 from kiosk.bus import EventBus
 from kiosk.config.load import load_profile
-from kiosk.events import Event
 from kiosk.session.controller import HelpLines, SessionController
 from kiosk.session.participant import Participant, SessionInfo, ToolbarItem
 from kiosk.session.wipe import WipeStep
@@ -68,27 +68,6 @@ class FakeBrowser:
 
 
 @dataclass
-class Recorder:
-    """Every event the bus carried, kept as it was published (any thread)."""
-
-    events: list[Event] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __call__(self, event: Event) -> None:
-        with self.lock:
-            self.events.append(event)
-
-    def of(self, kind: type[Event]) -> list[Event]:
-        with self.lock:
-            return [e for e in self.events if isinstance(e, kind)]
-
-    def wait(self, kind: type[Event], count: int = 1, timeout: float = 10.0) -> list[Event]:
-        assert wait_for(lambda: len(self.of(kind)) >= count, timeout), \
-            f"no {kind.__name__} in {self.events}"
-        return self.of(kind)
-
-
-@dataclass
 class Notebook:
     """A tiny participant: one toolbar item, two wipe steps, and what it saw."""
 
@@ -124,7 +103,7 @@ class Notebook:
 class Rig:
     controller: SessionController
     bus: EventBus
-    published: Recorder
+    published: Events
     browsers: list[FakeBrowser]
 
     def pump(self) -> None:
@@ -137,9 +116,9 @@ def make_rig(*, fail_starts: int = 0, survivors: Sequence[int] = (),
     from kiosk.events import declared_events
 
     bus = EventBus()
-    published = Recorder()
+    published = Events()
     for kind in declared_events():
-        bus.subscribe_now(kind, published)
+        bus.subscribe_now(kind, published.publish)
     browsers: list[FakeBrowser] = []
     lock = threading.Lock()
 

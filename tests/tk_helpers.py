@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+# make_app(size=(1280, 1024), profile=SAMPLE_PROFILE, bus=None, **KioskApp options)
+AppMaker = Callable[..., "KioskApp"]
 
 
 def settle(root: tk.Misc, rounds: int = 5) -> None:
@@ -11,6 +19,20 @@ def settle(root: tk.Misc, rounds: int = 5) -> None:
     for _ in range(rounds):
         root.update_idletasks()
         root.update()
+
+
+def texts(widget: tk.Misc) -> list[str]:
+    """Every text shown by a widget and its children, in creation order."""
+    found: list[str] = []
+    try:
+        text = str(widget.cget("text"))
+        if text:
+            found.append(text)
+    except tk.TclError:
+        pass
+    for child in widget.winfo_children():
+        found.extend(texts(child))
+    return found
 
 
 class QuietControl:

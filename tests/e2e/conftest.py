@@ -1,6 +1,6 @@
 """The end-to-end tests look at whole screens: they get an X screen of their own,
 with no window left on it by other tests (the UI tests keep a Tk root open on the
-shared one)."""
+shared one), and a fresh procedure site each."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ from collections.abc import Iterator
 
 import pytest
 from harness import XScreen, x_screen
+from procedure_site import Site
 
 
 @pytest.fixture(scope="module")
 def screen() -> Iterator[XScreen]:
     with x_screen(1280, 1024) as own:
         yield own
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """The local procedure site, with an empty log."""
+    server = Site().start()
+    yield server
+    server.stop()

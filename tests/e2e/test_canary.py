@@ -51,13 +51,6 @@ other_ways = "Au guichet"
 """
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    server = Site().start()
-    yield server
-    server.stop()
-
-
 def descendants(pid: int) -> set[tuple[int, str]]:
     """(pid, start time) of every living process below `pid`: pids alone may be reused."""
     children: dict[int, list[int]] = {}

@@ -44,13 +44,6 @@ ESCAPE_KEYS = [
 
 
 @pytest.fixture
-def site() -> Iterator[Site]:
-    server = Site().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]:
     with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE_PROFILE),
                        env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as process:

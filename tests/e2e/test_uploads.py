@@ -49,13 +49,6 @@ TXT_NAME, TXT_BYTES = PROOFS["/avis.txt"]
 
 
 @pytest.fixture
-def site() -> Iterator[Site]:
-    server = Site().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]:
     profile = tmp_path / "uploads.toml"
     profile.write_text(PROFILE, encoding="utf-8")

@@ -77,7 +77,7 @@ def test_each_end_wipes_everything_and_prepares_the_next_browser(
     assert notebook.wiped == ["forget_notes", "check"]
     assert not session_dir.exists()
     ended = rig.published.of(SessionEnded)
-    assert len(ended) == 1 and ended[0].reason == reason  # type: ignore[attr-defined]
+    assert len(ended) == 1 and ended[0].reason == reason
     rig.published.wait(BrowserReady)
     assert len(rig.browsers) == 2
     assert session_folders(private_sessions) == [rig.browsers[1].session_dir]
@@ -187,4 +187,4 @@ def test_shutdown_wipes_the_open_session(rigs: list[Rig], private_sessions: Path
     assert notebook.wiped == ["forget_notes", "check"]
     assert session_folders(private_sessions) == []
     ended = rig.published.of(SessionEnded)
-    assert [e.reason for e in ended] == ["shutdown"]  # type: ignore[attr-defined]
+    assert [e.reason for e in ended] == ["shutdown"]

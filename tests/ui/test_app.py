@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from harness import SAMPLE_PROFILE
-from tk_helpers import QuietControl, settle
+from tk_helpers import AppMaker, QuietControl, settle, texts
 
 import kiosk.session.flow as flow_module
 from kiosk import i18n
 from kiosk.app import KioskApp
-from kiosk.bus import EventBus
 from kiosk.config.load import load_profile
 from kiosk.errors import UserError
 from kiosk.events import CountdownTick, SessionWiped, TimeLimitNotice
@@ -21,44 +19,6 @@ from kiosk.session.flow import HomeView, OpenProcedure
 from kiosk.ui.screen import ScreenParts
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "default.toml"
-
-
-def texts(widget: tk.Misc) -> list[str]:
-    """Every text shown by a widget and its children, in creation order."""
-    found: list[str] = []
-    try:
-        text = str(widget.cget("text"))
-        if text:
-            found.append(text)
-    except tk.TclError:
-        pass
-    for child in widget.winfo_children():
-        found.extend(texts(child))
-    return found
-
-
-AppMaker = Callable[..., KioskApp]
-
-
-@pytest.fixture
-def make_app(
-    tk_root: tk.Tk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[AppMaker]:
-    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
-    made: list[KioskApp] = []
-
-    def make(size: tuple[int, int] = (1280, 1024), profile: Path = SAMPLE_PROFILE) -> KioskApp:
-        app = KioskApp(tk_root, EventBus(), load_profile(profile), fullscreen=False, size=size)
-        made.append(app)
-        settle(tk_root)
-        return app
-
-    yield make
-    for app in made:
-        app.stop_pumping()
-        if app.shell.current is not None:
-            app.shell.current.frame.destroy()
-    i18n.set_language("fr")
 
 
 def current(app: KioskApp) -> ScreenParts:

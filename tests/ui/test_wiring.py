@@ -4,15 +4,13 @@ the toolbar drawn from items, the document picker driven by the keyboard."""
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from harness import SAMPLE_PROFILE, wait_for
 from session_fakes import Notebook, make_rig
-from tk_helpers import QuietControl, settle
+from tk_helpers import AppMaker, QuietControl, settle, texts
 
-from kiosk import i18n
 from kiosk.app import KioskApp
 from kiosk.bus import EventBus
 from kiosk.config.load import load_profile
@@ -25,54 +23,15 @@ from kiosk.events import (
     declared_events,
 )
 from kiosk.runner import build_services
-from kiosk.session import controller as controller_module
 from kiosk.session.flow import OpenProcedure
 from kiosk.session.participant import Availability, ToolbarItem
-
-AppMaker = Callable[..., KioskApp]
-
-
-def texts(widget: tk.Misc) -> list[str]:
-    found: list[str] = []
-    try:
-        text = str(widget.cget("text"))
-        if text:
-            found.append(text)
-    except tk.TclError:
-        pass
-    for child in widget.winfo_children():
-        found.extend(texts(child))
-    return found
-
-
-@pytest.fixture
-def make_app(tk_root: tk.Tk, tmp_path: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[AppMaker]:
-    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("KIOSK_SESSION_ROOT", str(tmp_path / "sessions"))
-    monkeypatch.setattr(controller_module, "clear_selections", lambda display: None)
-    made: list[KioskApp] = []
-
-    def make(bus: EventBus | None = None, **options: object) -> KioskApp:
-        app = KioskApp(tk_root, bus or EventBus(), load_profile(SAMPLE_PROFILE),
-                       fullscreen=False, size=(1280, 1024), **options)  # type: ignore[arg-type]
-        made.append(app)
-        settle(tk_root)
-        return app
-
-    yield make
-    for app in made:
-        app.stop_pumping()
-        if app.shell.current is not None:
-            app.shell.current.frame.destroy()
-    i18n.set_language("fr")
 
 
 def test_every_declared_event_is_handled_once_the_kiosk_is_wired(make_app: AppMaker) -> None:
     bus = EventBus()
     services = build_services(load_profile(SAMPLE_PROFILE), bus)
     try:
-        make_app(bus, toolbar_items=services.toolbar_items)
+        make_app(bus=bus, toolbar_items=services.toolbar_items)
         assert services.stats is not None, "the statistics are part of the wiring"
         unhandled = set(declared_events()) - bus.subscribed_kinds()
         assert unhandled == set()
@@ -95,7 +54,7 @@ def test_a_new_participant_plugs_in_with_its_item_and_its_wipe_step(
     notebook = Notebook()
     rig = make_rig(participants=[notebook])
     try:
-        app = make_app(rig.bus, controller_factory=lambda bounds: rig.controller,
+        app = make_app(bus=rig.bus, controller_factory=lambda bounds: rig.controller,
                        toolbar_items=notebook.toolbar_items())
         app.feed(OpenProcedure("caf"))
         assert pump_until(app, rig.bus, lambda: bool(rig.published.of(PageOpened)))
