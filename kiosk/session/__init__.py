@@ -1,1 +1,2 @@
-"""Session directory, idle tracking, wipe and stale-session recovery."""
+"""One resident's session without Tk: the flow of screens, the controller and its
+participants, the session folder, idle tracking, the wipe, stale-session recovery."""

@@ -1,1 +1,1 @@
-"""The Tk shell: theme, screens, toolbar; presenters testable without Tk."""
+"""The Tk shell: theme, screens, the toolbar drawn from items, the document picker."""
