@@ -64,6 +64,11 @@ class PageOpened(Event):
 
 
 @dataclass(frozen=True)
+class PageCrashed(Event):
+    """The resident's page stopped (its renderer crashed or was killed for memory)."""
+
+
+@dataclass(frozen=True)
 class WindowClosed(Event):
     """The guard closed a window nobody asked for: the page should take the keyboard back."""
 

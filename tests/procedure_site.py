@@ -164,6 +164,11 @@ CANARY_WORKER = """self.addEventListener("install", event => {
 self.addEventListener("fetch", () => {});
 """
 
+# Pages that try to hold the resident: a "leave this page?" question, a busy loop.
+BEFOREUNLOAD = page("Stay", "<p>stay with me</p><script>addEventListener('beforeunload', "
+                    "e => { e.preventDefault(); e.returnValue = ''; });</script>")
+BUSY = page("Busy", "<p>busy</p><script>setTimeout(() => { for (;;) {} }, 300);</script>")
+
 # The upload pages: a proof to download first (a resident's document of the session),
 # then a file input that sends what it gets at once. The link has the keyboard.
 PROOFS = {"/attestation.pdf": ("attestation-caf.pdf", PDF),
@@ -355,7 +360,7 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
                      "Content-Disposition": 'attachment; filename="recu-caf.pdf"'}, PDF
     pages = {"/": START, "/storage": STORAGE, "/form": FORM, "/iframe": IFRAME,
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
-             "/post-out": POST_OUT,
+             "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
              "/framed-upload": FRAMED_UPLOAD}
     if path in pages:
         return 200, html, pages[path]

@@ -61,6 +61,9 @@ class FakeBrowser:
     def ping(self, timeout: float = 5.0) -> bool:
         return True
 
+    def interrupt(self) -> None:
+        self.calls.append("interrupt")
+
     def close(self) -> list[int]:
         self.calls.append("close")
         self.closed.set()

@@ -49,6 +49,8 @@ def blocked_page_html(host: str, help_lines: tuple[str, ...], language: str) -> 
     return (
         f'<!DOCTYPE html><html lang="{escape(language)}" dir="{direction}"><head>'
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        # An icon of its own, inline: the browser then asks the refused host for none.
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body><main>"
         f"<h1>{escape(title)}</h1>{host_part}<p>{escape(why)}</p>"
         f'<p><button id="kiosk-back" type="button" onclick="history.back()" autofocus>'

@@ -151,6 +151,14 @@ class CdpPipe:
         # here would race with a read in progress, so it is left to see EOF (the
         # browser is killed right after) or the closed flag at its next wake-up.
 
+    def abandon(self, reason: str) -> None:
+        """Fail every command in flight and refuse new ones, at once, from any thread.
+
+        The file descriptors stay open (the reader still owns its end): `close()`
+        follows. Ending a session uses this so that nothing waits for a page.
+        """
+        self._mark_closed(reason)
+
     def wait_closed(self, timeout: float) -> bool:
         """Wait until the reader thread has finished; True when it has."""
         self._reader.join(timeout)

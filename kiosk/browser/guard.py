@@ -41,6 +41,7 @@ from kiosk.events import (
     Event,
     FileChooserOpened,
     NavigationBlocked,
+    PageCrashed,
     ToolbarKeyPressed,
     WindowClosed,
 )
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 
 SETUP_TIMEOUT = 5.0
 POPUP_GRACE_SECONDS = 3.0
+HISTORY_RESET_TRIES = 20
+HISTORY_RESET_DELAY = 0.1
 DOCUMENT_PATTERNS = [{"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]
 # Pages that are not sites: the empty page the browser waits on, an iframe's
 # inline document, and Chromium's own "no connection" page.
@@ -86,6 +89,16 @@ PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 Publish = Callable[[Event], None]
+# The blocked page loads nothing (no favicon, no image, no font) and sends no
+# Referer: the refused host must hear nothing of the navigation it was refused.
+BLOCKED_PAGE_HEADERS = [
+    {"name": "Content-Type", "value": "text/html; charset=utf-8"},
+    {"name": "Cache-Control", "value": "no-store"},
+    {"name": "Content-Security-Policy",
+     "value": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+              "img-src data:; form-action 'none'; base-uri 'none'"},
+    {"name": "Referrer-Policy", "value": "no-referrer"},
+]
 BlockedHtml = Callable[[str], str]
 
 
@@ -158,6 +171,9 @@ class Guard:
         self._page_settings: dict[str, dict[str, Any]] = {}
         self.blocked_count = 0
         self.file_chooser: FileChooser | None = None
+        # Addresses the guard answered with the blocked page: their commit is expected.
+        self._served_blocked: set[str] = set()
+        self._history_reset = False
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -171,7 +187,9 @@ class Guard:
             "Fetch.requestPaused": self._request_paused,
             "Page.frameNavigated": self._frame_navigated,
             "Page.fileChooserOpened": self._file_chooser_opened,
+            "Page.javascriptDialogOpening": self._dialog_opening,
             "Runtime.bindingCalled": self._binding_called,
+            "Target.targetCrashed": self._target_crashed,
         }
         for event, handler in handlers.items():
             self.cdp.on(event, handler)
@@ -451,13 +469,12 @@ class Guard:
             return
         host = url_host_of(url)
         body = base64.b64encode(self._blocked_html(host).encode("utf-8")).decode("ascii")
+        with self._lock:
+            self._served_blocked.add(url)
         self.cdp.post("Fetch.fulfillRequest", {
             "requestId": request_id,
             "responseCode": 200,
-            "responseHeaders": [
-                {"name": "Content-Type", "value": "text/html; charset=utf-8"},
-                {"name": "Cache-Control", "value": "no-store"},
-            ],
+            "responseHeaders": BLOCKED_PAGE_HEADERS,
             "body": body,
         }, session_id=session_id)
         self._count_blocked(host)
@@ -480,23 +497,93 @@ class Guard:
             log.exception("publishing %s failed", type(event).__name__)
 
     def _frame_navigated(self, params: dict[str, Any], session_id: str | None) -> None:
+        """The last check: what a frame shows once a navigation is done.
+
+        Fetch pauses every document request before it is sent; this catches what
+        arrives by another way (a page served from a prefetch or a prerender, the
+        back/forward cache, a scheme Fetch never sees) and replaces it.
+        """
         frame = params.get("frame") or {}
-        if not isinstance(frame, dict) or frame.get("parentId"):
+        if not isinstance(frame, dict) or session_id is None:
             return
         url = str(frame.get("url", "")) + str(frame.get("urlFragment", ""))
-        if url.startswith(HARMLESS_PREFIXES) and session_id is not None:
+        top = not frame.get("parentId")
+        if is_web_url(url):
+            self._check_web_commit(session_id, frame, url, top)
+        elif top:
+            self._check_other_commit(session_id, frame, url)
+
+    def _check_web_commit(self, session_id: str, frame: dict[str, Any], url: str,
+                          top: bool) -> None:
+        if self.permitted(url):
+            if top and session_id == self.main_session:
+                self._forget_the_start_page(session_id)
+            return
+        bare = url.split("#", 1)[0]
+        with self._lock:
+            served = bare in self._served_blocked
+            self._served_blocked.discard(bare)
+        if served:
+            return  # the guard's own blocked page, committed at the refused address
+        host = url_host_of(url)
+        log.warning("a page on %s arrived without passing the request check: replaced", host)
+        self._count_blocked(host)
+        self._replace_frame(session_id, frame.get("id"), host)
+
+    def _check_other_commit(self, session_id: str, frame: dict[str, Any], url: str) -> None:
+        if url.startswith(HARMLESS_PREFIXES):
             self._explain_error_page(session_id, frame.get("id"),
                                      str(frame.get("unreachableUrl") or ""))
             return
-        if is_web_url(url) or self.permitted(url):
+        if self.permitted(url):
             return
         host = url_host_of(url)
         self._count_blocked(host)
-        frame_id = frame.get("id")
-        if isinstance(frame_id, str) and session_id is not None:
+        self._replace_frame(session_id, frame.get("id"), host)
+
+    def _replace_frame(self, session_id: str, frame_id: object, host: str) -> None:
+        if isinstance(frame_id, str):
             self.cdp.post("Page.setDocumentContent",
                           {"frameId": frame_id, "html": self._blocked_html(host)},
                           session_id=session_id)
+
+    def _forget_the_start_page(self, session_id: str, tries: int = HISTORY_RESET_TRIES) -> None:
+        """Once a site shows, the empty page before it leaves the history: Back (or a
+        page's history.back()) can then never land on it.
+
+        Right after a commit that changed process, Chromium may still answer "not
+        attached to an active page": the reset is tried again a moment later.
+        """
+        with self._lock:
+            if self._history_reset:
+                return
+
+        def done(result: dict[str, Any] | None, error: CdpError | None) -> None:
+            if error is None:
+                with self._lock:
+                    self._history_reset = True
+            elif tries > 1 and not self.cdp.closed:
+                retry = threading.Timer(HISTORY_RESET_DELAY,
+                                        lambda: self._forget_the_start_page(session_id, tries - 1))
+                retry.daemon = True
+                retry.start()
+            else:
+                log.warning("the empty start page stays in the history: %s", error)
+
+        self.cdp.post("Page.resetNavigationHistory", session_id=session_id, callback=done)
+
+    def _dialog_opening(self, params: dict[str, Any], session_id: str | None) -> None:
+        """A page's "leave this page?" question is always answered yes: a resident who
+        ends the session or opens another tile must never be held by a page."""
+        if params.get("type") == "beforeunload" and session_id is not None:
+            log.info("a page asked to stay before unloading: leaving anyway")
+            self.cdp.post("Page.handleJavaScriptDialog", {"accept": True},
+                          session_id=session_id)
+
+    def _target_crashed(self, params: dict[str, Any], session_id: str | None) -> None:
+        if str(params.get("targetId", "")) == self.main_target:
+            log.error("the resident's page crashed (%s)", params.get("status", "?"))
+            self._announce(PageCrashed())
 
     def _explain_error_page(self, session_id: str, frame_id: object, failed_url: str) -> None:
         """Put the kiosk's page over Chromium's "blocked by your organization" page.
@@ -509,9 +596,7 @@ class Guard:
             return  # a real network error (the site is down): Chromium's page says so
         host = url_host_of(failed_url)
         self._count_blocked(host)
-        self.cdp.post("Page.setDocumentContent",
-                      {"frameId": frame_id, "html": self._blocked_html(host)},
-                      session_id=session_id)
+        self._replace_frame(session_id, frame_id, host)
 
     # -- file choosers -------------------------------------------------------------------
 

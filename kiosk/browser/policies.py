@@ -79,7 +79,21 @@ LOCKDOWN: dict[str, Any] = {
     "TranslateEnabled": False,
     "EditBookmarksEnabled": False,
     "BookmarkBarEnabled": False,
-    "FullscreenAllowed": True,
+    # Neither F11 nor a page's requestFullscreen() may cover the kiosk's toolbar:
+    # a page could then draw a fake toolbar or a fake "session ended" screen.
+    "FullscreenAllowed": False,
+    # No prefetch, prerender or preconnect: a navigation served from a
+    # speculation rule would never pass the guard's request check.
+    "NetworkPredictionOptions": 2,
+    # Chromium's own ways to the internet: "Search ... for" in the text menu,
+    # device choosers (with a "?" link to Google's help), sign-in, promotions.
+    "DefaultSearchProviderEnabled": False,
+    "DefaultWebUsbGuardSetting": 2,
+    "DefaultSerialGuardSetting": 2,
+    "DefaultWebHidGuardSetting": 2,
+    "DefaultWebBluetoothGuardSetting": 2,
+    "ComponentUpdatesEnabled": False,
+    "PromotionsEnabled": False,
     "TaskManagerEndProcessEnabled": False,
     "BackgroundModeEnabled": False,
     "AllowDinosaurEasterEgg": False,

@@ -66,6 +66,7 @@ class BrowserSession:
         bounds: Bounds,
         publish: Callable[[Event], None],
         host_resolver_rules: str | None = None,
+        policy: dict[str, Any] | None = None,
     ) -> None:
         self.session_dir = session_dir
         self.language = language
@@ -74,6 +75,10 @@ class BrowserSession:
             help_lines if callable(help_lines) else lambda _language: help_lines)
         self.bounds = bounds
         self.host_resolver_rules = host_resolver_rules
+        # As root, the policy this browser gets in its private mount namespace: by
+        # default the lockdown without the "block every other site" rule (the guard
+        # alone filters hosts); tests also run it with the installed policy.
+        self.policy = guard_only_policy() if policy is None else policy
         self._allowlist = allowlist
         self._publish = publish
         self.process: ChromiumProcess | None = None
@@ -110,7 +115,7 @@ class BrowserSession:
         if self.process is not None:
             raise BrowserStartError("this browser session was already started")
         options = LaunchOptions(self.session_dir, self.bounds, self.language,
-                                self.host_resolver_rules, policy=guard_only_policy())
+                                self.host_resolver_rules, policy=self.policy)
         try:
             self.process = ChromiumProcess.launch(options)
         except OSError as error:
@@ -139,6 +144,16 @@ class BrowserSession:
             exited = self.process.returncode
         if exited is not None:  # it died between the last answer and now
             self._report_crash(f"exit {exited}")
+
+    def interrupt(self) -> None:
+        """Make every browser call in progress fail now (any thread): the session ends.
+
+        A page that holds a "leave this page?" question, loops or hangs could
+        otherwise keep the wipe waiting behind a command that has not answered.
+        """
+        self._closing = True
+        if self.cdp is not None:
+            self.cdp.abandon("the session is ending")
 
     def close(self) -> list[int]:
         """Kill the browser's whole process group; return pids that survived (normally none)."""

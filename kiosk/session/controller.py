@@ -66,6 +66,7 @@ class Browser(Protocol):
     def set_language(self, lang: str) -> None: ...
     def set_chooser_files(self, paths: list[Path]) -> bool: ...
     def ping(self, timeout: float = ...) -> bool: ...
+    def interrupt(self) -> None: ...
     def close(self) -> list[int]: ...
 
 
@@ -160,8 +161,13 @@ class SessionController:
         self._submit(lambda: self._with_browser(lambda b: self._hand_files(b, chosen)))
 
     def end(self, reason: str) -> None:
-        """Wipe everything of this session, then prepare the next one."""
+        """Wipe everything of this session, then prepare the next one.
+
+        The browser is interrupted first, from here: work queued before the end
+        (a tile tapped, Back) then fails at once instead of waiting for a page.
+        """
         self._stop_idle_watch()
+        self._interrupt_browser()
         started, self._started_at = self._started_at, None
         self._submit(lambda: self._end(reason, started))
 
@@ -172,6 +178,7 @@ class SessionController:
     def shutdown(self) -> None:
         """Wipe now and stop the worker (the kiosk is stopping)."""
         self._stop_idle_watch()
+        self._interrupt_browser()
         self._closed = True
         self._cancel_retry()
         started, self._started_at = self._started_at, None
@@ -181,6 +188,14 @@ class SessionController:
         except Exception:
             log.exception("the last wipe failed")
         self._worker.shutdown(wait=True, cancel_futures=True)
+
+    def _interrupt_browser(self) -> None:
+        browser = self._browser
+        if browser is not None:
+            try:
+                browser.interrupt()
+            except Exception:  # the wipe kills it anyway
+                log.exception("could not interrupt the browser")
 
     # -- on the worker thread -----------------------------------------------------------
 
@@ -289,6 +304,8 @@ class SessionController:
             log.info("%d file(s) handed to the page", len(paths))
 
     def _open(self, url: str, language: str) -> None:
+        if self._started_at is None:
+            return  # the session ended while this waited: nothing to open for anyone
         if self._browser is None:
             self._prepare()
         if self._browser is None:

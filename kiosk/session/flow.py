@@ -37,6 +37,7 @@ from kiosk.events import (
     DocumentAdded,
     Event,
     FileChooserOpened,
+    PageCrashed,
     PageOpened,
     SessionExpired,
     SessionFailed,
@@ -564,6 +565,17 @@ class SessionFlow:
     def _on_WindowClosed(self, event: WindowClosed) -> list[Effect]:
         # The closed window may have had the keyboard; the page takes it back.
         return [BrowserCall("focus")] if self.phase is Phase.PROCEDURE else []
+
+    def _on_PageCrashed(self, event: PageCrashed) -> list[Effect]:
+        """The page stopped: it is loaded again, and the resident is told why it changed."""
+        if not self._session.in_procedure or self._busy():
+            return []
+        if self.phase not in (Phase.PROCEDURE, Phase.PICKER):
+            return [BrowserCall("reload")]  # the resident sees it reloaded when back
+        dropped = self._drop_chooser()
+        self.phase = Phase.SHELL
+        return [*dropped, BrowserCall("reload"),
+                Show(MessageView("page_crashed", can_go_back=True))]
 
     def _on_ToolbarKeyPressed(self, event: ToolbarKeyPressed) -> list[Effect]:
         return [FocusToolbar()] if self.phase is Phase.PROCEDURE else []

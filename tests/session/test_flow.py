@@ -22,6 +22,7 @@ from kiosk.events import (
     DocumentAdded,
     FileChooserOpened,
     NavigationBlocked,
+    PageCrashed,
     PageOpened,
     ProcedureOpened,
     SessionEnded,
@@ -47,6 +48,7 @@ SAMPLES: list[f.Input] = [
     f.PickDocuments((PDF.path,)), f.CancelPicker(), f.ExplainUnavailable("No printer."),
     f.ShowUserError("Closed on Sundays."), f.InternalError(), f.MessageTimeout(),
     BrowserReady(), BrowserUnavailable(5), BrowserCrashed("exit -9"), PageOpened(),
+    PageCrashed(),
     WindowClosed(), ToolbarKeyPressed(), NavigationBlocked("site"),
     FileChooserOpened(multiple=False), DocumentAdded(PDF), ProcedureOpened("caf"),
     SessionFailed("RuntimeError"), SessionEnded("button", "<5min"), SessionWiped("button"),
@@ -83,11 +85,12 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     Phase.PROCEDURE: {
         **dict.fromkeys(SHELL_SCREENS, Phase.SHELL), "ShowUserError": Phase.SHELL,
         "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
-        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
+        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
         **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.PICKER: {
         "PickDocuments": Phase.PROCEDURE, "CancelPicker": Phase.PROCEDURE,
+        "PageCrashed": Phase.SHELL,
         "ShowUserError": Phase.SHELL, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
         **dict.fromkeys(ENDS, Phase.ENDING),
@@ -279,6 +282,16 @@ def test_a_user_error_is_shown_then_the_resident_is_back() -> None:
     # A resident who moved on meanwhile is not pulled back.
     flow, _ = drive(f.ShowHelp(), f.ShowUserError("x"), f.GoBack(), f.ShowHelp())
     assert flow.handle(f.MessageTimeout()) == []
+
+
+def test_a_crashed_page_is_loaded_again_and_the_resident_told() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), PageCrashed())
+    assert effects == [f.BrowserCall("reload"),
+                       f.Show(f.MessageView("page_crashed", can_go_back=True))]
+    assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    _, effects = drive(f.OpenProcedure("caf"), f.ShowHelp(), PageCrashed())
+    assert effects == [f.BrowserCall("reload")]  # seen reloaded on the way back
+    assert drive(f.OpenProcedure("caf"), f.GoHome(), PageCrashed())[1] == []
 
 
 def test_keyboard_hand_offs_only_with_a_page_on_screen() -> None:

@@ -1,0 +1,240 @@
+"""What a hostile page or a curious resident tried, under both policies.
+
+Each test runs twice: with the guard alone (the policy of a root-run kiosk,
+without the "block every other site" rule) and with the policy an installed
+kiosk has, so that a protection proven here does not rest on one layer only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import procedure_site as site_module
+import pytest
+from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, allowlist
+from harness import XScreen, kill_group, wait_for
+
+from kiosk.browser.cdp import CdpError
+from kiosk.browser.chromium import running_as_root
+from kiosk.browser.guard import DOCUMENT_PATTERNS
+from kiosk.browser.policies import guard_only_policy, profile_policy
+from kiosk.browser.session import BrowserSession
+from kiosk.events import NavigationBlocked, PageCrashed
+
+pytestmark = [pytest.mark.browser, pytest.mark.display]
+
+ALLOWED, BLOCKED = site_module.ALLOWED, site_module.BLOCKED
+def installed_policy() -> dict[str, Any]:
+    return profile_policy(allowlist())
+
+
+POLICIES: dict[str, Callable[[], dict[str, Any]]] = {
+    "guard-only": guard_only_policy, "installed": installed_policy}
+
+
+@pytest.fixture(scope="module", params=list(POLICIES))
+def held(request: pytest.FixtureRequest, screen: XScreen, site: Any,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrowserSession, Events]]:
+    """One guarded Chromium per policy for this module."""
+    if request.param == "installed" and not running_as_root():
+        pytest.skip("the installed policy is given in a private mount namespace, as root")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DISPLAY", screen.display)
+        events = Events()
+        browser = BrowserSession(
+            session_dir=tmp_path_factory.mktemp("holes"), allowlist=allowlist(),
+            language="fr", help_lines=("Accueil",), bounds=BOUNDS, publish=events.publish,
+            host_resolver_rules=site.rules, policy=POLICIES[request.param]())
+        try:
+            browser.start()
+            browser.focus()
+            yield browser, events
+        finally:
+            pid = browser.pid
+            browser.close()
+            if pid is not None:
+                kill_group(pid)
+
+
+@pytest.fixture
+def browser(held: tuple[BrowserSession, Events], site: Any) -> tuple[BrowserSession, Events]:
+    session, events = held
+    events.clear()
+    site.log.clear()
+    return session, events
+
+
+def evaluate(session: BrowserSession, expression: str, timeout: float = 10.0) -> Any:
+    """Evaluate with a tap's user activation, awaiting a promise."""
+    assert session.cdp is not None
+    result = session.cdp.send("Runtime.evaluate", {
+        "expression": expression, "awaitPromise": True, "userGesture": True,
+        "returnByValue": True}, session_id=session.main_session, timeout=timeout)
+    return (result.get("result") or {}).get("value")
+
+
+def title(session: BrowserSession) -> str:
+    try:
+        return str(session.evaluate("document.title"))
+    except CdpError:
+        return ""  # between two documents
+
+
+def show(session: BrowserSession, url: str, expected_title: str) -> None:
+    session.open(url)
+    assert wait_for(lambda: title(session) == expected_title, 10), title(session)
+
+
+def test_no_prefetch_or_prerender_can_serve_a_page(browser: tuple[BrowserSession, Events],
+                                                    site: Any) -> None:
+    session, _ = browser
+    assert session.cdp is not None
+    states: list[dict[str, Any]] = []
+    session.cdp.on("Preload.preloadEnabledStateUpdated", lambda p, s: states.append(p))
+    session.cdp.send("Preload.enable", session_id=session.main_session)
+    try:
+        show(session, site.url("/"), "Start")
+        assert wait_for(lambda: bool(states), 5)
+        assert states[-1]["disabledByPreference"] is True
+    finally:
+        session.cdp.send("Preload.disable", session_id=session.main_session)
+
+
+def test_a_page_that_escaped_the_request_check_is_replaced_when_it_shows(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    """The last layer: whatever way a document arrives (a prefetch, a prerender, the
+    back/forward cache), a frame showing an off-list site is replaced."""
+    session, events = browser
+    assert session.cdp is not None
+    show(session, site.url("/"), "Start")
+    main = session.main_session
+    session.cdp.send("Fetch.disable", session_id=main)  # as if the request had slipped by
+    try:
+        session.open(site.url("/page", host=BLOCKED))
+        assert wait_for(lambda: title(session) == BLOCKED_TITLE, 10), title(session)
+        assert BLOCKED in [e.host for e in events.wait(NavigationBlocked)]
+    finally:
+        session.cdp.send("Fetch.enable", {"patterns": DOCUMENT_PATTERNS}, session_id=main)
+
+
+def test_the_blocked_page_itself_can_reach_nothing(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, _ = browser
+    show(session, site.url("/page", host=BLOCKED), BLOCKED_TITLE)
+    outcome = evaluate(session, f"fetch('http://{BLOCKED}/from-blocked-page')"
+                                ".then(() => 'reached', e => 'refused')")
+    assert outcome == "refused"
+    # A later page's own request marks the time by which any earlier one (the
+    # blocked page's icon, say) was made.
+    show(session, site.url("/"), "Start")
+    assert evaluate(session, "fetch('/ready.gif').then(r => r.status)") == 200
+    assert "/ready.gif" in site.log.paths(ALLOWED)
+    assert BLOCKED not in site.log.hosts()
+
+
+def test_the_empty_start_page_is_not_in_the_history(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, _ = browser
+    assert session.cdp is not None
+    show(session, site.url("/"), "Start")
+
+    def history() -> list[str]:
+        assert session.cdp is not None
+        found = session.cdp.send("Page.getNavigationHistory", session_id=session.main_session)
+        return [entry["url"] for entry in found["entries"]]
+
+    assert wait_for(lambda: all(url.startswith("http") for url in history()), 5), history()
+    assert history()[-1] == site.url("/")
+
+
+def test_a_page_cannot_cover_the_toolbar_in_full_screen(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, _ = browser
+    assert session.cdp is not None and session.guard is not None
+    show(session, site.url("/"), "Start")
+    outcome = evaluate(session, "Promise.race([document.documentElement.requestFullscreen()"
+                                ".then(() => 'full', () => 'refused'), new Promise(r => "
+                                "setTimeout(() => r(document.fullscreenElement ? 'full' : "
+                                "'not full'), 2000))])")
+    assert outcome in ("refused", "not full")
+    window = session.cdp.send("Browser.getWindowForTarget",
+                              {"targetId": session.guard.main_target})
+    assert window["bounds"]["windowState"] == "normal"
+    assert (window["bounds"]["top"], window["bounds"]["height"]) == (BOUNDS[1], BOUNDS[3])
+
+
+def test_a_leave_this_page_question_never_holds_the_resident(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, _ = browser
+    show(session, site.url("/beforeunload"), "Stay")
+    evaluate(session, "document.body.click(); 'tapped'")  # the page is used: it may ask
+    show(session, site.url("/"), "Start")
+
+
+def test_a_crashed_page_is_announced_and_reloads(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, events = browser
+    assert session.cdp is not None
+    show(session, site.url("/"), "Start")
+    session.cdp.post("Page.crash", session_id=session.main_session)
+    assert events.wait(PageCrashed) == [PageCrashed()]
+    session.reload()
+    assert wait_for(lambda: title(session) == "Start", 10), title(session)
+
+
+def test_ending_never_waits_for_a_busy_page(
+    fresh_held: BrowserSession, site: Any
+) -> None:
+    session = fresh_held
+    show(session, site.url("/busy"), "Busy")
+    outcome: list[str] = []
+
+    def ask_the_page() -> None:
+        try:
+            session.evaluate("document.title", timeout=60)
+            outcome.append("answered")
+        except CdpError:
+            outcome.append("interrupted")
+
+    assert wait_for(lambda: not answers(session), 10), "the page should be in its loop"
+    asking = threading.Thread(target=ask_the_page)
+    asking.start()
+    session.interrupt()
+    asking.join(10)
+    assert outcome == ["interrupted"]
+    assert session.close() == []
+
+
+def answers(session: BrowserSession) -> bool:
+    try:
+        session.evaluate("1", timeout=0.5)
+    except CdpError:
+        return False
+    return True
+
+
+@pytest.fixture
+def fresh_held(screen: XScreen, site: Any, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[BrowserSession]:
+    """A browser of its own, for a test that ends it."""
+    monkeypatch.setenv("DISPLAY", screen.display)
+    browser = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",
+                             help_lines=(), bounds=BOUNDS, publish=Events().publish,
+                             host_resolver_rules=site.rules)
+    try:
+        browser.start()
+        yield browser
+    finally:
+        pid = browser.pid
+        browser.close()
+        if pid is not None:
+            kill_group(pid)
