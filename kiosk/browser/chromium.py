@@ -21,14 +21,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from kiosk import settings
 from kiosk.browser.reaper import (
     KILL_WAIT_SECONDS,
+    SESSION_VARIABLE,
+    claim_exit_status,
+    claimed_exit_statuses,
     is_subreaper,
     kill_process_group,
     reap_stray_children,
+    release_exit_status,
 )
 
 log = logging.getLogger(__name__)
@@ -238,7 +242,8 @@ def environment(
     session_dir: Path, base: dict[str, str] | None = None, tmp: Path | None = None
 ) -> dict[str, str]:
     """The browser's environment: the caller's, with every home-like folder in the session
-    and the stubs of `install_handler_stubs` first on PATH.
+    the stubs of `install_handler_stubs` first on PATH, and the session's marker
+    (`kiosk.browser.reaper.session_marker`), which every process it starts inherits.
 
     The system's folders stay after the stubs: Debian's /usr/bin/chromium is a
     shell script that needs grep, tr and the like.
@@ -246,6 +251,8 @@ def environment(
     env = dict(os.environ if base is None else base)
     stubs = install_handler_stubs(session_dir)
     env["PATH"] = f"{stubs}{os.pathsep}{env.get('PATH') or FALLBACK_PATH}"
+    # What the wipe finds every process of this session by, however it detached.
+    env[SESSION_VARIABLE] = str(session_dir)
     home = session_dir / "home"
     folders = {
         "HOME": home,
@@ -275,17 +282,13 @@ class ChromiumProcess:
     caller hands them to a CdpPipe, which owns them from then on.
     """
 
-    # Browsers whose exit status a waiter thread collects: never reaped by anyone else.
-    _waited: ClassVar[set[int]] = set()
-    _waited_lock: ClassVar[threading.Lock] = threading.Lock()
-
     def __init__(
         self, pid: int, write_fd: int, read_fd: int, scratch: Path | None = None,
         session_dir: Path | None = None,
     ) -> None:
         self.pid = pid
-        with self._waited_lock:
-            self._waited.add(pid)
+        # Its exit status is the waiter thread's: never reaped by anyone else.
+        claim_exit_status(pid)
         self.scratch = scratch
         # What the browser's strays name on their command line (see processes_naming).
         self.markers = tuple(str(path) for path in (session_dir, scratch) if path is not None)
@@ -309,9 +312,7 @@ class ChromiumProcess:
         """
         if not is_subreaper():
             return 0  # then our only children are those we started and wait for ourselves
-        with cls._waited_lock:
-            spare = set(cls._waited)
-        return reap_stray_children(spare)
+        return reap_stray_children(claimed_exit_statuses())
 
     @classmethod
     def launch(cls, options: LaunchOptions, env: dict[str, str] | None = None) -> ChromiumProcess:
@@ -386,8 +387,7 @@ class ChromiumProcess:
             except ChildProcessError:
                 status = None
             break
-        with self._waited_lock:
-            self._waited.discard(self.pid)
+        release_exit_status(self.pid)
         code = os.waitstatus_to_exitcode(status) if status is not None else -1
         with self._lock:
             self.returncode = code
