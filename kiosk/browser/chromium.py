@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import shlex
 import shutil
 import signal
 import tempfile
@@ -20,14 +21,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from kiosk import settings
 from kiosk.browser.reaper import (
     KILL_WAIT_SECONDS,
+    SESSION_VARIABLE,
+    claim_exit_status,
+    claimed_exit_statuses,
     is_subreaper,
     kill_process_group,
     reap_stray_children,
+    release_exit_status,
 )
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,21 @@ log = logging.getLogger(__name__)
 # about:blank; this empty data: page is the one non-site page the guard lets by.
 START_URL = "data:text/html;charset=utf-8,<!DOCTYPE html><title>Borne</title>"
 MAX_TMPDIR_BYTES = 60
+
+# The programs Chromium runs to hand something to another application, found
+# through PATH (execvp): xdg-open for an external scheme and "open file",
+# xdg-email for mailto: (platform_util_linux.cc, run with no dialog even for a
+# script's `location.href = 'mailto:…'`); xdg-settings and xdg-mime to ask which
+# application handles a scheme; kdialog and zenity for KDE's and GNOME's file
+# dialogs. The rest are what xdg-open and friends delegate to on a desktop. In
+# the browser's PATH each is a stub that opens nothing (see `install_handler_stubs`).
+HANDLER_STUBS = (
+    "xdg-open", "xdg-email", "xdg-mime", "xdg-settings", "gio", "gvfs-open",
+    "kde-open", "kde-open5", "kfmclient", "gnome-open", "exo-open", "kdialog", "zenity",
+    "sensible-browser", "x-www-browser", "www-browser",
+)
+# The system's folders, for a caller whose environment has no PATH.
+FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 # Features that phone home, pop up bubbles or open windows of their own.
 DISABLED_FEATURES = (
@@ -176,6 +196,34 @@ def private_policy_prefix(session_dir: Path, policy: dict[str, Any] | None) -> l
             str(POLICY_PARENT), str(policy_file)]
 
 
+def handler_stub_dir(session_dir: Path) -> Path:
+    return session_dir / "no-handlers"
+
+
+def handler_log(session_dir: Path) -> Path:
+    """The file where the stubs write which of them Chromium ran, one name a line."""
+    return session_dir / "handlers-asked.log"
+
+
+def install_handler_stubs(session_dir: Path) -> Path:
+    """Fill the session's stub folder (first on the browser's PATH); returns it.
+
+    A page must never start a program: a mail client started by `mailto:` would
+    show the resident's address outside the kiosk and could outlive the session.
+    Each stub writes its own name (never its arguments: they hold the resident's
+    data) to `handler_log` and fails, which Chromium takes as "no handler".
+    """
+    folder = handler_stub_dir(session_dir)
+    folder.mkdir(exist_ok=True, mode=0o700)
+    log_file = shlex.quote(str(handler_log(session_dir)))
+    for name in HANDLER_STUBS:
+        stub = folder / name
+        stub.write_text(f"#!/bin/sh\n# Borne: a page may not start {name}.\n"
+                        f"echo {name} >> {log_file}\nexit 1\n", encoding="utf-8")
+        stub.chmod(0o700)
+    return folder
+
+
 def scratch_dir(session_dir: Path) -> Path:
     """Chromium's TMPDIR: in the session, unless that path is too long for its sockets.
 
@@ -193,8 +241,18 @@ def scratch_dir(session_dir: Path) -> Path:
 def environment(
     session_dir: Path, base: dict[str, str] | None = None, tmp: Path | None = None
 ) -> dict[str, str]:
-    """The browser's environment: the caller's, with every home-like folder in the session."""
+    """The browser's environment: the caller's, with every home-like folder in the session
+    the stubs of `install_handler_stubs` first on PATH, and the session's marker
+    (`kiosk.browser.reaper.session_marker`), which every process it starts inherits.
+
+    The system's folders stay after the stubs: Debian's /usr/bin/chromium is a
+    shell script that needs grep, tr and the like.
+    """
     env = dict(os.environ if base is None else base)
+    stubs = install_handler_stubs(session_dir)
+    env["PATH"] = f"{stubs}{os.pathsep}{env.get('PATH') or FALLBACK_PATH}"
+    # What the wipe finds every process of this session by, however it detached.
+    env[SESSION_VARIABLE] = str(session_dir)
     home = session_dir / "home"
     folders = {
         "HOME": home,
@@ -224,17 +282,13 @@ class ChromiumProcess:
     caller hands them to a CdpPipe, which owns them from then on.
     """
 
-    # Browsers whose exit status a waiter thread collects: never reaped by anyone else.
-    _waited: ClassVar[set[int]] = set()
-    _waited_lock: ClassVar[threading.Lock] = threading.Lock()
-
     def __init__(
         self, pid: int, write_fd: int, read_fd: int, scratch: Path | None = None,
         session_dir: Path | None = None,
     ) -> None:
         self.pid = pid
-        with self._waited_lock:
-            self._waited.add(pid)
+        # Its exit status is the waiter thread's: never reaped by anyone else.
+        claim_exit_status(pid)
         self.scratch = scratch
         # What the browser's strays name on their command line (see processes_naming).
         self.markers = tuple(str(path) for path in (session_dir, scratch) if path is not None)
@@ -258,9 +312,7 @@ class ChromiumProcess:
         """
         if not is_subreaper():
             return 0  # then our only children are those we started and wait for ourselves
-        with cls._waited_lock:
-            spare = set(cls._waited)
-        return reap_stray_children(spare)
+        return reap_stray_children(claimed_exit_statuses())
 
     @classmethod
     def launch(cls, options: LaunchOptions, env: dict[str, str] | None = None) -> ChromiumProcess:
@@ -335,8 +387,7 @@ class ChromiumProcess:
             except ChildProcessError:
                 status = None
             break
-        with self._waited_lock:
-            self._waited.discard(self.pid)
+        release_exit_status(self.pid)
         code = os.waitstatus_to_exitcode(status) if status is not None else -1
         with self._lock:
             self.returncode = code

@@ -112,6 +112,15 @@ LOCKDOWN: dict[str, Any] = {
     # a QR code of its address, and its images to Google for descriptions.
     "QRCodeGeneratorEnabled": False,
     "AccessibilityImageLabelsEnabled": False,
+    # No site may open an external application (mailto:, tel:, an app's own
+    # scheme) without asking, and the question, were it ever asked, offers no
+    # "always open". Neither is the lock: URLBlocklist "*" does not cover those
+    # schemes (only "mailto:*" and the like would, one at a time), and Chromium
+    # 156 runs xdg-email for a script's mailto: with no question at all. The lock
+    # is that the handlers on the browser's PATH are stubs
+    # (kiosk.browser.chromium.install_handler_stubs).
+    "AutoLaunchProtocolsFromOrigins": [],
+    "ExternalProtocolDialogShowAlwaysOpenCheckbox": False,
 }
 
 # The settings `kiosk doctor` insists on: without them a resident could leave

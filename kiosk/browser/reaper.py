@@ -6,6 +6,9 @@ sight (and in a container, where PID 1 may never reap, stay zombies for good);
 with it, they come back to the kiosk, and `kill_process_group` finds, kills and
 reaps them. Processes are read from /proc: a family is a process group and
 session, plus the sessions of processes that name one of its folders.
+
+`kill_session_processes` then ends whatever else a session started, however it
+detached: every process whose environment carries the session's marker.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import ctypes
 import logging
 import os
 import signal
+import threading
 import time
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +29,8 @@ log = logging.getLogger(__name__)
 PR_SET_CHILD_SUBREAPER = 36
 PR_GET_CHILD_SUBREAPER = 37
 KILL_WAIT_SECONDS = 5.0
+# Set in the environment of everything started for a session (see session_marker).
+SESSION_VARIABLE = "BORNE_SESSION"
 
 ProcessRow = tuple[int, str, int]  # pid, state, parent pid
 
@@ -35,6 +42,28 @@ class WaitedProcess(Protocol):
     def pid(self) -> int: ...
 
     def wait(self, timeout: float) -> int | None: ...
+
+
+# -- children whose exit status a waiter thread collects ------------------------------------
+
+_claimed: set[int] = set()
+_claimed_lock = threading.Lock()
+
+
+def claim_exit_status(pid: int) -> None:
+    """A thread of ours will wait for this child: nobody else may reap it."""
+    with _claimed_lock:
+        _claimed.add(pid)
+
+
+def release_exit_status(pid: int) -> None:
+    with _claimed_lock:
+        _claimed.discard(pid)
+
+
+def claimed_exit_statuses() -> frozenset[int]:
+    with _claimed_lock:
+        return frozenset(_claimed)
 
 
 # -- the subreaper -------------------------------------------------------------------------
@@ -144,6 +173,62 @@ def living(members: list[ProcessRow]) -> list[int]:
     return [pid for pid, state, _ in members if state not in ("Z", "X")]
 
 
+def session_marker(session_dir: object) -> str:
+    """The environment entry that marks a process as started for this session."""
+    return f"{SESSION_VARIABLE}={session_dir}"
+
+
+def _carries(pid: int, entry: bytes) -> bool:
+    """Whether `entry` is one of the process's environment entries (exactly)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            return entry in environ.read().split(b"\0")
+    except OSError:  # gone, or not ours to read
+        return False
+
+
+def _below(roots: Iterable[int], stats: list[_Stat]) -> list[_Stat]:
+    """The processes under `roots` (their children, those children's...), by PPid."""
+    children: dict[int, list[_Stat]] = {}
+    for stat in stats:
+        children.setdefault(stat.ppid, []).append(stat)
+    found: list[_Stat] = []
+    todo = list(roots)
+    seen = set(todo)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child.pid not in seen:
+                seen.add(child.pid)
+                found.append(child)
+                todo.append(child.pid)
+    return found
+
+
+def descendants_of(pid: int) -> list[ProcessRow]:
+    """(pid, state, ppid) of every process below `pid`, found by walking /proc PPid."""
+    stats = [s for s in (_stat(p) for p in _all_pids()) if s is not None]
+    return [found.row for found in _below([pid], stats)]
+
+
+def _ancestors(pid: int) -> set[int]:
+    chain: set[int] = set()
+    while pid > 0 and pid not in chain:
+        chain.add(pid)
+        stat = _stat(pid)
+        pid = stat.ppid if stat is not None else 0
+    return chain
+
+
+def _session_family(entry: bytes, never: set[int]) -> dict[int, _Stat]:
+    """Living processes carrying `entry` in their environment, and everything below them."""
+    stats = [s for s in (_stat(p) for p in _all_pids()) if s is not None]
+    marked = [s for s in stats
+              if s.pid not in never and s.state not in ("Z", "X") and _carries(s.pid, entry)]
+    below = _below((s.pid for s in marked), stats)
+    return {s.pid: s for s in marked + below
+            if s.pid not in never and s.state not in ("Z", "X")}
+
+
 # -- killing and reaping -------------------------------------------------------------------
 
 
@@ -184,7 +269,71 @@ def kill_process_group(
     return []
 
 
-def reap_stray_children(spare: set[int]) -> int:
+def kill_session_processes(
+    marker: str, timeout: float = KILL_WAIT_SECONDS, spare: Collection[int] | None = None,
+) -> list[int]:
+    """SIGKILL every process started for a session, however it detached; wait, reap.
+
+    The rule: a process is the session's when `marker` (see `session_marker`) is
+    one of its environment entries, or when it descends from one that is. Every
+    program inherits its parent's environment through fork and exec, setsid, a
+    double fork or nohup alike, so the browser's helpers and whatever they start
+    carry the marker wherever they end up: re-parented to this process (a child
+    subreaper) or to PID 1, in any process group or session. The kiosk's own
+    helpers (xdotool, xsel), and a test runner's X server, never carry it, so the
+    rule needs neither timing nor a list of what to spare; walking PPid from the
+    marked processes also catches a child started with a cleared environment
+    while its parent lives. What it cannot see: a process whose environment the
+    kiosk's user may not read (another user's; a non-dumpable one, such as
+    Chromium's sandboxed renderers, which the browser's group kill ends).
+
+    Scans until one finds nothing left alive, so a child forked during the kill
+    is caught by the next scan. Zombies count as gone; those handed to this
+    process are reaped, but `spare` (default: `claimed_exit_statuses()`), whose
+    waiter threads want their status. Returns the pids still alive after `timeout`.
+    """
+    entry = os.fsencode(marker)
+    spared = claimed_exit_statuses() if spare is None else frozenset(spare)
+    never = _ancestors(os.getpid())  # never this process, nor what runs it
+    deadline = time.monotonic() + timeout
+    killed: set[int] = set()
+    while True:
+        found = _session_family(entry, never)
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        killed.update(found)
+        rows = _rows(killed)
+        _reap_adopted(rows, spared)
+        alive = sorted(set(living(rows)) | set(found))
+        if not found and not alive:
+            break
+        if time.monotonic() > deadline:
+            log.error("%d session process(es) survived SIGKILL", len(alive))
+            return alive
+        time.sleep(0.01)
+    _reap_handed_over(killed, spared, deadline)
+    return []
+
+
+def _rows(pids: Iterable[int]) -> list[ProcessRow]:
+    return [stat.row for stat in (_stat(pid) for pid in pids) if stat is not None]
+
+
+def _reap_handed_over(pids: set[int], spare: Collection[int], deadline: float) -> None:
+    # A zombie whose parent, one of ours, was just reaped comes to us a moment
+    # later (we are a subreaper): reap until none is on its way.
+    me = os.getpid()
+    while time.monotonic() < deadline:
+        rows = _rows(pids)
+        ours = {pid for pid, state, ppid in rows if state == "Z" and ppid == me}
+        on_the_way = any(state == "Z" and ppid in ours for _, state, ppid in rows)
+        if not _reap_adopted(rows, spare) and not on_the_way:
+            return
+        time.sleep(0.005)
+
+
+def reap_stray_children(spare: Collection[int]) -> int:
     """Reap this process's zombie children outside its own process group, but `spare`.
 
     What the kiosk itself runs (xdotool, xsel) stays in its group and is waited
@@ -198,13 +347,14 @@ def reap_stray_children(spare: set[int]) -> int:
     return _reap_adopted(strays, None)
 
 
-def _reap_adopted(members: list[ProcessRow], spare: int | None) -> int:
+def _reap_adopted(members: list[ProcessRow], spare: int | Collection[int] | None) -> int:
     """Reap the zombies among `members` that are the kiosk's children (adopted orphans);
-    `spare` is the browser's main process, which its own waiter thread reaps."""
+    `spare` is the browser's main process (or processes), which a waiter thread reaps."""
     me = os.getpid()
+    spared = {spare} if isinstance(spare, int) else set(spare or ())
     reaped = 0
     for pid, state, ppid in members:
-        if state == "Z" and ppid == me and pid != spare:
+        if state == "Z" and ppid == me and pid not in spared:
             with contextlib.suppress(ChildProcessError):
                 if os.waitpid(pid, os.WNOHANG)[0]:
                     reaped += 1

@@ -5,8 +5,10 @@ is a native handle with one owner) and reports through the event bus; the Tk
 thread only submits requests and never waits for them. The shell sees this
 class through the `SessionControl` protocol.
 
-The wipe is the browser's kill, then each participant's own steps (in the
-order the participants were given), then the session folder and the
+The wipe is the browser's kill, then the kill of every other process started
+for the session (whatever a page got started and detached: they all carry the
+session's marker in their environment), then each participant's own steps (in
+the order the participants were given), then the session folder and the
 clipboard; every step is run, timed and checked, and `SessionWiped` says which
 failed. The anonymous counters learn of the session from `SessionEnded`.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk import i18n
+from kiosk.browser.reaper import kill_session_processes, session_marker
 from kiosk.bus import EventBus
 from kiosk.config.allowlist import Allowlist
 from kiosk.config.schema import Profile
@@ -328,6 +331,7 @@ class SessionController:
         directory, self._directory = self._directory, None
         steps = [
             WipeStep("kill_browser", lambda: self._kill_browser(browser)),
+            WipeStep("kill_session_processes", lambda: self._kill_session_processes(directory)),
             *(step for p in self.participants for step in self._steps_of(p)),
             WipeStep("delete_session_dir", lambda: directory.wipe() if directory else None),
             WipeStep("clear_clipboard", lambda: clear_selections(self.display)),
@@ -356,6 +360,16 @@ class SessionController:
         survivors = browser.close()
         if survivors:
             raise RuntimeError(f"{len(survivors)} browser process(es) survived the kill")
+
+    @staticmethod
+    def _kill_session_processes(directory: SessionDirectory | None) -> None:
+        # Runs on the worker thread, as the kiosk's own helpers (xdotool, xsel)
+        # do: none of them is running now, and none carries the marker anyway.
+        if directory is None:
+            return
+        survivors = kill_session_processes(session_marker(directory.path))
+        if survivors:
+            raise RuntimeError(f"{len(survivors)} session process(es) survived the kill")
 
     # -- idle and hang watching -------------------------------------------------------------
 

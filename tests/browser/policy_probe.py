@@ -20,9 +20,20 @@ from browser_helpers import BLOCKED_TITLE, Events, allowlist  # noqa: E402
 from harness import wait_for  # noqa: E402
 from procedure_site import Site  # noqa: E402
 
+from kiosk.browser.chromium import handler_log  # noqa: E402
 from kiosk.browser.policies import DEFAULT_POLICY_DIR, profile_policy, write_policy  # noqa: E402
 from kiosk.browser.session import BrowserSession  # noqa: E402
 from kiosk.events import NavigationBlocked  # noqa: E402
+
+
+def try_mailto(browser: BrowserSession, site: Site, session_dir: Path) -> list[str]:
+    """Which handler stubs Chromium ran for a tapped mailto: (none: the policy refused it)."""
+    browser.open(site.url("/"))
+    wait_for(lambda: browser.evaluate("document.readyState") == "complete", 5)
+    browser.evaluate("location.href = 'mailto:someone@example.org'", user_gesture=True)
+    time.sleep(1.0)
+    log = handler_log(session_dir)
+    return log.read_text(encoding="utf-8").split() if log.exists() else []
 
 
 def main() -> None:
@@ -63,6 +74,7 @@ def main() -> None:
             results["file"] = show("file:///etc/passwd")
             results["link"] = tap("to-blocked")
             results["popup"] = tap("open-blocked")
+            results["handlers_asked"] = try_mailto(browser, site, Path(tmp))
             results["pages"] = [
                 t["url"] for t in browser.cdp.send("Target.getTargets")["targetInfos"]
                 if t["type"] == "page"] if browser.cdp else []

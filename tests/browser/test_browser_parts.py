@@ -15,10 +15,12 @@ from harness import wait_for
 
 from kiosk.browser.blocked_page import blocked_page_html
 from kiosk.browser.chromium import (
+    HANDLER_STUBS,
     START_URL,
     LaunchOptions,
     command_line,
     environment,
+    handler_log,
     seed_profile,
 )
 from kiosk.browser.downloads import safe_file_name, unique_move
@@ -66,6 +68,21 @@ def test_environment_keeps_everything_in_the_session(tmp_path: Path) -> None:
         assert Path(env[name]).is_relative_to(tmp_path), name
         assert Path(env[name]).is_dir()
     assert (Path(env["XDG_RUNTIME_DIR"]).stat().st_mode & 0o777) == 0o700
+
+
+def test_environment_puts_handler_stubs_first_on_the_path(tmp_path: Path) -> None:
+    env = environment(tmp_path, {"PATH": "/usr/bin:/bin"})
+    stubs, *system = env["PATH"].split(os.pathsep)
+    assert Path(stubs).is_relative_to(tmp_path)
+    assert system == ["/usr/bin", "/bin"]  # Debian's chromium launcher is a shell script
+    assert environment(tmp_path, {})["PATH"].endswith(":/usr/bin:/bin")
+    for name in ("xdg-open", "xdg-email"):
+        ran = subprocess.run([name, "mailto:someone@example.org"], env=env, check=False,
+                             capture_output=True, timeout=10)
+        assert ran.returncode != 0 and ran.stdout == ran.stderr == b""
+    assert sorted(os.listdir(stubs)) == sorted(HANDLER_STUBS)
+    # Only the names: the address is the resident's.
+    assert handler_log(tmp_path).read_text(encoding="utf-8") == "xdg-open\nxdg-email\n"
 
 
 @pytest.mark.parametrize(("suggested", "expected"), [

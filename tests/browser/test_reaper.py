@@ -109,3 +109,62 @@ def test_strays_of_earlier_browsers_are_reaped_but_not_our_own_children() -> Non
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:4] == ["before 0", "reaped 1", "again 0", "own 3"]
+
+
+# The kiosk (a subreaper) after a page got a handler started: a process of the
+# session double-forks into a session of its own, and that one starts a child
+# with a cleared environment. The kiosk's own child, without the marker, stays.
+SESSION_SCRIPT = """
+import os, subprocess, sys, time
+from kiosk.browser.reaper import (
+    become_subreaper, kill_session_processes, living, processes_naming, session_marker,
+)
+
+token = os.environ["TOKEN"]
+sleeper = [sys.executable, "-c", "import time; time.sleep(300)"]
+assert become_subreaper()
+variable, value = session_marker(token).split("=", 1)
+# (setsid A &): A in a session of its own, orphaned at once; A starts B with no environment.
+middle = [sys.executable, "-c",
+          "import subprocess, sys, time; subprocess.Popen(['env', '-i', *sys.argv[2:]]); "
+          "time.sleep(300)", token + "-detached", *sleeper, token + "-clean"]
+subprocess.run(["sh", "-c", '(setsid "$@" </dev/null >/dev/null 2>&1 &)', "sh", *middle],
+               env={**os.environ, variable: value}, check=True)
+own = subprocess.Popen([*sleeper, token + "-kiosk-own"])
+me = os.getpid()
+deadline = time.monotonic() + 10
+while len(living(processes_naming((token,)))) < 3 and time.monotonic() < deadline:
+    time.sleep(0.01)
+try:
+    found = processes_naming((token + "-detached",))
+    print("adopted", sum(1 for _, _, ppid in found if ppid == me))
+    print("survivors", kill_session_processes(session_marker(token), timeout=5))
+    print("left", [pid for pid in living(processes_naming((token,))) if pid != own.pid])
+    def state_and_parent(pid):
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[:2]
+    print("our_zombies", sum(1 for pid in os.listdir("/proc")
+                             if pid.isdigit() and state_and_parent(pid) == ["Z", str(me)]))
+    print("own_alive", own.poll() is None)
+finally:
+    for pid in living(processes_naming((token,))):
+        os.kill(pid, 9)
+    own.wait(5)
+"""
+
+
+def test_the_wipe_kills_every_process_of_the_session_however_it_detached(
+    tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", SESSION_SCRIPT], capture_output=True, text=True, timeout=60,
+        check=False, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "TOKEN": str(tmp_path / "session")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:5] == [
+        "adopted 1",  # the detached one came to the kiosk, a subreaper
+        "survivors []",
+        "left []",  # the clean-environment child too: it descends from a marked one
+        "our_zombies 0",
+        "own_alive True",
+    ]

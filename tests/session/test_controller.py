@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +14,7 @@ import pytest
 from harness import wait_for
 from session_fakes import Notebook, Rig, make_rig
 
+from kiosk.browser.reaper import living, processes_naming, session_marker
 from kiosk.events import (
     BrowserCrashed,
     BrowserReady,
@@ -93,8 +98,48 @@ def test_the_wipe_order_is_browser_participants_folder_clipboard(rigs: list[Rig]
     rig.published.wait(SessionWiped)
     report = rig.controller.last_wipe
     assert report is not None
-    assert list(report.durations) == ["kill_browser", "notebook.forget_notes",
-                                      "notebook.check", "delete_session_dir", "clear_clipboard"]
+    assert list(report.durations) == ["kill_browser", "kill_session_processes",
+                                      "notebook.forget_notes", "notebook.check",
+                                      "delete_session_dir", "clear_clipboard"]
+
+
+# One process that sleeps and names `token` on its command line.
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(300)"]
+
+
+def start_detached(token: str, env: dict[str, str]) -> None:
+    """What a handler started from a page may do: double fork, setsid, outlive its parent."""
+    subprocess.run(["sh", "-c", '(setsid "$@" </dev/null >/dev/null 2>&1 &)', "sh",
+                    *SLEEPER, token], env=env, check=True, timeout=10)
+    assert wait_for(lambda: living(processes_naming((token,))), 5)
+
+
+def test_the_wipe_ends_what_the_session_started_however_it_detached(
+    rigs: list[Rig], tmp_path: Path
+) -> None:
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    session_dir = rig.browsers[0].session_dir
+    variable, value = session_marker(session_dir).split("=", 1)
+    detached = f"{tmp_path}/detached-handler"
+    start_detached(detached, {**os.environ, variable: value})
+    # The kiosk's own kind of child, and a process of this test run: not the session's.
+    unrelated = f"{tmp_path}/unrelated"
+    bystander = subprocess.Popen([*SLEEPER, unrelated])
+    try:
+        rig.controller.end("button")
+        assert rig.published.wait(SessionWiped) == [SessionWiped("button", ())]
+        assert wait_for(lambda: not living(processes_naming((detached,))), 5)
+        assert bystander.poll() is None
+        report = rig.controller.last_wipe
+        assert report is not None and "kill_session_processes" in report.durations
+    finally:
+        for pid in living(processes_naming((detached,))):
+            os.kill(pid, signal.SIGKILL)
+        bystander.kill()
+        bystander.wait(5)
 
 
 def test_a_failing_participant_step_is_reported_and_the_rest_still_runs(
