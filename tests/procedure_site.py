@@ -12,6 +12,8 @@ Hosts (mapped to the server by Chromium's --host-resolver-rules):
   so that the Cache API and service workers work): each visit gets a fresh
   token, reports what it finds of earlier visits, then plants its token in
   every store a browser has.
+  It also serves /awake, a page that keeps the screen awake (a wake lock needs
+  such an origin).
 """
 
 from __future__ import annotations
@@ -82,6 +84,53 @@ POST_OUT = page("Post", f'<form id="out" method="post" action="http://{BLOCKED}/
                         '<script>document.getElementById("out").submit()</script>')
 
 LANGUAGE = page("Language", "<script>document.title = navigator.language;</script>")
+
+# A page that keeps the screen awake, as a video site or a slideshow does: holdWakeLock()
+# takes a screen wake lock, playVideo() plays a muted looping video (recorded in the page
+# from a canvas: there is no video encoder on the machines to make a file to serve).
+# `awake` tells how each went. Served on localhost: a wake lock needs a secure context.
+AWAKE = page("Awake", """
+<h1>Awake</h1>
+<video id="clip" muted loop playsinline width="480" height="360"></video>
+<script>
+const awake = {wakeLock: "none", video: "none"};
+async function holdWakeLock() {
+  try {
+    const lock = await navigator.wakeLock.request("screen");
+    awake.wakeLock = "held";
+    lock.addEventListener("release", () => { awake.wakeLock = "released"; });
+  } catch (error) { awake.wakeLock = "error: " + error; }
+}
+function recordClip(milliseconds) {
+  const canvas = document.createElement("canvas");
+  canvas.width = 160; canvas.height = 120;
+  const context = canvas.getContext("2d");
+  let frame = 0;
+  const drawing = setInterval(() => {
+    context.fillStyle = "hsl(" + (frame++ * 30 % 360) + ", 80%, 50%)";
+    context.fillRect(0, 0, 160, 120);
+  }, 40);
+  const recorder = new MediaRecorder(canvas.captureStream(25), {mimeType: "video/webm"});
+  const chunks = [];
+  recorder.ondataavailable = event => chunks.push(event.data);
+  return new Promise(resolve => {
+    recorder.onstop = () => {
+      clearInterval(drawing);
+      resolve(new Blob(chunks, {type: "video/webm"}));
+    };
+    recorder.start();
+    setTimeout(() => recorder.stop(), milliseconds);
+  });
+}
+async function playVideo() {
+  try {
+    const clip = document.getElementById("clip");
+    clip.src = URL.createObjectURL(await recordClip(2000));
+    await clip.play();
+    awake.video = "playing";
+  } catch (error) { awake.video = "error: " + error; }
+}
+</script>""")
 
 def procedure_page(host: str) -> bytes:
     """The start page of the profile's other procedures: a plain form, as a real site has."""
@@ -388,6 +437,8 @@ def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]
         return 200, html, (CANARY_START % {"token": log.new_token()}).encode()
     if parts.path == "/canary/form":
         return 200, html, (CANARY_FORM % {"token": token}).encode()
+    if parts.path == "/awake":
+        return 200, html, AWAKE
     if parts.path == "/sw.js":
         return 200, {"Content-Type": "text/javascript"}, CANARY_WORKER.encode()
     if parts.path.startswith("/download/"):

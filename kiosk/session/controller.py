@@ -42,7 +42,8 @@ from kiosk.events import (
 )
 from kiosk.session.clipboard import clear_selections
 from kiosk.session.directory import SessionDirectory, session_root, wipe_stale
-from kiosk.session.idle import IdleClock, IdleTracker, IdleWatcher, XIdleClock
+from kiosk.session.idle import IdleClock, IdleTracker, IdleWatcher
+from kiosk.session.input_clock import open_idle_clock
 from kiosk.session.participant import Participant, SessionInfo
 from kiosk.session.wipe import WipeReport, WipeStep, run_wipe
 from kiosk.stats.counters import duration_bucket
@@ -117,7 +118,7 @@ class SessionController:
         self._directory: SessionDirectory | None = None
         self._browser: Browser | None = None
         self._started_at: float | None = None
-        self._idle_clock_factory = idle_clock_factory or (lambda: XIdleClock(display))
+        self._idle_clock_factory = idle_clock_factory or (lambda: open_idle_clock(display))
         self._watcher: IdleWatcher | None = None
         self._stop_hang_check = threading.Event()
         self._failed_starts = 0

@@ -2,8 +2,10 @@
 
 `XIdleClock` asks the X server (MIT-SCREEN-SAVER extension) how long the whole
 display has been without keyboard or pointer input, whichever window had it:
-the shell's or the browser's. `IdleTracker` is the pure rule that turns that and
-the session's age into a state; `IdleWatcher` polls on a thread and publishes.
+the shell's or the browser's. Any client can reset that counter, though, so the
+kiosk uses `input_clock.InputIdleClock` (resident input only) and this one only
+when the server lacks XInput 2. `IdleTracker` is the pure rule that turns the idle
+time and the session's age into a state; `IdleWatcher` polls on a thread and publishes.
 """
 
 from __future__ import annotations
@@ -47,15 +49,19 @@ class _ScreenSaverInfo(ctypes.Structure):
     ]
 
 
-def _load(soname: str, short: str) -> ctypes.CDLL:
+# The Debian package of each X library an idle clock loads.
+_PACKAGES = {"X11": "libx11-6", "Xss": "libxss1", "Xi": "libxi6"}
+
+
+def load_library(soname: str, short: str) -> ctypes.CDLL:
+    """An X library by its soname (or whatever `find_library(short)` finds)."""
     try:
         return ctypes.CDLL(soname)
     except OSError:
         found = ctypes.util.find_library(short)
         if found is None:
             raise IdleClockError(
-                f"{soname} is missing: install the Debian package "
-                f"{'libxss1' if short == 'Xss' else 'libx11-6'}"
+                f"{soname} is missing: install the Debian package {_PACKAGES[short]}"
             ) from None
         return ctypes.CDLL(found)
 
@@ -68,8 +74,8 @@ class XIdleClock:
     """
 
     def __init__(self, display: str) -> None:
-        self._x11 = _load("libX11.so.6", "X11")
-        self._xss = _load("libXss.so.1", "Xss")
+        self._x11 = load_library("libX11.so.6", "X11")
+        self._xss = load_library("libXss.so.1", "Xss")
         self._declare()
         name = display.encode() if display else None
         self._display = self._x11.XOpenDisplay(name)
