@@ -69,6 +69,10 @@ FRAME_TYPES = ("iframe",)
 #   never sees the key. A site could call the binding only to move the focus.
 # - The right-click menu (save, print, view source, inspect, in English) shows
 #   only on a text field, where it serves to copy and paste.
+# - A link clicked "into a new tab or window" or "to download" (Ctrl, Shift,
+#   Meta or Alt held, the middle button, Ctrl/Shift+Return, which Chromium turns
+#   into such a click) is followed as a plain click instead: Chromium starts a
+#   new tab's first request itself, before the guard can hold that tab.
 PAGE_HELPER_WORLD = "borne-helper"
 TOOLBAR_KEY_BINDING = "borneToolbarKey"
 PAGE_HELPER_SCRIPT = (
@@ -79,6 +83,14 @@ PAGE_HELPER_SCRIPT = (
     "addEventListener('contextmenu', e => { const t = e.target;"
     " if (!(t && (t.isContentEditable || /^(INPUT|TEXTAREA)$/.test(t.tagName))))"
     " e.preventDefault(); }, true);"
+    "const borneNewTab = e => { const link = e.target && e.target.closest"
+    " && e.target.closest('a[href], area[href]');"
+    " if (!link || !(e.ctrlKey || e.shiftKey || e.metaKey || e.altKey || e.button === 1))"
+    " return;"
+    " e.preventDefault(); e.stopImmediatePropagation();"
+    " if (e.type === 'click' || e.button === 1) link.click(); };"
+    "addEventListener('click', borneNewTab, true);"
+    "addEventListener('auxclick', borneNewTab, true);"
 )
 PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
     ("Runtime.enable", {}),  # without it, Chromium never reports the binding's calls

@@ -43,8 +43,11 @@ def test_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                  "--no-first-run", "--disable-sync", "--disable-breakpad", "--lang=fr",
                  "--window-position=0,80", "--window-size=1280,944",
                  "--force-renderer-accessibility", "--password-store=basic",
-                 "--host-resolver-rules=MAP *.test 127.0.0.1", f"--app={START_URL}"):
+                 f"--app={START_URL}"):
         assert flag in args
+    # The tests' mapping first (the first rule that matches wins), then the calls home.
+    assert ("--host-resolver-rules=MAP *.test 127.0.0.1, MAP accounts.google.com ~NOTFOUND, "
+            "MAP update.googleapis.com ~NOTFOUND, MAP clients2.google.com ~NOTFOUND") in args
     assert "--no-sandbox" not in args
     assert "--incognito" not in args
     assert any(a.startswith("--disable-features=") and "Translate" in a for a in args)
@@ -55,7 +58,9 @@ def test_sandbox_is_dropped_only_for_root(tmp_path: Path,
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     args = command_line(options(tmp_path))
     assert "--no-sandbox" in args
-    assert not any(a.startswith("--host-resolver-rules") for a in args)
+    rules = [a for a in args if a.startswith("--host-resolver-rules=")]
+    assert rules == ["--host-resolver-rules=MAP accounts.google.com ~NOTFOUND, "
+                     "MAP update.googleapis.com ~NOTFOUND, MAP clients2.google.com ~NOTFOUND"]
 
 
 def test_environment_keeps_everything_in_the_session(tmp_path: Path) -> None:

@@ -238,3 +238,42 @@ def fresh_held(screen: XScreen, site: Any, tmp_path: Path,
         browser.close()
         if pid is not None:
             kill_group(pid)
+
+
+def page_targets(session: BrowserSession) -> list[str]:
+    assert session.cdp is not None
+    found = session.cdp.send("Target.getTargets")["targetInfos"]
+    return [t["url"] for t in found if t["type"] == "page"]
+
+
+def link_centre(session: BrowserSession, element: str) -> tuple[float, float]:
+    box = session.evaluate(f"(() => {{ const r = document.getElementById({element!r})"
+                           ".getBoundingClientRect(); return [r.x + r.width / 2, "
+                           "r.y + r.height / 2]; })()")
+    return float(box[0]), float(box[1])
+
+
+# CDP's modifier bits: Alt 1, Ctrl 2, Meta 4, Shift 8.
+@pytest.mark.parametrize(("button", "modifiers"), [
+    ("left", 2), ("left", 8), ("middle", 0), ("left", 4), ("left", 1)],
+    ids=["ctrl", "shift", "middle", "meta", "alt"])
+def test_a_new_tab_click_on_a_blocked_link_never_reaches_it(
+    browser: tuple[BrowserSession, Events], site: Any, button: str, modifiers: int
+) -> None:
+    session, events = browser
+    assert session.cdp is not None
+    show(session, site.url("/"), "Start")
+    # Chromium drops input sent to a page before its first frame is drawn.
+    assert evaluate(session, "new Promise(r => requestAnimationFrame(() => "
+                             "requestAnimationFrame(() => r(document.readyState))))") == "complete"
+    x, y = link_centre(session, "to-blocked")
+    for kind in ("mousePressed", "mouseReleased"):
+        session.cdp.send("Input.dispatchMouseEvent", {
+            "type": kind, "x": x, "y": y, "button": button, "clickCount": 1,
+            "modifiers": modifiers}, session_id=session.main_session)
+    # The link is followed in the resident's window, as a plain click: the guard
+    # answers with its page, and no new tab ever asked the blocked host.
+    assert wait_for(lambda: title(session) == BLOCKED_TITLE, 10), title(session)
+    assert BLOCKED in [e.host for e in events.wait(NavigationBlocked)]
+    assert BLOCKED not in site.log.hosts(), site.log.requests
+    assert len(page_targets(session)) == 1

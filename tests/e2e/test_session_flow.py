@@ -39,7 +39,7 @@ ESCAPE_KEYS = [
     "ctrl+shift+i", "ctrl+shift+j", "ctrl+shift+c", "ctrl+shift+m", "alt+Home", "alt+F4",
     "ctrl+w", "ctrl+shift+w", "ctrl+F4", "ctrl+q", "ctrl+shift+q", "ctrl+alt+F1",
     "ctrl+alt+BackSpace", "super", "alt+Tab", "alt+F2", "ctrl+Escape", "ctrl+l", "alt+d",
-    "F6", "F7", "F10", "shift+F10", "Menu",
+    "F6", "F7", "F10", "shift+F10", "Menu", "shift+Escape",
 ]  # F2 is the kiosk's own: it moves the keyboard to the toolbar (tested below)
 
 
