@@ -280,6 +280,62 @@ def end_session(kiosk: KioskProcess, screen: XScreen, button: tuple[int, int]
             "confirm_to_ready": log_time(kiosk.lines[ready]) - confirm}
 
 
+# Pages that try to hold a resident who wants to leave (tests/procedure_site.py), and how
+# each is made hostile once shown: a tap (a "leave this page?" question needs one), or
+# nothing (a busy loop starts by itself), or SIGSTOP of every renderer (a hung page).
+HOSTILE_PAGES = (("stay", "/beforeunload", "tap"), ("busy", "/busy", "none"),
+                 ("hung", "/", "stop_renderers"))
+
+
+def hostile_profile(folder: Path) -> Path:
+    """One tile per hostile page, in one group, in HOSTILE_PAGES' order."""
+    tiles = "".join(f"""
+[[procedure]]
+id = "{name}"
+group = "tests"
+title = "{name}"
+start_url = "http://{ALLOWED}{path}"
+allow = ["{ALLOWED}"]
+""" for name, path, _ in HOSTILE_PAGES)
+    path = folder / "hostile-profile.toml"
+    path.write_text('schema = 1\n[terminal]\nname = "Bench"\n[[group]]\nid = "tests"\n'
+                    f'title = "Tests"\n{tiles}', encoding="utf-8")
+    return path
+
+
+def renderers(browser: int) -> list[int]:
+    return [pid for pid, row in tree(browser).items()
+            if alive(row) and "--type=renderer" in command(pid)]
+
+
+def make_hostile(kiosk: KioskProcess, screen: XScreen, how: str) -> None:
+    if how == "tap":
+        screen.click(screen.width // 2, screen.height // 2)
+    elif how == "stop_renderers":
+        for pid in renderers(last_browser_pid(kiosk)):
+            os.kill(pid, 19)  # SIGSTOP: the page neither runs nor answers
+    time.sleep(1.0)  # the loop has started, the question is armed
+
+
+def hostile_ends(kiosk: KioskProcess, screen: XScreen, clock: RequestClock
+                 ) -> dict[str, float]:
+    """End session behind each hostile page, confirmed to the fresh home (seconds)."""
+    button: tuple[int, int] | None = None
+    times: dict[str, float] = {}
+    for index, (name, path, how) in enumerate(HOSTILE_PAGES):
+        mark = len(kiosk.lines)
+        tap = time.time()
+        screen.key(*["Tab"] * index, "Return")
+        clock.arrival(ALLOWED, path, tap)
+        wait_line(kiosk, r"screen: toolbar$", mark, f"opening the {name} page")
+        time.sleep(1.0)  # the page paints
+        make_hostile(kiosk, screen, how)
+        button = button or end_button_position(screen)
+        times[name] = end_session(kiosk, screen, button)["confirm_to_home"]
+        time.sleep(SETTLE)
+    return times
+
+
 def session_memory(kiosk: KioskProcess) -> dict[str, float]:
     """The shell's RSS and PSS and its descendants' PSS (the session's Chromium), in MiB."""
     pid = kiosk.proc.pid
@@ -432,6 +488,15 @@ def run() -> dict[str, Any]:
                 time.sleep(SETTLE)
                 runs = many_sessions(kiosk, screen, clock, count, folder / "sessions")
             after_stop = sorted(p.name for p in (folder / "sessions").iterdir())
+            hostile_folder = folder / "hostile"
+            hostile_folder.mkdir()
+            with running_kiosk(screen, hostile_folder, "--profile",
+                               str(hostile_profile(hostile_folder)),
+                               env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as kiosk:
+                wait_line(kiosk, r"browser ready for the next session$", 0,
+                          "the first pre-started browser")
+                time.sleep(SETTLE)
+                hostile = hostile_ends(kiosk, screen, clock)
     finally:
         site.stop()
     taps, ends = runs["taps"], runs["ends"]
@@ -462,6 +527,7 @@ def run() -> dict[str, Any]:
         "session_root_after_stop": after_stop,
         "stray_scratch_folders": stray_scratch_folders() - stray_before,
         "end_button": runs["end_button"],
+        "hostile_confirm_to_home_s": hostile,
     }
 
 
@@ -483,6 +549,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("End session confirmed to fresh home", seconds("confirm_to_home_s"),
          "<= 1.5 s (else: reboot)"),
         ("End session confirmed to next browser", seconds("confirm_to_ready_s"), "<= 1.5 s"),
+        *((f"End session to fresh home, {name} page", f"{value:.3f} s", "<= 0.5 s")
+          for name, value in r["hostile_confirm_to_home_s"].items()),
         ("session: shell RSS / PSS", f"{mem['shell_rss']:.0f} / {mem['shell_pss']:.0f} MiB",
          "measured"),
         (f"session: Chromium PSS ({mem['chromium_processes']:.0f} proc.)",
