@@ -23,7 +23,7 @@ from kiosk.errors import UserError
 from kiosk.events import Event, SessionWiped
 from kiosk.i18n import _
 from kiosk.session import flow as f
-from kiosk.session.controller import Bounds, SessionControl
+from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.documents import choose_for
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.home import HomeActions, build_home

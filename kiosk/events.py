@@ -7,12 +7,13 @@ widget, so an event can be read from any thread.
 
 `tests/test_events.py` checks that each class here is published somewhere in
 the package and handled somewhere, and the bus refuses an event that is not
-declared here.
+declared here. An event without fields needs no decorator of its own: it inherits
+the base's frozen value semantics (and spares the start-up a dataclass's making).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,15 @@ BlockedKind = Literal["site", "address"]
 @dataclass(frozen=True)
 class Event:
     """The base of every event (never published itself)."""
+
+
+def refuse_assignment(self: object, name: str, value: object) -> None:
+    """__setattr__ of a frozen base, for its subclasses without fields of their own
+    (a dataclass's own check lets a subclass's instances take new attributes)."""
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+Event.__setattr__ = refuse_assignment  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,6 @@ class Document:
 # -- the session's browser -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class BrowserReady(Event):
     """The next session's browser is started, hidden behind the home screen."""
 
@@ -58,22 +67,18 @@ class BrowserCrashed(Event):
     reason: str
 
 
-@dataclass(frozen=True)
 class PageOpened(Event):
     """The procedure's first page was asked for and the browser shown."""
 
 
-@dataclass(frozen=True)
 class PageCrashed(Event):
     """The resident's page stopped (its renderer crashed or was killed for memory)."""
 
 
-@dataclass(frozen=True)
 class WindowClosed(Event):
     """The guard closed a window nobody asked for: the page should take the keyboard back."""
 
 
-@dataclass(frozen=True)
 class ToolbarKeyPressed(Event):
     """F2 in the page: a keyboard user wants the kiosk's toolbar."""
 
@@ -159,7 +164,6 @@ class CountdownTick(Event):
     kind: CountdownKind
 
 
-@dataclass(frozen=True)
 class CountdownCancelled(Event):
     """The resident touched something: the countdown goes away."""
 

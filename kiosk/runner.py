@@ -16,6 +16,7 @@ import tkinter as tk
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import settings
 from kiosk.bus import EventBus
@@ -23,9 +24,12 @@ from kiosk.config.lastgood import recall, remember
 from kiosk.config.load import choose_profile_path, load_profile
 from kiosk.config.schema import Profile
 from kiosk.errors import ProfileError
-from kiosk.session.controller import Bounds, SessionControl, SessionController
+from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import Participant, ToolbarItem
-from kiosk.stats.recorder import StatsRecorder
+
+if TYPE_CHECKING:
+    from kiosk.session.controller import SessionController
+    from kiosk.stats.recorder import StatsRecorder
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
 def start_stats(bus: EventBus) -> StatsRecorder | None:
     """The anonymous counters, listening to the bus; None (logged) if their file is unusable."""
     from kiosk.stats.counters import Counters
+    from kiosk.stats.recorder import StatsRecorder
     from kiosk.stats.report import database_path
 
     try:
@@ -91,7 +96,7 @@ class Services:
 
     def make_controller(self, bounds: Bounds) -> SessionControl:
         """The session controller for a browser placed at `bounds` (under the toolbar)."""
-        from kiosk.session.controller import make_browser_factory
+        from kiosk.session.controller import SessionController, make_browser_factory
 
         current = settings.current()
         factory = make_browser_factory(bounds, self.profile.allowlist(), self.bus.publish,

@@ -87,6 +87,14 @@ compile_translations() {
     done
 }
 
+compile_bytecode() {
+    # As an installed package is (dh-python compiles it): a start then reads the
+    # bytecode instead of compiling every module, even where PYTHONDONTWRITEBYTECODE
+    # is set. Stale files are recompiled, by their sources' times.
+    .venv/bin/python -m compileall -q kiosk >/dev/null
+}
+
 install_debian_packages
 create_venv
 compile_translations
+compile_bytecode

@@ -41,6 +41,7 @@ from kiosk.events import (
     SessionWiped,
 )
 from kiosk.session.clipboard import clear_selections
+from kiosk.session.control import Bounds
 from kiosk.session.directory import SessionDirectory, session_root, wipe_stale
 from kiosk.session.idle import IdleClock, IdleTracker, IdleWatcher
 from kiosk.session.input_clock import open_idle_clock
@@ -55,7 +56,6 @@ HANG_CHECK_SECONDS = 5.0
 RETRY_DELAYS = (1, 5, 15, 30, 60)
 SHUTDOWN_WIPE_SECONDS = 20.0
 
-Bounds = tuple[int, int, int, int]
 HelpLines = Callable[[str], tuple[str, ...]]
 
 
@@ -79,21 +79,6 @@ class BrowserFactory(Protocol):
 
     def __call__(self, *, session_dir: Path, help_lines: HelpLines,
                  language: str) -> Browser: ...
-
-
-class SessionControl(Protocol):
-    """What the shell asks of the session; every call returns at once."""
-
-    def prestart(self) -> None: ...
-    def begin(self) -> None: ...
-    def open(self, procedure_id: str) -> None: ...
-    def back(self) -> None: ...
-    def reload(self) -> None: ...
-    def focus(self) -> None: ...
-    def give_files(self, paths: tuple[Path, ...]) -> None: ...
-    def end(self, reason: str) -> None: ...
-    def restart_browser(self) -> None: ...
-    def shutdown(self) -> None: ...
 
 
 class SessionController:

@@ -303,6 +303,14 @@ def test_keyboard_hand_offs_only_with_a_page_on_screen() -> None:
     assert drive(BrowserReady())[1] == [f.ReclaimKeyboard()]
 
 
+@pytest.mark.parametrize("item", [f.ShowHelp(), f.OpenProcedure("caf"), f.HomeView(),
+                                  f.BeginSession(), PageOpened(), FileChooserOpened(True)],
+                         ids=name)
+def test_no_input_view_or_effect_takes_an_assignment(item: object) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.anything = 1  # type: ignore[attr-defined]
+
+
 def test_every_view_and_effect_is_a_frozen_value() -> None:
     for module_value in vars(f).values():
         if isinstance(module_value, type) and issubclass(module_value, f.View | f.Effect):
