@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from harness import wait_for
 
@@ -53,3 +53,32 @@ def allowlist() -> Allowlist:
 
 
 SessionFactory = Callable[[Path], tuple["BrowserSession", Events]]
+
+
+def installed_policy() -> dict[str, Any]:
+    """The policy an installed kiosk has for the tests' allowlist."""
+    from kiosk.browser.policies import profile_policy
+
+    return profile_policy(allowlist())
+
+
+def guard_only() -> dict[str, Any]:
+    from kiosk.browser.policies import guard_only_policy
+
+    return guard_only_policy()
+
+
+# The two set-ups every escape test runs under: the guard alone (a root-run kiosk's
+# policy, without the "block every other site" rule) and the installed policy.
+POLICIES: dict[str, Callable[[], dict[str, Any]]] = {
+    "guard-only": guard_only, "installed": installed_policy}
+
+
+def skip_unless_policy_can_apply(name: str) -> None:
+    """The installed policy reaches Chromium through a private mount namespace, as root."""
+    import pytest
+
+    from kiosk.browser.chromium import running_as_root
+
+    if name == "installed" and not running_as_root():
+        pytest.skip("the installed policy is given in a private mount namespace, as root")

@@ -522,6 +522,10 @@ class Guard:
         top = not frame.get("parentId")
         if is_web_url(url):
             self._check_web_commit(session_id, frame, url, top)
+        elif url.startswith(HARMLESS_PREFIXES):
+            # Chromium's own error page, in a frame as at the top: the policy refused it.
+            self._explain_error_page(session_id, frame.get("id"),
+                                     str(frame.get("unreachableUrl") or ""))
         elif top:
             self._check_other_commit(session_id, frame, url)
 
@@ -543,10 +547,6 @@ class Guard:
         self._replace_frame(session_id, frame.get("id"), host)
 
     def _check_other_commit(self, session_id: str, frame: dict[str, Any], url: str) -> None:
-        if url.startswith(HARMLESS_PREFIXES):
-            self._explain_error_page(session_id, frame.get("id"),
-                                     str(frame.get("unreachableUrl") or ""))
-            return
         if self.permitted(url):
             return
         host = url_host_of(url)

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import BOUNDS, Events, SessionFactory, allowlist
+from browser_helpers import (
+    BOUNDS,
+    POLICIES,
+    Events,
+    SessionFactory,
+    allowlist,
+    skip_unless_policy_can_apply,
+)
 from harness import XScreen, kill_group
 from procedure_site import Site
 
@@ -25,7 +32,8 @@ def site() -> Iterator[Any]:
 
 
 
-def _session_factory(site: Any) -> tuple[SessionFactory, list[BrowserSession]]:
+def _session_factory(site: Any, policy: dict[str, Any] | None = None
+                     ) -> tuple[SessionFactory, list[BrowserSession]]:
     started: list[BrowserSession] = []
 
     def make(session_dir: Path) -> tuple[BrowserSession, Events]:
@@ -33,7 +41,7 @@ def _session_factory(site: Any) -> tuple[SessionFactory, list[BrowserSession]]:
         browser = BrowserSession(
             session_dir=session_dir, allowlist=allowlist(), language="fr",
             help_lines=("Accueil, rez-de-chaussée", "01 23 45 67 89"), bounds=BOUNDS,
-            publish=events.publish, host_resolver_rules=site.rules,
+            publish=events.publish, host_resolver_rules=site.rules, policy=policy,
         )
         started.append(browser)
         browser.start()
@@ -50,13 +58,15 @@ def _stop_all(started: list[BrowserSession]) -> None:
             kill_group(pid)  # in case close() itself failed
 
 
-@pytest.fixture(scope="module")
-def shared(screen: XScreen, site: Any,
+@pytest.fixture(scope="module", params=list(POLICIES))
+def shared(request: pytest.FixtureRequest, screen: XScreen, site: Any,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrowserSession, Events]]:
-    """One guarded Chromium for the tests whose state does not matter."""
+    """One guarded Chromium for the tests whose state does not matter, once under the
+    guard alone and once under the installed policy."""
+    skip_unless_policy_can_apply(request.param)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DISPLAY", screen.display)
-        make, started = _session_factory(site)
+        make, started = _session_factory(site, POLICIES[request.param]())
         try:
             yield make(tmp_path_factory.mktemp("shared-session"))
         finally:

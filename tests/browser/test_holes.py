@@ -8,39 +8,35 @@ kiosk has, so that a protection proven here does not rest on one layer only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import procedure_site as site_module
 import pytest
-from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, allowlist
+from browser_helpers import (
+    BLOCKED_TITLE,
+    BOUNDS,
+    POLICIES,
+    Events,
+    allowlist,
+    skip_unless_policy_can_apply,
+)
 from harness import XScreen, kill_group, wait_for
 
 from kiosk.browser.cdp import CdpError
-from kiosk.browser.chromium import running_as_root
 from kiosk.browser.guard import DOCUMENT_PATTERNS
-from kiosk.browser.policies import guard_only_policy, profile_policy
 from kiosk.browser.session import BrowserSession
 from kiosk.events import NavigationBlocked, PageCrashed
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 ALLOWED, BLOCKED = site_module.ALLOWED, site_module.BLOCKED
-def installed_policy() -> dict[str, Any]:
-    return profile_policy(allowlist())
-
-
-POLICIES: dict[str, Callable[[], dict[str, Any]]] = {
-    "guard-only": guard_only_policy, "installed": installed_policy}
-
-
 @pytest.fixture(scope="module", params=list(POLICIES))
 def held(request: pytest.FixtureRequest, screen: XScreen, site: Any,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrowserSession, Events]]:
     """One guarded Chromium per policy for this module."""
-    if request.param == "installed" and not running_as_root():
-        pytest.skip("the installed policy is given in a private mount namespace, as root")
+    skip_unless_policy_can_apply(request.param)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DISPLAY", screen.display)
         events = Events()
