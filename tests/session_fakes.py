@@ -25,8 +25,9 @@ class FakeBrowser:
     """Records calls; `fail_start` makes start() raise, `survivors` what close() returns."""
 
     def __init__(self, session_dir: Path, help_lines: HelpLines, fail_start: bool = False,
-                 survivors: Sequence[int] = ()) -> None:
+                 survivors: Sequence[int] = (), language: str = "fr") -> None:
         self.session_dir = session_dir
+        self.language = language
         self.help_lines = help_lines
         self.fail_start = fail_start
         self.survivors = list(survivors)
@@ -128,7 +129,8 @@ def make_rig(*, fail_starts: int = 0, survivors: Sequence[int] = (),
     def factory(*, session_dir: Path, help_lines: HelpLines, language: str) -> FakeBrowser:
         with lock:
             browser = FakeBrowser(session_dir, help_lines,
-                                  fail_start=len(browsers) < fail_starts, survivors=survivors)
+                                  fail_start=len(browsers) < fail_starts, survivors=survivors,
+                                  language=language)
             browsers.append(browser)
         return browser
 

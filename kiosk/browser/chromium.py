@@ -292,6 +292,16 @@ def environment(
     return env
 
 
+def interface_language(language: str) -> dict[str, str]:
+    """The variables that set Chromium's own words (its rare dialogs and menus).
+
+    On Linux Chromium follows LANGUAGE (then LANG), not --lang, and has words for
+    other languages than English only with Debian's chromium-l10n installed. The
+    C.UTF-8 locale keeps the character set right without needing a generated locale.
+    """
+    return {"LANGUAGE": language, "LANG": "C.UTF-8"}
+
+
 class ChromiumProcess:
     """A started Chromium: its pid (= process group = session id) and DevTools pipe ends.
 
@@ -343,6 +353,7 @@ class ChromiumProcess:
         seed_profile(session_dir)
         tmp = scratch_dir(session_dir)
         child_env = environment(session_dir, env, tmp)
+        child_env.update(interface_language(options.language))
         outside = tmp if not tmp.is_relative_to(session_dir) else None
         argv = private_policy_prefix(session_dir, options.policy) + command_line(options)
         commands_r, commands_w = os.pipe()

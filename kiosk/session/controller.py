@@ -102,6 +102,8 @@ class SessionController:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session")
         self._directory: SessionDirectory | None = None
         self._browser: Browser | None = None
+        self._browser_language: str | None = None
+        self._browser_used = False
         self._started_at: float | None = None
         self._idle_clock_factory = idle_clock_factory or (lambda: open_idle_clock(display))
         self._watcher: IdleWatcher | None = None
@@ -221,14 +223,33 @@ class SessionController:
         self._start_hang_check()
         self.bus.publish(BrowserReady())
 
-    def _start_fresh_browser(self) -> None:
+    def _start_fresh_browser(self, language: str | None = None) -> None:
         directory = self._session_directory()
-        language = self.profile.terminal.default_language
+        language = language or self.profile.terminal.default_language
         self._browser = self.browser_factory(
             session_dir=directory.path, language=language,
             help_lines=self._help_lines,
         )
+        self._browser_language, self._browser_used = language, False
         self._browser.start()
+
+    def _speak_the_residents_language(self, language: str) -> None:
+        """Chromium's own words (its rare dialogs) follow the language it started in:
+        a resident who chose another one before the first page gets a browser
+        started in theirs. Nothing of the session is in the browser yet."""
+        if self._browser is None or self._browser_used or language == self._browser_language:
+            return
+        log.info("starting the browser again in the resident's language")
+        self._stop_hang_check.set()
+        browser, self._browser = self._browser, None
+        self._kill_browser(browser)
+        try:
+            self._start_fresh_browser(language)
+        except Exception:
+            log.exception("the browser could not start in the resident's language")
+            self._discard_failed_start()
+            return
+        self._start_hang_check()
 
     def _help_lines(self, language: str) -> tuple[str, ...]:
         """The desk's details in `language`, for the browser's blocked page."""
@@ -297,9 +318,11 @@ class SessionController:
             return  # the session ended while this waited: nothing to open for anyone
         if self._browser is None:
             self._prepare()
+        self._speak_the_residents_language(language)
         if self._browser is None:
             self.bus.publish(SessionFailed("browser_unavailable"))
             return
+        self._browser_used = True
         self._browser.set_language(language)
         self._browser.open(url)
         self._browser.focus()

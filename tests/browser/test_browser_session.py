@@ -621,3 +621,14 @@ def test_a_failing_subscriber_never_leaves_a_page_hanging(
         assert_blocked_page(session, BLOCKED)
     finally:
         assert session.close() == []
+
+
+def test_chromium_is_started_in_the_session_language(fresh: SessionFactory,
+                                                     tmp_path: Path) -> None:
+    """Chromium's own words (a site's confirm() dialog, a chooser) follow LANGUAGE on
+    Linux, not --lang; seen on screenshots: "caf.borne.test indique", "Annuler"."""
+    session, _ = fresh(tmp_path / "session")
+    assert session.pid is not None
+    environ = Path(f"/proc/{session.pid}/environ").read_bytes().split(b"\0")
+    assert b"LANGUAGE=fr" in environ
+    assert Path("/usr/lib/chromium/locales/fr.pak").exists(), "chromium-l10n is installed"

@@ -14,6 +14,7 @@ import pytest
 from harness import wait_for
 from session_fakes import Notebook, Rig, make_rig
 
+from kiosk import i18n
 from kiosk.browser.reaper import living, processes_naming, session_marker
 from kiosk.events import (
     BrowserCrashed,
@@ -233,3 +234,24 @@ def test_shutdown_wipes_the_open_session(rigs: list[Rig], private_sessions: Path
     assert session_folders(private_sessions) == []
     ended = rig.published.of(SessionEnded)
     assert [e.reason for e in ended] == ["shutdown"]
+
+
+def test_a_resident_who_chose_a_language_gets_a_browser_started_in_it(
+    rigs: list[Rig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.prestart()
+    rig.published.wait(BrowserReady)
+    monkeypatch.setattr(i18n, "current_language", lambda: "es")
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    first, second = rig.browsers
+    assert (first.language, second.language) == ("fr", "es")
+    assert first.closed.is_set() and not second.closed.is_set()
+    assert second.session_dir == first.session_dir  # the same session, nothing lost
+    # Once a page was shown, the browser is the resident's: no restart for a new tile.
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    rig.controller.open("msa")
+    rig.published.wait(PageOpened, count=2)
+    assert len(rig.browsers) == 2
