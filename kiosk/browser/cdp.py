@@ -39,6 +39,10 @@ class CdpError(Exception):
     """A command failed: error reply, timeout, or the pipe is closed."""
 
 
+class CdpTimeout(CdpError):
+    """A command got no answer in time (a busy page, a hung browser)."""
+
+
 @dataclass
 class _Waiter:
     """One command in flight."""
@@ -184,7 +188,7 @@ class CdpPipe:
         waiter = self._submit(method, params, session_id, None, timeout)
         if not waiter.done.wait(timeout):
             self._forget(waiter)
-            raise CdpError(f"{method}: no answer within {timeout:.1f} s")
+            raise CdpTimeout(f"{method}: no answer within {timeout:.1f} s")
         if waiter.error is not None:
             raise waiter.error
         return waiter.result or {}

@@ -9,6 +9,7 @@ themselves are `kiosk.browser.reaper`'s, which knows nothing of Chromium.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -29,6 +30,7 @@ from kiosk.browser.reaper import (
     SESSION_VARIABLE,
     claim_exit_status,
     claimed_exit_statuses,
+    group_members,
     is_subreaper,
     kill_process_group,
     reap_stray_children,
@@ -292,6 +294,13 @@ def environment(
     return env
 
 
+def _is_renderer(pid: int) -> bool:
+    try:
+        return b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def interface_language(language: str) -> dict[str, str]:
     """The variables that set Chromium's own words (its rare dialogs and menus).
 
@@ -327,6 +336,20 @@ class ChromiumProcess:
         self._lock = threading.Lock()
         self._waiter = threading.Thread(target=self._wait, name="chromium-wait", daemon=True)
         self._waiter.start()
+
+    def kill_renderers(self) -> int:
+        """SIGKILL every page process of this browser (not the browser itself); how many.
+
+        A page stuck in a loop answers nothing, not even a reload: its process must
+        go, and the browser shows the page again in a new one.
+        """
+        killed = 0
+        for pid, _state, _parent in group_members(self.pid):
+            if pid != self.pid and _is_renderer(pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+        return killed
 
     @classmethod
     def reap_strays(cls) -> int:

@@ -186,6 +186,7 @@ class Guard:
         # Addresses the guard answered with the blocked page: their commit is expected.
         self._served_blocked: set[str] = set()
         self._history_reset = False
+        self._page_end_expected: threading.Event | None = None
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -592,10 +593,24 @@ class Guard:
             self.cdp.post("Page.handleJavaScriptDialog", {"accept": True},
                           session_id=session_id)
 
+    def expect_page_end(self) -> threading.Event:
+        """The kiosk itself ends the resident's stuck page: that end is no crash to
+        announce. The event returned is set once Chromium says the page has ended."""
+        ended = threading.Event()
+        with self._lock:
+            self._page_end_expected = ended
+        return ended
+
     def _target_crashed(self, params: dict[str, Any], session_id: str | None) -> None:
-        if str(params.get("targetId", "")) == self.main_target:
-            log.error("the resident's page crashed (%s)", params.get("status", "?"))
-            self._announce(PageCrashed())
+        if str(params.get("targetId", "")) != self.main_target:
+            return
+        with self._lock:
+            expected, self._page_end_expected = self._page_end_expected, None
+        if expected is not None:
+            expected.set()
+            return
+        log.error("the resident's page crashed (%s)", params.get("status", "?"))
+        self._announce(PageCrashed())
 
     def _explain_error_page(self, session_id: str, frame_id: object, failed_url: str) -> None:
         """Put the kiosk's page over Chromium's "blocked by your organization" page.

@@ -18,7 +18,7 @@ from typing import Any
 
 from kiosk import settings
 from kiosk.browser.blocked_page import blocked_page_html
-from kiosk.browser.cdp import CdpError, CdpPipe
+from kiosk.browser.cdp import CdpError, CdpPipe, CdpTimeout
 from kiosk.browser.chromium import START_URL, ChromiumProcess, LaunchOptions
 from kiosk.browser.downloads import Downloads
 from kiosk.browser.guard import Guard, is_web_url, url_host_of
@@ -33,6 +33,9 @@ NAVIGATE_TIMEOUT = 30.0
 RAISE_WAIT_SECONDS = 2.0
 XDOTOOL_TIMEOUT = 3.0
 PIPE_EXIT_GRACE = 1.0
+# A page that does not answer this fast when the resident asks for another is stuck.
+PAGE_ANSWER_SECONDS = 1.5
+PAGE_END_SECONDS = 3.0
 
 Bounds = tuple[int, int, int, int]
 
@@ -199,8 +202,33 @@ class BrowserSession:
 
     # -- navigation ----------------------------------------------------------------------
 
+    def unstick_page(self) -> bool:
+        """If the resident's page does not answer (a loop, a hang), end its process so
+        that what the resident asks next (Back, Reload, another tile) can happen.
+        True when a stuck page was ended."""
+        cdp, main = self._page()
+        try:
+            cdp.send("Runtime.evaluate", {"expression": "0"}, session_id=main,
+                     timeout=PAGE_ANSWER_SECONDS)
+            return False
+        except CdpTimeout:
+            pass
+        except CdpError:
+            return False  # between two documents: not stuck
+        if self.process is None:
+            return False
+        ended = self._require_guard().expect_page_end()
+        killed = self.process.kill_renderers()
+        log.warning("the page did not answer: its %d process(es) ended", killed)
+        # What comes next (a navigation) is refused while Chromium still thinks the
+        # page is alive: wait until it has seen the end.
+        if killed and not ended.wait(PAGE_END_SECONDS):
+            log.warning("Chromium did not report the stuck page's end")
+        return killed > 0
+
     def open(self, url: str) -> None:
         """Show `url` in the resident's window (the guard decides whether it may load)."""
+        self.unstick_page()
         cdp, main = self._page()
         if not is_web_url(url) and not self._require_guard().permitted(url):
             self._require_guard().navigate_main(url)
@@ -216,6 +244,7 @@ class BrowserSession:
 
     def back(self) -> None:
         """The previous page of this session; nothing when there is none."""
+        self.unstick_page()
         cdp, main = self._page()
         try:
             history = cdp.send("Page.getNavigationHistory", session_id=main,
@@ -234,6 +263,7 @@ class BrowserSession:
 
     def reload(self) -> None:
         """Load the current page again."""
+        self.unstick_page()
         cdp, main = self._page()
         try:
             cdp.send("Page.reload", {}, session_id=main, timeout=NAVIGATE_TIMEOUT)

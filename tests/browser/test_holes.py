@@ -273,3 +273,19 @@ def test_a_new_tab_click_on_a_blocked_link_never_reaches_it(
     assert BLOCKED in [e.host for e in events.wait(NavigationBlocked)]
     assert BLOCKED not in site.log.hosts(), site.log.requests
     assert len(page_targets(session)) == 1
+
+
+def test_a_page_stuck_in_a_loop_lets_the_resident_go_back(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, events = browser
+    show(session, site.url("/"), "Start")
+    show(session, site.url("/busy"), "Busy")
+    assert wait_for(lambda: not answers(session), 10), "the page should be in its loop"
+    session.back()  # the kiosk's Back: the stuck page's process is ended first
+    assert wait_for(lambda: title(session) == "Start", 10), title(session)
+    assert events.of(PageCrashed) == []  # the kiosk's own doing, not a crash to announce
+    show(session, site.url("/busy"), "Busy")
+    assert wait_for(lambda: not answers(session), 10)
+    session.open(site.url("/storage"))  # another tile
+    assert wait_for(lambda: title(session).startswith("Storage"), 10), title(session)
