@@ -340,8 +340,8 @@ class KioskApp:
             "unavailable": (_("This procedure cannot be opened right now."),
                             _("Please ask at the desk: someone will help you.")),
             "page_crashed": (_("This page stopped working"),
-                             _("It has been opened again. What you had typed on it may be "
-                               "lost: please check it.")),
+                             _("Please open the procedure again from the home screen. What "
+                               "you had typed on it may be lost.")),
         }
         title, text = words.get(view.kind, (view.text, ""))
         back = (lambda: self.feed(f.GoBack())) if view.can_go_back else None

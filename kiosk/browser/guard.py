@@ -187,6 +187,7 @@ class Guard:
         self._served_blocked: set[str] = set()
         self._history_reset = False
         self._page_end_expected: threading.Event | None = None
+        self._announce_page_end = False
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -593,12 +594,14 @@ class Guard:
             self.cdp.post("Page.handleJavaScriptDialog", {"accept": True},
                           session_id=session_id)
 
-    def expect_page_end(self) -> threading.Event:
+    def expect_page_end(self, announce: bool = False) -> threading.Event:
         """The kiosk itself ends the resident's stuck page: that end is no crash to
-        announce. The event returned is set once Chromium says the page has ended."""
+        announce (unless `announce`). The event returned is set once Chromium says
+        the page has ended."""
         ended = threading.Event()
         with self._lock:
             self._page_end_expected = ended
+            self._announce_page_end = announce
         return ended
 
     def _target_crashed(self, params: dict[str, Any], session_id: str | None) -> None:
@@ -606,8 +609,12 @@ class Guard:
             return
         with self._lock:
             expected, self._page_end_expected = self._page_end_expected, None
+            announce = self._announce_page_end
         if expected is not None:
             expected.set()
+            if announce:
+                log.warning("the resident's page stopped answering: ended")
+                self._announce(PageCrashed())
             return
         log.error("the resident's page crashed (%s)", params.get("status", "?"))
         self._announce(PageCrashed())

@@ -202,14 +202,18 @@ class BrowserSession:
 
     # -- navigation ----------------------------------------------------------------------
 
-    def unstick_page(self) -> bool:
-        """If the resident's page does not answer (a loop, a hang), end its process so
-        that what the resident asks next (Back, Reload, another tile) can happen.
-        True when a stuck page was ended."""
+    def unstick_page(self, wait: float = PAGE_ANSWER_SECONDS, announce: bool = False) -> bool:
+        """If the resident's page does not answer within `wait` seconds (a loop, a hang),
+        end its process so that what the resident asks next (Back, Reload, another
+        tile) can happen. True when a stuck page was ended.
+
+        With `announce`, the end is reported as `PageCrashed`: the watchdog uses it,
+        when nobody asked for anything and the keyboard is stuck in the page (its
+        F2 listener cannot run either).
+        """
         cdp, main = self._page()
         try:
-            cdp.send("Runtime.evaluate", {"expression": "0"}, session_id=main,
-                     timeout=PAGE_ANSWER_SECONDS)
+            cdp.send("Runtime.evaluate", {"expression": "0"}, session_id=main, timeout=wait)
             return False
         except CdpTimeout:
             pass
@@ -217,7 +221,8 @@ class BrowserSession:
             return False  # between two documents: not stuck
         if self.process is None:
             return False
-        ended = self._require_guard().expect_page_end()
+        guard = self._require_guard()
+        ended = guard.expect_page_end(announce=announce)
         killed = self.process.kill_renderers()
         log.warning("the page did not answer: its %d process(es) ended", killed)
         # What comes next (a navigation) is refused while Chromium still thinks the

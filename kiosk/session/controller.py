@@ -70,6 +70,7 @@ class Browser(Protocol):
     def set_language(self, lang: str) -> None: ...
     def set_chooser_files(self, paths: list[Path]) -> bool: ...
     def ping(self, timeout: float = ...) -> bool: ...
+    def unstick_page(self, wait: float = ..., announce: bool = ...) -> bool: ...
     def interrupt(self) -> None: ...
     def close(self) -> list[int]: ...
 
@@ -398,6 +399,15 @@ class SessionController:
         if watcher is not None:
             watcher.stop()
 
+    @staticmethod
+    def _end_a_stuck_page(browser: Browser) -> None:
+        """A page that answers nothing for seconds holds the keyboard too (F2 cannot
+        reach the toolbar): it is ended and the resident told."""
+        try:
+            browser.unstick_page(wait=HANG_CHECK_SECONDS, announce=True)
+        except Exception:  # the watchdog must go on watching
+            log.exception("could not check whether the page answers")
+
     def _start_hang_check(self) -> None:
         self._stop_hang_check = threading.Event()
         stop = self._stop_hang_check
@@ -405,11 +415,15 @@ class SessionController:
 
         def loop() -> None:
             while not stop.wait(HANG_CHECK_SECONDS):
-                if browser is not None and not browser.ping(timeout=HANG_CHECK_SECONDS):
+                if browser is None:
+                    return
+                if not browser.ping(timeout=HANG_CHECK_SECONDS):
                     if not stop.is_set():
                         log.error("the browser does not answer: ending the session")
                         self.bus.publish(BrowserCrashed("hang"))
                     return
+                if self._browser_used and not stop.is_set():
+                    self._end_a_stuck_page(browser)
 
         threading.Thread(target=loop, name="hang-check", daemon=True).start()
 

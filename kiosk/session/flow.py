@@ -559,15 +559,17 @@ class SessionFlow:
         return [BrowserCall("focus")] if self.phase is Phase.PROCEDURE else []
 
     def _on_PageCrashed(self, event: PageCrashed) -> list[Effect]:
-        """The page stopped: it is loaded again, and the resident is told why it changed."""
+        """The page stopped (it crashed, or the kiosk ended it when it stopped answering):
+        the resident is told, with the keyboard on a way back to the tiles. Reloading
+        it would start a page that loops all over again."""
         if not self._session.in_procedure or self._busy():
             return []
-        if self.phase not in (Phase.PROCEDURE, Phase.PICKER):
-            return [BrowserCall("reload")]  # the resident sees it reloaded when back
+        self._session.in_procedure = False
+        if self.phase is Phase.COUNTDOWN:
+            return []  # the countdown stays; its end, or a touch, leads to the tiles
         dropped = self._drop_chooser()
         self.phase = Phase.SHELL
-        return [*dropped, BrowserCall("reload"),
-                Show(MessageView("page_crashed", can_go_back=True))]
+        return [*dropped, Show(MessageView("page_crashed", can_go_back=True))]
 
     def _on_ToolbarKeyPressed(self, event: ToolbarKeyPressed) -> list[Effect]:
         return [FocusToolbar()] if self.phase is Phase.PROCEDURE else []

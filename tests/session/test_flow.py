@@ -284,13 +284,13 @@ def test_a_user_error_is_shown_then_the_resident_is_back() -> None:
     assert flow.handle(f.MessageTimeout()) == []
 
 
-def test_a_crashed_page_is_loaded_again_and_the_resident_told() -> None:
+def test_a_stopped_page_is_said_and_back_leads_to_the_tiles() -> None:
     flow, effects = drive(f.OpenProcedure("caf"), PageCrashed())
-    assert effects == [f.BrowserCall("reload"),
-                       f.Show(f.MessageView("page_crashed", can_go_back=True))]
-    assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    assert effects == [f.Show(f.MessageView("page_crashed", can_go_back=True))]
+    assert flow.handle(f.GoBack()) == [f.Show(f.HomeView())]
+    assert f.OpenInBrowser("caf") in flow.handle(f.OpenProcedure("caf"))
     _, effects = drive(f.OpenProcedure("caf"), f.ShowHelp(), PageCrashed())
-    assert effects == [f.BrowserCall("reload")]  # seen reloaded on the way back
+    assert effects == [f.Show(f.MessageView("page_crashed", can_go_back=True))]
     assert drive(f.OpenProcedure("caf"), f.GoHome(), PageCrashed())[1] == []
 
 
