@@ -13,6 +13,7 @@ import logging
 import tkinter as tk
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
@@ -79,6 +80,7 @@ class KioskApp:
         self.flow = f.SessionFlow()
         self.extra_items = tuple(toolbar_items)
         self.toolbar: Toolbar | None = None
+        self._picker_ticked: set[Path] = set()
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
         # The countdown's figures, which tick without rebuilding its screen.
@@ -321,10 +323,14 @@ class KioskApp:
         # Counts only, never names: IT staff and tests follow the flow.
         log.info("document picker: %d offered, %d not accepted, %s", len(view.documents),
                  left_out, "several" if view.multiple else "one")
+        current = self.shell.current
+        if current is None or current.name != "picker":
+            self._picker_ticked = set()  # a new question: nothing ticked yet
+        ticked = self._picker_ticked
         return lambda parent, look: build_picker(
             parent, look, view.documents, multiple=view.multiple, accept=view.accept,
             left_out=left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
-            cancel=lambda: self.feed(f.CancelPicker()))
+            cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked)
 
     def _countdown_builder(self, view: f.CountdownView) -> Builder:
         return lambda parent, look: build_countdown(

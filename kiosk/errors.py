@@ -8,6 +8,7 @@ it is logged with its traceback for IT staff and the resident only sees a calm
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,3 +42,14 @@ class ProfileError(Exception):
             raise ValueError("a ProfileError needs at least one problem")
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = tuple(problems)
+
+
+def describe_without_data(error: BaseException) -> str:
+    """The error's type, errno and code locations, but not its message."""
+    kind = type(error).__name__
+    code = getattr(error, "errno", None)
+    if isinstance(code, int):
+        kind += f" [errno {code}]"
+    frames = traceback.extract_tb(error.__traceback__)
+    where = " <- ".join(f"{frame.name}:{frame.lineno}" for frame in reversed(frames[-4:]))
+    return f"{kind} at {where}" if where else kind

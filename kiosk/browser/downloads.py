@@ -19,12 +19,15 @@ from typing import Any
 
 from kiosk.browser.cdp import CdpPipe
 from kiosk.browser.guard import Publish, url_host_of
+from kiosk.errors import describe_without_data
 from kiosk.events import Document, DocumentAdded
 
 log = logging.getLogger(__name__)
 
 SETUP_TIMEOUT = 5.0
-MAX_NAME_LENGTH = 120
+# File names are limited to 255 bytes; an Arabic, Tigrinya or Chinese name takes two
+# or three bytes a letter, and " (999)" may be added to an existing name.
+MAX_NAME_BYTES = 200
 
 
 def safe_file_name(suggested: str, fallback: str = "document") -> str:
@@ -35,13 +38,18 @@ def safe_file_name(suggested: str, fallback: str = "document") -> str:
     name = re.sub(r'[<>:"|?*]', "_", name).strip().lstrip(".").strip()
     if not name:
         return fallback
-    if len(name) > MAX_NAME_LENGTH:
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         stem, dot, ext = name.rpartition(".")
         if dot and 0 < len(ext) <= 10:
-            name = stem[: MAX_NAME_LENGTH - len(ext) - 1] + "." + ext
+            name = _cut_to_bytes(stem, MAX_NAME_BYTES - len(ext.encode()) - 1) + "." + ext
         else:
-            name = name[:MAX_NAME_LENGTH]
+            name = _cut_to_bytes(name, MAX_NAME_BYTES)
     return name
+
+
+def _cut_to_bytes(text: str, limit: int) -> str:
+    """The longest start of `text` whose UTF-8 form fits in `limit` bytes."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def unique_move(source: Path, folder: Path, name: str) -> Path:
@@ -113,8 +121,9 @@ class Downloads:
             return
         try:
             final = unique_move(source, self.downloads_dir, safe_file_name(suggested))
-        except OSError:
-            log.exception("could not name a finished download")
+        except OSError as error:
+            # Not the exception's text: it holds the resident's file name.
+            log.error("could not name a finished download: %s", describe_without_data(error))
             return
         self.downloads.append(final)
         document = Document(final.name, final, "download", time.monotonic())

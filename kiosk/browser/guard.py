@@ -188,6 +188,7 @@ class Guard:
         self._history_reset = False
         self._page_end_expected: threading.Event | None = None
         self._announce_page_end = False
+        self._dialogs_open: set[str] = set()
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -202,6 +203,7 @@ class Guard:
             "Page.frameNavigated": self._frame_navigated,
             "Page.fileChooserOpened": self._file_chooser_opened,
             "Page.javascriptDialogOpening": self._dialog_opening,
+            "Page.javascriptDialogClosed": self._dialog_closed,
             "Runtime.bindingCalled": self._binding_called,
             "Target.targetCrashed": self._target_crashed,
         }
@@ -588,21 +590,48 @@ class Guard:
 
     def _dialog_opening(self, params: dict[str, Any], session_id: str | None) -> None:
         """A page's "leave this page?" question is always answered yes: a resident who
-        ends the session or opens another tile must never be held by a page."""
+        ends the session or opens another tile must never be held by a page. Other
+        dialogs (alert, confirm, prompt) are the resident's to answer; while one is
+        open the page answers no command, which must not pass for a hang."""
         if params.get("type") == "beforeunload" and session_id is not None:
             log.info("a page asked to stay before unloading: leaving anyway")
             self.cdp.post("Page.handleJavaScriptDialog", {"accept": True},
                           session_id=session_id)
+            return
+        if session_id is not None:
+            with self._lock:
+                self._dialogs_open.add(session_id)
+
+    def _dialog_closed(self, params: dict[str, Any], session_id: str | None) -> None:
+        with self._lock:
+            self._dialogs_open.discard(session_id or "")
+
+    def dialog_open(self, session_id: str) -> bool:
+        """Whether a page's alert, confirm or prompt waits for the resident."""
+        with self._lock:
+            return session_id in self._dialogs_open
+
+    def dismiss_dialog(self, session_id: str) -> None:
+        """The resident asked for something else (Back, a tile): the dialog goes, as
+        if they had pressed Cancel."""
+        self.cdp.post("Page.handleJavaScriptDialog", {"accept": False}, session_id=session_id)
+        with self._lock:
+            self._dialogs_open.discard(session_id)
 
     def expect_page_end(self, announce: bool = False) -> threading.Event:
         """The kiosk itself ends the resident's stuck page: that end is no crash to
         announce (unless `announce`). The event returned is set once Chromium says
-        the page has ended."""
+        the page has ended; `forget_page_end` drops the expectation if it never does."""
         ended = threading.Event()
         with self._lock:
             self._page_end_expected = ended
             self._announce_page_end = announce
         return ended
+
+    def forget_page_end(self, ended: threading.Event) -> None:
+        with self._lock:
+            if self._page_end_expected is ended:
+                self._page_end_expected = None
 
     def _target_crashed(self, params: dict[str, Any], session_id: str | None) -> None:
         if str(params.get("targetId", "")) != self.main_target:

@@ -8,7 +8,9 @@ pages, downloads, file choosers, a crash) go out through `publish`.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import stat
 import subprocess
 import threading
 import time
@@ -93,6 +95,7 @@ class BrowserSession:
         self._closing = False
         self._ready = False
         self._crash_lock = threading.Lock()
+        self._unsticking = threading.Lock()
         self._crash_reported = False
         self._survivors: list[int] | None = None
 
@@ -211,7 +214,17 @@ class BrowserSession:
         when nobody asked for anything and the keyboard is stuck in the page (its
         F2 listener cannot run either).
         """
+        with self._unsticking:  # the worker and the watchdog may both ask
+            return self._unstick(wait, announce)
+
+    def _unstick(self, wait: float, announce: bool) -> bool:
         cdp, main = self._page()
+        guard = self._require_guard()
+        if guard.dialog_open(main):
+            # Not stuck: waiting for the resident's answer to an alert or confirm.
+            if not announce:
+                guard.dismiss_dialog(main)
+            return False
         try:
             cdp.send("Runtime.evaluate", {"expression": "0"}, session_id=main, timeout=wait)
             return False
@@ -219,16 +232,17 @@ class BrowserSession:
             pass
         except CdpError:
             return False  # between two documents: not stuck
-        if self.process is None:
+        if self.process is None or guard.dialog_open(main):
             return False
-        guard = self._require_guard()
         ended = guard.expect_page_end(announce=announce)
         killed = self.process.kill_renderers()
         log.warning("the page did not answer: its %d process(es) ended", killed)
         # What comes next (a navigation) is refused while Chromium still thinks the
         # page is alive: wait until it has seen the end.
-        if killed and not ended.wait(PAGE_END_SECONDS):
-            log.warning("Chromium did not report the stuck page's end")
+        if not killed or not ended.wait(PAGE_END_SECONDS):
+            guard.forget_page_end(ended)
+            if killed:
+                log.warning("Chromium did not report the stuck page's end")
         return killed > 0
 
     def open(self, url: str) -> None:
@@ -414,8 +428,10 @@ class BrowserSession:
         """Give the file input that asked these files (none: it gets nothing); False if no
         input waits.
 
-        Only files of this session may leave: a path outside the session folder is a
-        bug or an attack, and nothing is given then.
+        Only the session's documents may leave: a path outside its Documents folder
+        (the browser profile's cookies sit in the session folder too), or a symbolic
+        link, is a bug or an attack, and nothing is given then. The page gets the
+        resolved paths, so nothing can be swapped in between the check and the read.
         """
         guard = self._require_guard()
         chooser = guard.take_file_chooser()
@@ -423,24 +439,31 @@ class BrowserSession:
             return False
         if not paths:
             return True
-        if not all(self._in_session(path) for path in paths):
-            log.error("refused to hand the page a file from outside the session")
+        checked = [self._document(path) for path in paths]
+        if any(found is None for found in checked):
+            log.error("refused to hand the page a file that is not one of the session's "
+                      "documents")
             return False
         try:
             self._require_cdp().send("DOM.setFileInputFiles", {
-                "files": [str(p) for p in paths], "backendNodeId": chooser.backend_node_id,
+                "files": [str(found) for found in checked],
+                "backendNodeId": chooser.backend_node_id,
             }, session_id=chooser.session_id, timeout=COMMAND_TIMEOUT)
         except CdpError as error:
             log.warning("cannot hand files to the page: %s", error)
             return False
         return True
 
-    def _in_session(self, path: Path) -> bool:
+    def _document(self, path: Path) -> Path | None:
+        """`path` resolved, if it is a regular file (no link) in the Documents folder."""
         try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return None
             resolved = path.resolve(strict=True)
         except OSError:
-            return False
-        return resolved.is_file() and resolved.is_relative_to(self.session_dir.resolve())
+            return None
+        folder = self.documents_dir.resolve()
+        return resolved if resolved.is_file() and resolved.parent == folder else None
 
     # -- helpers -------------------------------------------------------------------------
 

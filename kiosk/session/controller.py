@@ -52,6 +52,9 @@ from kiosk.stats.counters import duration_bucket
 log = logging.getLogger(__name__)
 
 HANG_CHECK_SECONDS = 5.0
+# A page that answers nothing this long (and shows no dialog waiting for the
+# resident) is stuck: it swallows every key, F2 included.
+PAGE_SILENT_SECONDS = 10.0
 # Seconds before starting the browser again after failed starts (then every minute).
 RETRY_DELAYS = (1, 5, 15, 30, 60)
 SHUTDOWN_WIPE_SECONDS = 20.0
@@ -182,6 +185,7 @@ class SessionController:
         self._worker.shutdown(wait=True, cancel_futures=True)
 
     def _interrupt_browser(self) -> None:
+        self._stop_hang_check.set()  # an interrupted browser is no hang to report
         browser = self._browser
         if browser is not None:
             try:
@@ -213,6 +217,8 @@ class SessionController:
         delay instead of at once: a broken Chromium must not spin the CPU.
         """
         self._cancel_retry()
+        if self._closed:
+            return  # the kiosk is stopping: its last wipe must not find a new browser
         try:
             self._start_fresh_browser()
         except Exception:
@@ -320,13 +326,16 @@ class SessionController:
         if self._browser is None:
             self._prepare()
         self._speak_the_residents_language(language)
+        if self._started_at is None:
+            return  # ended while the browser started: it must not come up over the wipe
         if self._browser is None:
             self.bus.publish(SessionFailed("browser_unavailable"))
             return
         self._browser_used = True
         self._browser.set_language(language)
         self._browser.open(url)
-        self._browser.focus()
+        # Not raised from here: the shell asks for it (PageOpened) only if the
+        # resident is still on the procedure, not on a screen they moved to meanwhile.
         self.bus.publish(PageOpened())
 
     def _end(self, reason: str, started: float | None, quiet: bool = False) -> None:
@@ -404,7 +413,7 @@ class SessionController:
         """A page that answers nothing for seconds holds the keyboard too (F2 cannot
         reach the toolbar): it is ended and the resident told."""
         try:
-            browser.unstick_page(wait=HANG_CHECK_SECONDS, announce=True)
+            browser.unstick_page(wait=PAGE_SILENT_SECONDS, announce=True)
         except Exception:  # the watchdog must go on watching
             log.exception("could not check whether the page answers")
 

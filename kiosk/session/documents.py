@@ -8,6 +8,7 @@ match, newest first, and says what the site asks for.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -63,18 +64,27 @@ def choose_for(documents: Iterable[Document], accept: Sequence[str]) -> Choice:
     return Choice(kept, len(ordered) - len(kept))
 
 
+KNOWN_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG",
+               "text/plain": "TXT"}
+MAX_KINDS = 6
+
+
 def describe_accept(accept: Sequence[str]) -> str:
-    """A short, plain list of what a site accepts: "PDF, JPEG, PNG" ("" for anything)."""
+    """A short, plain list of what a site accepts: "PDF, JPEG, PNG" ("" for anything).
+
+    The page wrote these tokens: only short extensions and known types are shown
+    as such, anything else as "other kinds of file", so a page cannot put words of
+    its own on the kiosk's screen.
+    """
     names: list[str] = []
     for token in accept:
-        if token.startswith("."):
+        if re.fullmatch(r"\.[a-z0-9]{1,5}", token):
             name = token[1:].upper()
         elif token == "image/*":
             name = _("images")
-        elif token.endswith("/*"):
-            name = token[:-2]
         else:
-            name = token.split("/")[-1].upper()
-        if name and name not in names:
+            name = KNOWN_TYPES.get(token, _("other kinds of file"))
+        if name not in names:
             names.append(name)
-    return ", ".join(names)
+    shown = names[:MAX_KINDS]
+    return ", ".join(shown) + (" …" if len(names) > MAX_KINDS else "")

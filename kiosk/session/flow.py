@@ -158,8 +158,16 @@ class InternalError(Action):
     """A bug: the resident sees a calm screen, the session ends, a fresh home follows."""
 
 
+@dataclass(frozen=True)
 class MessageTimeout(Action):
-    """The time a message stays on screen is over."""
+    """The time a message stays on screen is over.
+
+    `serial` names the message it was scheduled for: a late timeout of an earlier
+    message (or of the previous resident's) must not cut the one shown now short.
+    None stands for "the message shown now" (a recovery that cannot know it).
+    """
+
+    serial: int | None = None
 
 
 Input = Action | Event
@@ -338,6 +346,7 @@ class SessionFlow:
         self.phase = Phase.HOME
         self.view: View = HomeView()
         self.browser_available = True
+        self._message_serial = 0
         self._session = _Session()
 
     # -- what the app may read ---------------------------------------------------------------
@@ -417,7 +426,7 @@ class SessionFlow:
     def _fail(self, view: View, delay_ms: int) -> list[Effect]:
         dropped = self._drop_chooser()
         self.phase = Phase.FAILED
-        return [*dropped, Show(view), Later(delay_ms, MessageTimeout())]
+        return [*dropped, Show(view), Later(delay_ms, self._timeout_for_this_message())]
 
     def _picker_view(self) -> PickerView:
         from kiosk.session.documents import choose_for
@@ -523,14 +532,20 @@ class SessionFlow:
         self.phase = Phase.SHELL if self._session.active else Phase.HOME
         self._session.in_procedure = False
         return [*dropped, Show(MessageView("user_error", action.text)),
-                Later(MESSAGE_MS, MessageTimeout())]
+                Later(MESSAGE_MS, self._timeout_for_this_message())]
 
     def _on_InternalError(self, action: InternalError) -> list[Effect]:
         if self.phase is Phase.ENDING:
             return []
         return self._fail(ErrorView(), MESSAGE_MS)
 
+    def _timeout_for_this_message(self) -> MessageTimeout:
+        self._message_serial += 1
+        return MessageTimeout(self._message_serial)
+
     def _on_MessageTimeout(self, action: MessageTimeout) -> list[Effect]:
+        if action.serial is not None and action.serial != self._message_serial:
+            return []  # the timeout of a message that is gone
         if self.phase is Phase.FAILED:
             if self._session.active:
                 self.phase = Phase.SHELL  # lets _end run

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from kiosk.errors import describe_without_data
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,3 @@ def run_wipe(steps: Iterable[WipeStep]) -> WipeReport:
             log.error("wipe step %r failed: %s", step.name, describe_without_data(error))
         report.durations[step.name] = time.perf_counter() - started
     return report
-
-
-def describe_without_data(error: BaseException) -> str:
-    """The error's type, errno and code locations, but not its message."""
-    kind = type(error).__name__
-    code = getattr(error, "errno", None)
-    if isinstance(code, int):
-        kind += f" [errno {code}]"
-    frames = traceback.extract_tb(error.__traceback__)
-    where = " <- ".join(f"{frame.name}:{frame.lineno}" for frame in reversed(frames[-4:]))
-    return f"{kind} at {where}" if where else kind

@@ -31,9 +31,13 @@ def kind_caption(document: Document) -> str:
 def build_picker(
     parent: tk.Frame, look: Look, documents: Sequence[Document], *, multiple: bool,
     accept: Sequence[str], left_out: int, send: Callable[[tuple[Path, ...]], None],
-    cancel: Callable[[], None],
+    cancel: Callable[[], None], ticked: set[Path] | None = None,
 ) -> ScreenParts:
-    """The picker over the page (see the module's docstring)."""
+    """The picker over the page (see the module's docstring).
+
+    `ticked` carries the resident's ticks over when the picker is drawn again (a
+    download finished while it was open).
+    """
     p, m = look.palette, look.metrics
     page = frame(parent, p.background, padx=m.pad * 6)
     title = (_("Choose the documents to send to the website") if multiple
@@ -42,12 +46,13 @@ def build_picker(
           wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(m.pad * 3, m.pad))
     for line in _explanations(documents, accept, left_out):
         label(page, look, line, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
-    ticked: set[Path] = set()
+    ticked = set() if ticked is None else ticked
+    # Packed before the list: however long it is, Send and Cancel stay on screen.
+    actions = frame(page, p.background)
+    actions.pack(side="bottom", anchor="w", pady=m.pad * 2)
     area = ScrollArea(page, look)
     area.pack(side="top", fill="both", expand=True, pady=m.pad)
     rows = _document_buttons(area.inner, look, documents, multiple, ticked, send)
-    actions = frame(page, p.background)
-    actions.pack(side="bottom", anchor="w", pady=m.pad * 2)
     order: list[tk.Widget] = list(rows)
     if multiple and documents:
         send_button = button(actions, look, _("Send the ticked documents"),

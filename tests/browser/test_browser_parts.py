@@ -99,10 +99,22 @@ def test_environment_puts_handler_stubs_first_on_the_path(tmp_path: Path) -> Non
     ("", "document"),
     ("a\x00b\nc.pdf", "abc.pdf"),
     ("re:ç?u*.pdf", "re_ç_u_.pdf"),
-    ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),
+    ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+    # Arabic takes two bytes a letter: cut on the bytes, never inside a letter.
+    ("ب" * 150 + ".pdf", "ب" * 98 + ".pdf"),
 ])
 def test_safe_file_name(suggested: str, expected: str) -> None:
     assert safe_file_name(suggested) == expected
+
+
+def test_a_long_name_in_three_byte_letters_fits_the_file_system(tmp_path: Path) -> None:
+    name = safe_file_name("ሰላም" * 60 + ".pdf")  # Tigrinya: three bytes a letter
+    (tmp_path / "download").write_text("receipt")
+    moved = unique_move(tmp_path / "download", tmp_path, name)
+    for _ in (2, 3):  # and room left for " (2)", " (3)"
+        (tmp_path / "download").write_text("receipt")
+        assert unique_move(tmp_path / "download", tmp_path, name).exists()
+    assert moved.read_text() == "receipt"
 
 
 def test_unique_move_never_replaces_a_file(tmp_path: Path) -> None:

@@ -333,10 +333,37 @@ def test_file_chooser_is_intercepted_and_filled_by_the_kiosk(
     assert wait_for_page(session, site.url("/form"))
     click(session, "upload")
     assert events.wait(FileChooserOpened) == [FileChooserOpened(multiple=False, accept=())]
-    scan = session.session_dir / "scan-1.pdf"
+    scan = session.documents_dir / "scan-1.pdf"
     scan.write_bytes(site_module.PDF)
     assert session.set_chooser_files([scan])
     assert session.evaluate("document.getElementById('upload').files[0].name") == "scan-1.pdf"
+
+
+@pytest.mark.parametrize("where", ["profile", "link", "outside"])
+def test_only_the_sessions_documents_can_reach_a_page(
+    browser: BROWSER, site: Any, tmp_path: Path, where: str
+) -> None:
+    session, events = browser
+    session.open(site.url("/form"))
+    assert wait_for_page(session, site.url("/form"))
+    events.clear()
+    click(session, "upload")
+    assert events.wait(FileChooserOpened)
+    secret = {"profile": session.session_dir / "profile" / "Cookies-copy",
+              "link": session.documents_dir / "innocent.pdf",
+              "outside": tmp_path / "elsewhere.pdf"}[where]
+    target = tmp_path / "target.txt"
+    target.write_text("a resident's cookies")
+    if where == "link":
+        secret.symlink_to(target)
+    else:
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        secret.write_text("a resident's cookies")
+    try:
+        assert not session.set_chooser_files([secret])
+        assert session.evaluate("document.getElementById('upload').files.length") == 0
+    finally:
+        secret.unlink()
 
 
 # -- navigation commands, window, health -----------------------------------------------
@@ -582,7 +609,7 @@ def test_file_chooser_in_a_frame_of_another_site_is_intercepted(
         "expression": "document.getElementById('upload').click()", "userGesture": True,
     }, session_id=frame_session)
     assert events.wait(FileChooserOpened) == [FileChooserOpened(multiple=False, accept=())]
-    scan = session.session_dir / "scan-2.pdf"
+    scan = session.documents_dir / "scan-2.pdf"
     scan.write_bytes(site_module.PDF)
     assert session.set_chooser_files([scan])
     name = evaluate_in(session, frame_session, "document.getElementById('upload').files[0].name")

@@ -289,3 +289,26 @@ def test_a_page_stuck_in_a_loop_lets_the_resident_go_back(
     assert wait_for(lambda: not answers(session), 10)
     session.open(site.url("/storage"))  # another tile
     assert wait_for(lambda: title(session).startswith("Storage"), 10), title(session)
+
+
+def test_a_page_waiting_on_the_residents_answer_is_not_taken_for_stuck(
+    browser: tuple[BrowserSession, Events], site: Any
+) -> None:
+    session, events = browser
+    assert session.cdp is not None and session.guard is not None
+    show(session, site.url("/"), "Start")
+    main = session.main_session
+    assert main is not None
+    session.cdp.post("Runtime.evaluate", {"expression": "confirm('Confirmez-vous ?')",
+                                          "userGesture": True}, session_id=main)
+    assert wait_for(lambda: session.guard is not None and session.guard.dialog_open(main), 10)
+    # The watchdog: the page answers nothing while the question is open, yet it is
+    # the resident's to answer, not a hang.
+    assert session.unstick_page(wait=0.5, announce=True) is False
+    assert events.of(PageCrashed) == []
+    assert session.guard.dialog_open(main)
+    # The resident asks for something else (Back, a tile): the question goes, as
+    # with Cancel, and the page answers again, the same page.
+    assert session.unstick_page(wait=0.5) is False
+    assert wait_for(lambda: answers(session), 10)
+    assert title(session) == "Start"

@@ -275,6 +275,24 @@ def test_an_internal_error_with_no_session_goes_back_home() -> None:
     assert flow.phase is Phase.HOME
 
 
+def later_input(effects: list[f.Effect]) -> f.Input:
+    for effect in effects:
+        if isinstance(effect, f.Later):
+            return effect.input
+    raise AssertionError(f"no Later in {effects}")
+
+
+def test_a_late_timeout_of_an_earlier_message_is_ignored() -> None:
+    flow, first = drive(f.ShowHelp(), f.ShowUserError("x"))
+    stale = later_input(first)
+    flow.handle(f.GoBack())
+    second = flow.handle(f.InternalError())  # a new message, with its own time
+    assert flow.handle(stale) == []  # the first one's timeout cuts nothing short
+    assert flow.phase is Phase.FAILED
+    current = later_input(second)
+    assert flow.handle(current)[-1] == f.EndInController("error")
+
+
 def test_a_user_error_is_shown_then_the_resident_is_back() -> None:
     flow, effects = drive(f.ShowHelp(), f.ShowUserError("Closed on Sundays."))
     assert effects[0] == f.Show(f.MessageView("user_error", "Closed on Sundays."))

@@ -138,3 +138,30 @@ def test_return_on_a_document_sends_it(make_app: AppMaker, tmp_path: Path) -> No
     focused.event_generate("<Return>")
     settle(app.root)
     assert "give recu.pdf" in control.calls
+
+
+def test_ticks_survive_a_download_arriving_while_the_picker_is_open(
+    make_app: AppMaker, tmp_path: Path
+) -> None:
+    control = QuietControl()
+    app = make_app()
+    app.controller = control
+    app.feed(OpenProcedure("caf"))
+    first = Document("avis.pdf", tmp_path / "avis.pdf", "download", 1.0)
+    app.bus.publish(DocumentAdded(first))
+    app.bus.publish(FileChooserOpened(multiple=True))
+    app.bus.drain()
+    settle(app.root)
+    focused = app.root.focus_get()
+    assert focused is not None and "avis.pdf" in str(focused.cget("text"))
+    focused.event_generate("<Return>")  # ticks it
+    settle(app.root)
+    app.bus.publish(DocumentAdded(Document("recu.pdf", tmp_path / "recu.pdf", "download", 2.0)))
+    app.bus.drain()
+    settle(app.root)
+    assert app.shell.current is not None and app.shell.current.name == "picker"
+    send = [w for w in app.shell.current.order if str(w).endswith(".send")]
+    assert len(send) == 1 and isinstance(send[0], tk.Button)
+    send[0].invoke()
+    settle(app.root)
+    assert "give avis.pdf" in control.calls
