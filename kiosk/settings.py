@@ -28,6 +28,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KIOSK_PRIVATE_POLICY": ("1", "as root, 0 stops giving each browser the lockdown policy "
                                   "in a private mount namespace"),
     "KIOSK_HOST_RESOLVER_RULES": ("", "tests only: map site names to the local test site"),
+    "KIOSK_ROOT_POLICY": ("guard-only", "as root, the policy each browser gets in its private "
+                                        "mount namespace: guard-only, or installed (the "
+                                        "installed kiosk's, for tests of the production set-up)"),
     "DISPLAY": ("", "the X display of the kiosk session"),
 }
 
@@ -43,6 +46,7 @@ class Settings:
     chromium: str
     private_policy: bool
     host_resolver_rules: str | None
+    installed_policy_as_root: bool
     display: str
 
     @classmethod
@@ -59,6 +63,7 @@ class Settings:
             chromium=value("KIOSK_CHROMIUM"),
             private_policy=value("KIOSK_PRIVATE_POLICY") != "0",
             host_resolver_rules=value("KIOSK_HOST_RESOLVER_RULES") or None,
+            installed_policy_as_root=value("KIOSK_ROOT_POLICY") == "installed",
             display=value("DISPLAY"),
         )
 

@@ -443,13 +443,21 @@ def _raise_missing_steps() -> None:
 
 
 def make_browser_factory(bounds: Bounds, allowlist: Allowlist, publish: Callable[[Event], None],
-                         host_resolver_rules: str | None) -> BrowserFactory:
-    """The production browser: a guarded Chromium below the toolbar."""
+                         host_resolver_rules: str | None,
+                         installed_policy_as_root: bool = False) -> BrowserFactory:
+    """The production browser: a guarded Chromium below the toolbar.
+
+    As root (development, tests) each browser gets the guard-only policy in a
+    mount namespace of its own, unless asked for the installed kiosk's policy.
+    """
+    from kiosk.browser.policies import profile_policy
     from kiosk.browser.session import BrowserSession
+
+    policy = profile_policy(allowlist) if installed_policy_as_root else None
 
     def factory(*, session_dir: Path, help_lines: HelpLines, language: str) -> Browser:
         return BrowserSession(session_dir=session_dir, allowlist=allowlist, language=language,
                               help_lines=help_lines, bounds=bounds, publish=publish,
-                              host_resolver_rules=host_resolver_rules)
+                              host_resolver_rules=host_resolver_rules, policy=policy)
 
     return factory

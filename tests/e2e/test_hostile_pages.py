@@ -8,11 +8,13 @@ session, a page stuck in a loop when the resident wants another procedure.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import skip_unless_policy_can_apply
 from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, running_kiosk
 from procedure_site import ALLOWED, BLOCKED, Site
@@ -45,13 +47,20 @@ allow = ["{ALLOWED}"]
 """ for name, path in TILES)
 
 
-@pytest.fixture
-def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]:
+@pytest.fixture(params=["guard-only", "installed"])
+def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
+          tmp_path: Path) -> Iterator[KioskProcess]:
+    """The kiosk with the guard alone, and with the installed kiosk's policy."""
+    skip_unless_policy_can_apply(request.param)
     profile = tmp_path / "hostile.toml"
     profile.write_text(PROFILE, encoding="utf-8")
     with running_kiosk(screen, tmp_path, "--profile", str(profile),
-                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as process:
+                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules,
+                            "KIOSK_ROOT_POLICY": request.param}) as process:
         process.wait_until_ready()
+        # The policy the browser was given: "block every other site" only when installed.
+        given = json.loads(next(process.session_root.glob("*/policy.json")).read_text())
+        assert ("*" in given["URLBlocklist"]) is (request.param == "installed")
         yield process
 
 
