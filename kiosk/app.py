@@ -25,7 +25,6 @@ from kiosk.events import Event, SessionWiped
 from kiosk.i18n import _
 from kiosk.session import flow as f
 from kiosk.session.control import Bounds, SessionControl
-from kiosk.session.documents import choose_for
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.home import HomeActions, build_home
 from kiosk.ui.home_model import build_home as build_home_model
@@ -319,17 +318,16 @@ class KioskApp:
             back=lambda: self.feed(f.GoBack()))
 
     def _picker_builder(self, view: f.PickerView) -> Builder:
-        left_out = choose_for(self.flow.documents, view.accept).left_out
         # Counts only, never names: IT staff and tests follow the flow.
         log.info("document picker: %d offered, %d not accepted, %s", len(view.documents),
-                 left_out, "several" if view.multiple else "one")
+                 view.left_out, "several" if view.multiple else "one")
         current = self.shell.current
         if current is None or current.name != "picker":
             self._picker_ticked = set()  # a new question: nothing ticked yet
         ticked = self._picker_ticked
         return lambda parent, look: build_picker(
             parent, look, view.documents, multiple=view.multiple, accept=view.accept,
-            left_out=left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
+            left_out=view.left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
             cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked)
 
     def _countdown_builder(self, view: f.CountdownView) -> Builder:

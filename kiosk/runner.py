@@ -14,7 +14,7 @@ import signal
 import sys
 import tkinter as tk
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,6 @@ from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import Participant, ToolbarItem
 
 if TYPE_CHECKING:
-    from kiosk.session.controller import SessionController
     from kiosk.stats.recorder import StatsRecorder
 
 log = logging.getLogger(__name__)
@@ -88,7 +87,6 @@ class Services:
     bus: EventBus
     participants: Sequence[Participant]
     stats: StatsRecorder | None
-    controllers: list[SessionController] = field(default_factory=list)
 
     @property
     def toolbar_items(self) -> list[ToolbarItem]:
@@ -102,10 +100,8 @@ class Services:
         factory = make_browser_factory(bounds, self.profile.allowlist(), self.bus.publish,
                                        current.host_resolver_rules,
                                        current.installed_policy_as_root)
-        controller = SessionController(self.profile, self.bus, display=current.display,
-                                       browser_factory=factory, participants=self.participants)
-        self.controllers.append(controller)
-        return controller
+        return SessionController(self.profile, self.bus, display=current.display,
+                                 browser_factory=factory, participants=self.participants)
 
     def close(self) -> None:
         if self.stats is not None:

@@ -47,6 +47,7 @@ from kiosk.events import (
     WindowClosed,
     refuse_assignment,
 )
+from kiosk.session.documents import choose_for
 
 log = logging.getLogger(__name__)
 
@@ -214,9 +215,10 @@ class ProcedureView(View):
 
 @dataclass(frozen=True)
 class PickerView(View):
-    documents: tuple[Document, ...]
+    documents: tuple[Document, ...]  # those the input accepts, newest first
     multiple: bool
     accept: tuple[str, ...]
+    left_out: int  # the session's other documents, of a kind the input does not take
 
 
 @dataclass(frozen=True)
@@ -429,12 +431,10 @@ class SessionFlow:
         return [*dropped, Show(view), Later(delay_ms, self._timeout_for_this_message())]
 
     def _picker_view(self) -> PickerView:
-        from kiosk.session.documents import choose_for
-
         chooser = self._session.chooser
         assert chooser is not None
         choice = choose_for(self._session.documents, chooser.accept)
-        return PickerView(choice.documents, chooser.multiple, chooser.accept)
+        return PickerView(choice.documents, chooser.multiple, chooser.accept, choice.left_out)
 
     # -- the resident's actions ----------------------------------------------------------------
 

@@ -180,7 +180,7 @@ def test_back_from_help_returns_to_the_open_procedure_and_gives_it_the_keyboard(
 def test_the_picker_lists_accepted_documents_newest_first_and_hands_one_over() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), DocumentAdded(PHOTO))
     shown = flow.handle(FileChooserOpened(multiple=False, accept=()))
-    assert shown == [f.Show(f.PickerView((PHOTO, PDF), False, ()))]
+    assert shown == [f.Show(f.PickerView((PHOTO, PDF), False, (), 0))]
     picked = flow.handle(f.PickDocuments((PHOTO.path, PDF.path)))
     assert picked[0] == f.GiveFiles((PHOTO.path,)), "one file asked for, one given"
     assert flow.phase is Phase.PROCEDURE
@@ -189,7 +189,7 @@ def test_the_picker_lists_accepted_documents_newest_first_and_hands_one_over() -
 def test_the_picker_filters_on_accept_and_takes_several_when_asked() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), DocumentAdded(PHOTO))
     shown = flow.handle(FileChooserOpened(multiple=True, accept=(".pdf",)))
-    assert shown == [f.Show(f.PickerView((PDF,), True, (".pdf",)))]
+    assert shown == [f.Show(f.PickerView((PDF,), True, (".pdf",), 1))]
     picked = flow.handle(f.PickDocuments((PDF.path, PHOTO.path)))
     assert picked[0] == f.GiveFiles((PDF.path, PHOTO.path))
 
@@ -197,7 +197,7 @@ def test_the_picker_filters_on_accept_and_takes_several_when_asked() -> None:
 def test_a_document_arriving_while_the_picker_shows_joins_it() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), FileChooserOpened(multiple=False))
     effects = flow.handle(DocumentAdded(PDF))
-    assert effects == [f.UpdateDocumentCount(1), f.Show(f.PickerView((PDF,), False, ()))]
+    assert effects == [f.UpdateDocumentCount(1), f.Show(f.PickerView((PDF,), False, (), 0))]
 
 
 def test_cancel_escape_or_the_end_give_the_page_nothing() -> None:
