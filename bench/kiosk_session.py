@@ -53,7 +53,7 @@ from bench.common import (
 
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "browser")]
 
-from procedure_site import ALLOWED, Site  # noqa: E402
+from procedure_site import ALLOWED, Site, profile_toml  # noqa: E402
 
 SAMPLE = REPO / "tests" / "data" / "sample.toml"
 SCREEN = (1280, 1024)
@@ -288,18 +288,10 @@ HOSTILE_PAGES = (("stay", "/beforeunload", "tap"), ("busy", "/busy", "none"),
 
 
 def hostile_profile(folder: Path) -> Path:
-    """One tile per hostile page, in one group, in HOSTILE_PAGES' order."""
-    tiles = "".join(f"""
-[[procedure]]
-id = "{name}"
-group = "tests"
-title = "{name}"
-start_url = "http://{ALLOWED}{path}"
-allow = ["{ALLOWED}"]
-""" for name, path, _ in HOSTILE_PAGES)
+    """One tile per hostile page, in HOSTILE_PAGES' order."""
     path = folder / "hostile-profile.toml"
-    path.write_text('schema = 1\n[terminal]\nname = "Bench"\n[[group]]\nid = "tests"\n'
-                    f'title = "Tests"\n{tiles}', encoding="utf-8")
+    path.write_text(profile_toml([(name, f"http://{ALLOWED}{page}", [ALLOWED])
+                                  for name, page, _ in HOSTILE_PAGES]), encoding="utf-8")
     return path
 
 

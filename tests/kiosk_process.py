@@ -66,6 +66,17 @@ class KioskProcess:
         time.sleep(0.3)  # the log line is written just before Tk draws: let it draw
         return index
 
+    def end_session_by_keyboard(self, screen: XScreen) -> int:
+        """From a page, as a keyboard user: F2 to the toolbar, back round to End session,
+        Return, then "Yes, end my session" (Tab, Return). Returns the log mark before."""
+        mark = len(self.lines)
+        screen.key("F2")
+        self.wait_for_log("keyboard to the toolbar$", after=mark)
+        screen.key("shift+Tab", "Return")
+        self.wait_for_screen("end_confirmation", after=mark)
+        screen.key("Tab", "Return")
+        return mark
+
     def stop(self) -> int:
         """SIGTERM (the kiosk wipes and exits), then SIGKILL of the group if it hangs."""
         if self.proc.poll() is None:

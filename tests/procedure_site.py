@@ -427,6 +427,22 @@ def respond_upload(path: str) -> tuple[int, dict[str, str], bytes]:
     return 404, {"Content-Type": "text/html; charset=utf-8"}, page("Not found", "")
 
 
+def profile_toml(procedures: list[tuple[str, str, list[str]]]) -> str:
+    """A small valid profile: one group, a tile per (id, start address, allowed hosts),
+    in that order (the first tile has the keyboard on the home screen)."""
+    tiles = "".join(f"""
+[[procedure]]
+id = "{name}"
+group = "tests"
+title = "{name}"
+start_url = "{url}"
+allow = [{", ".join(f'"{host}"' for host in allow)}]
+other_ways = "Au guichet"
+""" for name, url, allow in procedures)
+    return ('schema = 1\n\n[terminal]\nname = "Borne de test"\nlanguages = ["fr", "en"]\n\n'
+            '[help]\ndesk = "Accueil"\n\n[[group]]\nid = "tests"\ntitle = "Tests"\n' + tiles)
+
+
 def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]:
     """The canary pages on localhost (see CANARY_START)."""
     html = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}

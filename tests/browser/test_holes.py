@@ -8,21 +8,13 @@ kiosk has, so that a protection proven here does not rest on one layer only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import procedure_site as site_module
 import pytest
-from browser_helpers import (
-    BLOCKED_TITLE,
-    BOUNDS,
-    POLICIES,
-    Events,
-    allowlist,
-    skip_unless_policy_can_apply,
-)
-from harness import XScreen, kill_group, wait_for
+from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, SessionFactory
+from harness import wait_for
 
 from kiosk.browser.cdp import CdpError
 from kiosk.browser.guard import DOCUMENT_PATTERNS
@@ -32,27 +24,14 @@ from kiosk.events import NavigationBlocked, PageCrashed
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 ALLOWED, BLOCKED = site_module.ALLOWED, site_module.BLOCKED
-@pytest.fixture(scope="module", params=list(POLICIES))
-def held(request: pytest.FixtureRequest, screen: XScreen, site: Any,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrowserSession, Events]]:
-    """One guarded Chromium per policy for this module."""
-    skip_unless_policy_can_apply(request.param)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DISPLAY", screen.display)
-        events = Events()
-        browser = BrowserSession(
-            session_dir=tmp_path_factory.mktemp("holes"), allowlist=allowlist(),
-            language="fr", help_lines=("Accueil",), bounds=BOUNDS, publish=events.publish,
-            host_resolver_rules=site.rules, policy=POLICIES[request.param]())
-        try:
-            browser.start()
-            browser.focus()
-            yield browser, events
-        finally:
-            pid = browser.pid
-            browser.close()
-            if pid is not None:
-                kill_group(pid)
+
+
+@pytest.fixture(scope="module")
+def held(shared: tuple[BrowserSession, Events]) -> tuple[BrowserSession, Events]:
+    """The shared browser (one per policy), shown in front: clicks and full screen need
+    a visible, focused window."""
+    shared[0].focus()
+    return shared
 
 
 @pytest.fixture
@@ -188,9 +167,9 @@ def test_a_crashed_page_is_announced_and_reloads(
 
 
 def test_ending_never_waits_for_a_busy_page(
-    fresh_held: BrowserSession, site: Any
+    fresh: SessionFactory, site: Any, tmp_path: Path
 ) -> None:
-    session = fresh_held
+    session, _ = fresh(tmp_path / "session")
     show(session, site.url("/busy"), "Busy")
     outcome: list[str] = []
 
@@ -216,24 +195,6 @@ def answers(session: BrowserSession) -> bool:
     except CdpError:
         return False
     return True
-
-
-@pytest.fixture
-def fresh_held(screen: XScreen, site: Any, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> Iterator[BrowserSession]:
-    """A browser of its own, for a test that ends it."""
-    monkeypatch.setenv("DISPLAY", screen.display)
-    browser = BrowserSession(session_dir=tmp_path, allowlist=allowlist(), language="fr",
-                             help_lines=(), bounds=BOUNDS, publish=Events().publish,
-                             host_resolver_rules=site.rules)
-    try:
-        browser.start()
-        yield browser
-    finally:
-        pid = browser.pid
-        browser.close()
-        if pid is not None:
-            kill_group(pid)
 
 
 def page_targets(session: BrowserSession) -> list[str]:

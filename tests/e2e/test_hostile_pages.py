@@ -17,7 +17,7 @@ import pytest
 from browser_helpers import skip_unless_policy_can_apply
 from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, running_kiosk
-from procedure_site import ALLOWED, BLOCKED, Site
+from procedure_site import ALLOWED, BLOCKED, Site, profile_toml
 
 from kiosk.i18n import gettext_for
 
@@ -25,26 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
 TILES = [("start", "/"), ("stay", "/beforeunload"), ("busy", "/busy")]
-PROFILE = """\
-schema = 1
-
-[terminal]
-name = "Borne de test"
-
-[help]
-desk = "Accueil"
-
-[[group]]
-id = "tests"
-title = "Tests"
-""" + "".join(f"""
-[[procedure]]
-id = "{name}"
-group = "tests"
-title = "{name}"
-start_url = "http://{ALLOWED}{path}"
-allow = ["{ALLOWED}"]
-""" for name, path in TILES)
+PROFILE = profile_toml([(name, f"http://{ALLOWED}{path}", [ALLOWED]) for name, path in TILES])
 
 
 @pytest.fixture(params=["guard-only", "installed"])
@@ -101,24 +82,13 @@ def test_a_link_opened_into_a_new_tab_is_checked_like_any_other(
     assert BLOCKED not in site.log.hosts(), "the blocked site must never be asked"
 
 
-def end_session_by_keyboard(kiosk: KioskProcess, screen: XScreen) -> int:
-    """F2, back round to End session, Return, then "Yes" (Tab, Return); the mark."""
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
-    screen.key("shift+Tab", "Return")
-    kiosk.wait_for_screen("end_confirmation", after=mark)
-    screen.key("Tab", "Return")
-    return mark
-
-
 def test_a_page_that_asks_to_stay_never_holds_the_end_of_the_session(
     kiosk: KioskProcess, screen: XScreen, site: Site
 ) -> None:
     open_tile(kiosk, screen, site, "stay")
     screen.click(screen.width // 2, screen.height // 2)  # a tap arms the page's question
     time.sleep(0.5)
-    mark = end_session_by_keyboard(kiosk, screen)
+    mark = kiosk.end_session_by_keyboard(screen)
     ending = kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
     kiosk.wait_for_screen("home", after=ending)
     kiosk.wait_for_log("browser ready for the next session$", after=ending)

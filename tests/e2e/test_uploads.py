@@ -17,34 +17,14 @@ from pathlib import Path
 import pytest
 from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, running_kiosk
-from procedure_site import FORMS, PROOFS, UPLOADS, Site
+from procedure_site import FORMS, PROOFS, UPLOADS, Site, profile_toml
 from screenshots import check_against_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 PAGES = ["single", "several", "framed", "popup"]
-PROFILE = """\
-schema = 1
-
-[terminal]
-name = "Borne de test"
-languages = ["fr", "en"]
-
-[help]
-desk = "Accueil"
-
-[[group]]
-id = "proofs"
-title = "Justificatifs"
-""" + "".join(f"""
-[[procedure]]
-id = "{name}"
-group = "proofs"
-title = "Envoyer un justificatif ({name})"
-start_url = "http://{UPLOADS}/{name}"
-allow = ["{UPLOADS}", "{FORMS}"]
-other_ways = "Au guichet"
-""" for name in PAGES)
+PROFILE = profile_toml([(name, f"http://{UPLOADS}/{name}", [UPLOADS, FORMS])
+                       for name in PAGES])
 PDF_NAME, PDF_BYTES = PROOFS["/attestation.pdf"]
 TXT_NAME, TXT_BYTES = PROOFS["/avis.txt"]
 
@@ -153,13 +133,7 @@ def test_the_next_resident_picker_is_empty_and_escape_gives_nothing(
 ) -> None:
     open_page(kiosk, screen, site, "single")
     download(kiosk, screen, ["Return"], PDF_NAME)
-    # End session from the page with the keyboard: F2, back round to End, confirm.
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
-    screen.key("shift+Tab", "Return")
-    kiosk.wait_for_screen("end_confirmation", after=mark)
-    screen.key("Tab", "Return")
+    mark = kiosk.end_session_by_keyboard(screen)
     kiosk.wait_for_log("browser ready for the next session$", after=mark)
     kiosk.wait_for_screen("home", after=mark)
     assert session_documents(kiosk) == []

@@ -17,6 +17,7 @@ from kiosk.config.load import load_profile
 from kiosk.events import (
     Document,
     DocumentAdded,
+    Event,
     FileChooserOpened,
     PageOpened,
     SessionWiped,
@@ -98,20 +99,29 @@ def test_a_greyed_out_item_says_why_when_pressed(make_app: AppMaker) -> None:
     assert app.shell.current.name == "toolbar"
 
 
-def test_the_picker_starts_on_the_newest_and_escape_sends_nothing(
-    make_app: AppMaker, tmp_path: Path
-) -> None:
+def downloaded(folder: Path, name: str, added_at: float) -> DocumentAdded:
+    return DocumentAdded(Document(name, folder / name, "download", added_at))
+
+
+def app_with_picker(make_app: AppMaker, *happened: Event) -> tuple[KioskApp, QuietControl]:
+    """An app on a procedure to which `happened` (downloads, a file chooser) occurred."""
     control = QuietControl()
     app = make_app()
     app.controller = control
     app.feed(OpenProcedure("caf"))
-    older = Document("ancien.pdf", tmp_path / "ancien.pdf", "download", 1.0)
-    newer = Document("recent.pdf", tmp_path / "recent.pdf", "download", 2.0)
-    for document in (older, newer):
-        app.bus.publish(DocumentAdded(document))
-    app.bus.publish(FileChooserOpened(multiple=False, accept=(".pdf",)))
+    for event in happened:
+        app.bus.publish(event)
     app.bus.drain()
     settle(app.root)
+    return app, control
+
+
+def test_the_picker_starts_on_the_newest_and_escape_sends_nothing(
+    make_app: AppMaker, tmp_path: Path
+) -> None:
+    app, control = app_with_picker(
+        make_app, downloaded(tmp_path, "ancien.pdf", 1.0), downloaded(tmp_path, "recent.pdf", 2.0),
+        FileChooserOpened(multiple=False, accept=(".pdf",)))
     assert app.shell.current is not None and app.shell.current.name == "picker"
     focused = app.root.focus_get()
     assert focused is not None and "recent.pdf" in str(focused.cget("text"))
@@ -125,14 +135,8 @@ def test_the_picker_starts_on_the_newest_and_escape_sends_nothing(
 
 
 def test_return_on_a_document_sends_it(make_app: AppMaker, tmp_path: Path) -> None:
-    control = QuietControl()
-    app = make_app()
-    app.controller = control
-    app.feed(OpenProcedure("caf"))
-    app.bus.publish(DocumentAdded(Document("recu.pdf", tmp_path / "recu.pdf", "download", 1)))
-    app.bus.publish(FileChooserOpened(multiple=False))
-    app.bus.drain()
-    settle(app.root)
+    app, control = app_with_picker(make_app, downloaded(tmp_path, "recu.pdf", 1.0),
+                                   FileChooserOpened(multiple=False))
     focused = app.root.focus_get()
     assert focused is not None
     focused.event_generate("<Return>")
@@ -143,20 +147,13 @@ def test_return_on_a_document_sends_it(make_app: AppMaker, tmp_path: Path) -> No
 def test_ticks_survive_a_download_arriving_while_the_picker_is_open(
     make_app: AppMaker, tmp_path: Path
 ) -> None:
-    control = QuietControl()
-    app = make_app()
-    app.controller = control
-    app.feed(OpenProcedure("caf"))
-    first = Document("avis.pdf", tmp_path / "avis.pdf", "download", 1.0)
-    app.bus.publish(DocumentAdded(first))
-    app.bus.publish(FileChooserOpened(multiple=True))
-    app.bus.drain()
-    settle(app.root)
+    app, control = app_with_picker(make_app, downloaded(tmp_path, "avis.pdf", 1.0),
+                                   FileChooserOpened(multiple=True))
     focused = app.root.focus_get()
     assert focused is not None and "avis.pdf" in str(focused.cget("text"))
     focused.event_generate("<Return>")  # ticks it
     settle(app.root)
-    app.bus.publish(DocumentAdded(Document("recu.pdf", tmp_path / "recu.pdf", "download", 2.0)))
+    app.bus.publish(downloaded(tmp_path, "recu.pdf", 2.0))
     app.bus.drain()
     settle(app.root)
     assert app.shell.current is not None and app.shell.current.name == "picker"
