@@ -24,6 +24,7 @@ from kiosk.config.lastgood import recall, remember
 from kiosk.config.load import choose_profile_path, load_profile
 from kiosk.config.schema import Profile
 from kiosk.errors import ProfileError
+from kiosk.service import ServiceNotifier
 from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import Participant, ToolbarItem
 
@@ -122,6 +123,7 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
     from kiosk.app import KioskApp
     from kiosk.browser.reaper import become_subreaper
 
+    notifier = ServiceNotifier.take_from_environment()
     become_subreaper()
     loaded = load_or_report(profile)
     try:
@@ -141,13 +143,36 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
                        controller_factory=services.make_controller,
                        toolbar_items=services.toolbar_items)
     stop_on_signals(root)
+    status = "serving residents" if loaded is not None else "out of service: broken profile"
+    keep_service_manager_told(root, notifier, status)
     try:
         root.mainloop()
     finally:
+        notifier.stopping()
         app.shutdown()
         if services is not None:
             services.close()
     return 0
+
+
+def keep_service_manager_told(root: tk.Tk, notifier: ServiceNotifier, status: str) -> None:
+    """READY=1 once the first screen is drawn, then WATCHDOG=1 from the Tk loop.
+
+    The pings are Tk callbacks on purpose: they stop when the loop is stuck, and
+    the service manager then restarts the kiosk instead of leaving a dead screen.
+    """
+    if not notifier.enabled:
+        return
+    root.after_idle(lambda: notifier.ready(status))
+    interval = notifier.ping_interval_ms()
+    if interval is None:
+        return
+
+    def ping() -> None:
+        notifier.alive()
+        root.after(interval, ping)
+
+    root.after(interval, ping)
 
 
 def stop_on_signals(root: tk.Tk) -> None:

@@ -10,7 +10,7 @@ that changes a variable sees it at once.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                         "mount namespace: guard-only, or installed (the "
                                         "installed kiosk's, for tests of the production set-up)"),
     "DISPLAY": ("", "the X display of the kiosk session"),
+    "NOTIFY_SOCKET": ("", "set by systemd: where the kiosk says it is ready and alive "
+                          "(taken out of the environment at start, so the browser never "
+                          "inherits it)"),
+    "WATCHDOG_USEC": ("", "set by systemd's WatchdogSec: the kiosk's Tk loop says it is "
+                          "alive twice per period (at least every 10 s)"),
 }
 
 
@@ -66,6 +71,21 @@ class Settings:
             installed_policy_as_root=value("KIOSK_ROOT_POLICY") == "installed",
             display=value("DISPLAY"),
         )
+
+
+def take_service_manager_link(
+    environ: MutableMapping[str, str] | None = None,
+) -> tuple[str | None, str | None]:
+    """NOTIFY_SOCKET and WATCHDOG_USEC (None when unset), removed from the environment.
+
+    Removed so that nothing the kiosk starts (the browser, anything a page could
+    make it start) can speak to the service manager in the kiosk's name.
+    """
+    env = os.environ if environ is None else environ
+    address = env.pop("NOTIFY_SOCKET", None) or None
+    watchdog = env.pop("WATCHDOG_USEC", None) or None
+    env.pop("WATCHDOG_PID", None)
+    return address, watchdog
 
 
 def current() -> Settings:
