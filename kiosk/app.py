@@ -87,6 +87,7 @@ class KioskApp:
         self.countdown_caption = tk.StringVar(master=root, value="")
         self._controller: SessionControl | None = None
         self._controller_factory = controller_factory
+        self._prestart_id: str | None = None
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         root.bind("<FocusOut>", self._on_focus_out, add="+")
@@ -100,7 +101,7 @@ class KioskApp:
             if controller_factory is not None:
                 # Once the home screen is drawn: loading the session's parts and starting
                 # Chromium would slow the first drawing down on a two-core machine.
-                root.after(PRESTART_DELAY_MS, self._prestart)
+                self._prestart_id = root.after(PRESTART_DELAY_MS, self._prestart)
         self._pump_bus()
 
     # -- the controller ----------------------------------------------------------------
@@ -120,6 +121,7 @@ class KioskApp:
         self._controller = controller
 
     def _prestart(self) -> None:
+        self._prestart_id = None
         if self.controller is not None:
             self.controller.prestart()
 
@@ -130,8 +132,12 @@ class KioskApp:
         self._pump_id = self.root.after(BUS_INTERVAL_MS, self._pump_bus)
 
     def stop_pumping(self) -> None:
-        """Stop draining the bus (an app being replaced on the same Tk root)."""
+        """Stop draining the bus and drop the pending prestart (an app being replaced
+        on the same Tk root: its timers must not reach a controller already shut)."""
         self.root.after_cancel(self._pump_id)
+        if self._prestart_id is not None:
+            self.root.after_cancel(self._prestart_id)
+            self._prestart_id = None
 
     def _subscribe(self) -> None:
         for name in f.inputs_handled():
