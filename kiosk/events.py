@@ -20,6 +20,7 @@ from typing import Literal
 CountdownKind = Literal["idle", "max_duration"]
 DocumentKind = Literal["download", "scan", "usb"]
 BlockedKind = Literal["site", "address"]
+PrintStage = Literal["sent", "waiting", "printing", "printed", "failed", "cancelled"]
 
 
 @dataclass(frozen=True)
@@ -181,3 +182,42 @@ def declared_events() -> tuple[type[Event], ...]:
         value for value in globals().values()
         if isinstance(value, type) and issubclass(value, Event) and value is not Event
     )
+
+
+# -- printing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrinterChanged(Event):
+    """What the kiosk now knows of its printer (published when it changes).
+
+    `why_unavailable` is "" when jobs can be sent, else "disabled" (by the
+    profile), "no_printer", "cups_down", "paused" or "rejecting". `reasons` are
+    the printer's IPP printer-state-reasons as CUPS gives them ("media-empty-error").
+    """
+
+    printer: str
+    why_unavailable: str
+    state: int
+    reasons: tuple[str, ...]
+    colour: bool
+    problems: tuple[str, ...] = ()  # the reasons worth telling, keywords only, worst first
+
+    @property
+    def available(self) -> bool:
+        return not self.why_unavailable
+
+
+@dataclass(frozen=True)
+class PrintJobChanged(Event):
+    """How far a print request is (`request` is the kiosk's number for it).
+
+    `reason` says why it waits or failed: an IPP keyword, or one of the kiosk's
+    own (kiosk.devices.printer_states). Counted in pages, copies included.
+    """
+
+    request: int
+    stage: PrintStage
+    pages_done: int = 0
+    pages_total: int = 0
+    reason: str = ""

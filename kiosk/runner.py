@@ -59,10 +59,15 @@ def make_root() -> tk.Tk:
 def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     """The services that keep something of a resident between two wipes.
 
-    The browser is owned by the controller itself; printing, scanning, USB keys and
-    assisted mode join here as they are built.
+    The browser is owned by the controller itself; scanning, USB keys and assisted
+    mode join here as they are built.
     """
-    return []
+    from kiosk.devices.printing import PrintingParticipant, PrintService
+
+    printing = PrintService(bus.publish, queue_name=profile.printing.queue,
+                            enabled=profile.printing.enabled)
+    printing.start()
+    return [PrintingParticipant(printing)]
 
 
 def start_stats(bus: EventBus) -> StatsRecorder | None:
@@ -105,6 +110,8 @@ class Services:
                                  browser_factory=factory, participants=self.participants)
 
     def close(self) -> None:
+        for participant in self.participants:
+            participant.close()
         if self.stats is not None:
             self.stats.close()
 

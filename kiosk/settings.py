@@ -32,6 +32,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                         "mount namespace: guard-only, or installed (the "
                                         "installed kiosk's, for tests of the production set-up)"),
     "DISPLAY": ("", "the X display of the kiosk session"),
+    "CUPS_SERVER": ("", "read by libcups, not by the kiosk: the CUPS server to print with "
+                        "(a socket or host); empty: the machine's own cupsd"),
     "NOTIFY_SOCKET": ("", "set by systemd: where the kiosk says it is ready and alive "
                           "(taken out of the environment at start, so the browser never "
                           "inherits it)"),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from harness import wait_for
+from event_log import Events as Events  # re-exported: the browser tests import it here
 
 from kiosk.config.allowlist import Allowlist
-from kiosk.events import Event
 from kiosk.i18n import gettext_for
 
 if TYPE_CHECKING:
@@ -19,33 +17,7 @@ if TYPE_CHECKING:
 BOUNDS = (0, 80, 1280, 944)
 
 # The session speaks French, the kiosk's first language.
-E = TypeVar("E", bound=Event)
-
 BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
-
-
-class Events:
-    """What a BrowserSession published, for assertions (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.items: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        with self._lock:
-            self.items.append(event)
-
-    def of(self, kind: type[E]) -> list[E]:
-        with self._lock:
-            return [event for event in self.items if isinstance(event, kind)]
-
-    def wait(self, kind: type[E], count: int = 1, timeout: float = 10.0) -> list[E]:
-        wait_for(lambda: len(self.of(kind)) >= count, timeout)
-        return self.of(kind)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.items.clear()
 
 
 def allowlist() -> Allowlist:

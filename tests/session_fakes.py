@@ -94,6 +94,9 @@ class Notebook:
     def press(self) -> None:
         self.pressed += 1
 
+    def close(self) -> None:
+        pass
+
     def wipe_steps(self) -> list[WipeStep]:
         return [WipeStep("forget_notes", self._forget), WipeStep("check", self._check)]
 

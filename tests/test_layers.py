@@ -6,7 +6,8 @@ import) would tie them to the shell. Every import statement of the package is
 read, at any depth, and followed from module to module.
 
 The layers, from the bottom: plain values (events, errors, settings, i18n); the
-bus and the profile; the browser and the statistics; the session; the UI; the
+bus and the profile; the browser and the statistics; the session; the devices
+(participants of the session); the UI; the
 app and the doctor; the composition root; the command line. A module imports
 only from its own package or from lower layers, and no import cycle exists.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("browser", "session", "stats", "config")
+PACKAGES = ("browser", "session", "stats", "config", "devices")
 MODULES = ["kiosk.doctor", "kiosk.settings", "kiosk.bus", "kiosk.errors", "kiosk.i18n",
            "kiosk.events"]
 HEADLESS = sorted([
@@ -88,6 +89,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("kiosk.bus", "kiosk.config"),
     ("kiosk.browser", "kiosk.stats"),
     ("kiosk.session",),
+    ("kiosk.devices",),
     ("kiosk.ui",),
     ("kiosk.app", "kiosk.doctor"),
     ("kiosk.runner",),

@@ -78,3 +78,6 @@ class Participant(Protocol):
     def wipe_steps(self) -> Sequence[WipeStep]:
         """Its own steps of the wipe, in order, run after the browser is killed and
         before the session folder is deleted; each is timed and checked."""
+
+    def close(self) -> None:
+        """The kiosk stops (after its last wipe): let go of devices and threads."""

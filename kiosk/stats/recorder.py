@@ -16,26 +16,59 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from kiosk.bus import EventBus
-from kiosk.events import NavigationBlocked, ProcedureOpened, SessionEnded
+from kiosk.events import (
+    NavigationBlocked,
+    PrinterChanged,
+    PrintJobChanged,
+    ProcedureOpened,
+    SessionEnded,
+)
 from kiosk.stats.counters import Counters
 
 log = logging.getLogger(__name__)
 
-Increment = tuple[str, str]  # counter name, label
+Increment = tuple[str, str, int]  # counter name, label, by how much
 T = TypeVar("T")
 
 
 def increments_for_session(event: SessionEnded) -> list[Increment]:
-    return [("sessions_total", ""), ("session_end", event.reason),
-            ("session_duration_bucket", event.duration_bucket)]
+    return [("sessions_total", "", 1), ("session_end", event.reason, 1),
+            ("session_duration_bucket", event.duration_bucket, 1)]
 
 
 def increments_for_tile(event: ProcedureOpened) -> list[Increment]:
-    return [("tiles_opened", event.procedure_id)]
+    return [("tiles_opened", event.procedure_id, 1)]
 
 
 def increments_for_block(event: NavigationBlocked) -> list[Increment]:
-    return [("blocked_navigations", event.kind)]
+    return [("blocked_navigations", event.kind, 1)]
+
+
+def increments_for_print_job(event: PrintJobChanged) -> list[Increment]:
+    if event.stage not in ("printed", "failed", "cancelled"):
+        return []
+    counts: list[Increment] = [("print_jobs", event.stage, 1)]
+    if event.stage == "printed" and event.pages_done:
+        counts.append(("pages_printed", "", event.pages_done))
+    if event.stage == "failed":
+        counts.append(("print_failures", event.reason or "unknown", 1))
+    return counts
+
+
+def printer_problem_counter() -> Callable[[PrinterChanged], list[Increment]]:
+    """Counts each problem when it appears, not at every report while it lasts."""
+    seen: set[str] = set()
+
+    def increments(event: PrinterChanged) -> list[Increment]:
+        now = set(event.problems)
+        if event.why_unavailable in ("paused", "rejecting", "cups_down"):
+            now.add(event.why_unavailable)
+        appeared = sorted(now - seen)
+        seen.clear()
+        seen.update(now)
+        return [("printer_problems", keyword, 1) for keyword in appeared]
+
+    return increments
 
 
 class StatsRecorder:
@@ -54,6 +87,8 @@ class StatsRecorder:
         bus.subscribe_now(SessionEnded, self._queued(increments_for_session))
         bus.subscribe_now(ProcedureOpened, self._queued(increments_for_tile))
         bus.subscribe_now(NavigationBlocked, self._queued(increments_for_block))
+        bus.subscribe_now(PrintJobChanged, self._queued(increments_for_print_job))
+        bus.subscribe_now(PrinterChanged, self._queued(printer_problem_counter()))
 
     def _queued(self, convert: Callable[[T], list[Increment]]) -> Callable[[T], None]:
         def handler(event: T) -> None:
@@ -79,9 +114,9 @@ class StatsRecorder:
             batch = self._queue.get()
             if batch is None:
                 return
-            for name, label in batch:
+            for name, label, by in batch:
                 try:
-                    self.counters.increment(name, label=label)
+                    self.counters.increment(name, label=label, by=by)
                 except Exception:  # counters are nice to have; nothing fails for them
                     log.exception("could not record the counter %s", name)
             with self._idle:

@@ -24,6 +24,8 @@ from kiosk.events import (
     NavigationBlocked,
     PageCrashed,
     PageOpened,
+    PrinterChanged,
+    PrintJobChanged,
     ProcedureOpened,
     SessionEnded,
     SessionExpired,
@@ -54,6 +56,7 @@ SAMPLES: list[f.Input] = [
     SessionFailed("RuntimeError"), SessionEnded("button", "<5min"), SessionWiped("button"),
     TimeLimitNotice(290), CountdownTick(20, "idle"), CountdownCancelled(),
     SessionExpired("idle"),
+    PrinterChanged("office", "", 3, ("none",), True), PrintJobChanged(1, "printed", 2, 2),
 ]
 
 SETUPS: dict[Phase, list[f.Input]] = {

@@ -1,0 +1,1 @@
+"""Devices of the terminal: printing, scanning, USB keys, hotplug. No Tk here."""
