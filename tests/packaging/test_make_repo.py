@@ -45,7 +45,7 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningKey
     fingerprint = next(line.split(":")[9] for line in listing.splitlines()
                        if line.startswith("fpr:"))
     yield SigningKey(home, fingerprint)
-    # The agent started for the key would outlive the test otherwise.
+    # gpg-agent, started for the key, would outlive the test otherwise.
     subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False)
 
 
