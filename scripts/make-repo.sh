@@ -19,6 +19,11 @@
 # The key is taken from the caller's GnuPG home (GNUPGHOME or ~/.gnupg); it must hold
 # the secret key of REPO_KEY, without a passphrase prompt (or with gpg-agent holding it).
 set -euo pipefail
+# Paths given by the caller are taken from where they called, then we work from the
+# source tree (dist/ is there).
+repo_dir=$(realpath -m -- "${REPO_DIR:-$(dirname "$0")/../dist/apt}")
+args=()
+for deb in "$@"; do args+=("$(realpath -m -- "$deb")"); done
 cd "$(dirname "$0")/.."
 
 CODENAME=bookworm
@@ -39,9 +44,9 @@ fingerprint=$(gpg --batch --with-colons --list-secret-keys -- "$REPO_KEY" 2>/dev
     || true
 [ -n "$fingerprint" ] || fail "no secret key '$REPO_KEY' in ${GNUPGHOME:-~/.gnupg}: cannot sign the repository."
 
-REPO_DIR=${REPO_DIR:-dist/apt}
-if [ "$#" -gt 0 ]; then
-    debs=("$@")
+REPO_DIR=$repo_dir
+if [ "${#args[@]}" -gt 0 ]; then
+    debs=("${args[@]}")
 else
     shopt -s nullglob
     debs=(dist/*.deb)
