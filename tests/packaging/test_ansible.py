@@ -180,3 +180,61 @@ def test_a_broken_profile_is_not_taken_into_use(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "does not pass 'kiosk profile check'" in result.stderr
     assert not [c for c in calls(tools) if c.startswith("systemctl restart")]
+
+
+# -- the systemd units the role installs -----------------------------------------------
+
+UNITS = ["borne-stats.service", "borne-stats.timer",
+         "borne-apply-changes.service", "borne-apply-changes.timer"]
+#: Programs the units start that exist only on a terminal.
+TERMINAL_PROGRAMS = ["/usr/bin/kiosk", "/usr/local/sbin/borne-apply-changes"]
+
+
+def render_units(out: Path, home: Path) -> None:
+    """The role's unit templates rendered with its defaults, as on a terminal."""
+    playbook = home / "render-units.yml"
+    play = [{
+        "name": "Render the role's systemd units",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "vars_files": [str(ROLE / "defaults" / "main.yml")],
+        "vars": {"ansible_python_interpreter": sys.executable},
+        "tasks": [{
+            "name": "Render",
+            "ansible.builtin.template": {"src": f"{ROLE / 'templates'}/{{{{ item }}}}.j2",
+                                         "dest": f"{out}/{{{{ item }}}}", "mode": "0644"},
+            "loop": UNITS,
+        }],
+    }]
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
+    result = subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)],
+                            env=ansible_environment(home), capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_role_systemd_units_are_valid(tmp_path: Path) -> None:
+    out = tmp_path / "units"
+    out.mkdir()
+    render_units(out, tmp_path)
+    result = subprocess.run(["systemd-analyze", "verify", *(f"./{unit}" for unit in UNITS)],
+                            cwd=out, capture_output=True, text=True, timeout=60)
+    # Only the programs missing from this machine may be reported.
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if line.strip() and not any(f"Command {program} is not executable" in line
+                                            for program in TERMINAL_PROGRAMS)]
+    assert problems == []
+
+
+def test_every_maintenance_window_is_a_calendar_time_systemd_understands() -> None:
+    files = [ROLE / "defaults" / "main.yml",
+             *sorted((ANSIBLE / "inventory" / "group_vars").rglob("*.yml"))]
+    windows = {str(values["borne_terminal_maintenance_window"]) for path in files
+               if isinstance(values := yaml.safe_load(path.read_text("utf-8")), dict)
+               and "borne_terminal_maintenance_window" in values}
+    assert len(windows) >= 2
+    for window in windows:
+        result = subprocess.run(["systemd-analyze", "calendar", window],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, f"{window}: {result.stderr}"
