@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench repo clean
 
 setup:
 	@scripts/setup.sh
@@ -21,6 +21,12 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Publish dist/*.deb into a signed apt repository for the terminals (docs/deploy.md):
+#   make repo REPO_KEY=<fingerprint of a secret GPG key> [REPO_DIR=dist/apt]
+# bookworm, main, amd64; serve REPO_DIR over HTTP(S) or copy it to the terminals.
+repo: setup
+	@REPO_KEY="$(REPO_KEY)" REPO_DIR="$(REPO_DIR)" scripts/make-repo.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts
