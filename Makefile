@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench bundle clean
 
 setup:
 	@scripts/setup.sh
@@ -21,6 +21,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# The one-folder bundle for distributions other than Debian: dist/borne/kiosk.
+bundle: setup
+	@scripts/build-bundle.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts
