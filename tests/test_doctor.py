@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from harness import SAMPLE_PROFILE, XScreen
-
-KIOSK = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "kiosk")
-
-
-def run_doctor(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    sessions = tmp_path / "sessions"
-    sessions.mkdir(mode=0o700, exist_ok=True)
-    full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
-                "KIOSK_SESSION_ROOT": str(sessions),
-                "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
-    return subprocess.run([KIOSK, "doctor", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120, check=False)
-
-
-def line_of(output: str, name: str) -> str:
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if line.split()[1:2] == [name]:
-            follow = lines[index + 1] if index + 1 < len(lines) else ""
-            return line + ("\n" + follow if follow.strip().startswith("->") else "")
-    raise AssertionError(f"no line for {name} in:\n{output}")
+from kiosk_process import line_of, run_doctor
 
 
 def test_without_a_display_the_doctor_says_what_to_do(tmp_path: Path) -> None:
