@@ -43,3 +43,19 @@ def test_leftover_sessions_are_reported(tmp_path: Path) -> None:
     result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE))
     assert line_of(result.stdout, "sessions").startswith("WARN")
     assert "1 leftover" in line_of(result.stdout, "sessions")
+
+
+def test_the_browser_checked_is_the_one_kiosk_run_starts(tmp_path: Path) -> None:
+    # Another distribution's Chromium lives elsewhere (KIOSK_CHROMIUM).
+    browser = tmp_path / "chromium-browser"
+    browser.write_text("#!/bin/sh\necho 'Chromium 1.2.3 of another distribution'\n",
+                       encoding="utf-8")
+    browser.chmod(0o755)
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE),
+                        KIOSK_CHROMIUM=str(browser))
+    assert line_of(result.stdout, "chromium") == (
+        "OK    chromium     Chromium 1.2.3 of another distribution")
+    missing = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE),
+                         KIOSK_CHROMIUM=str(tmp_path / "absent"))
+    chromium = line_of(missing.stdout, "chromium")
+    assert chromium.startswith("FAIL") and "KIOSK_CHROMIUM" in chromium
