@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench repo clean
+.PHONY: setup run test lint bench repo bundle clean
 
 setup:
 	@scripts/setup.sh
@@ -27,6 +27,10 @@ bench: setup
 # bookworm, main, amd64; serve REPO_DIR over HTTP(S) or copy it to the terminals.
 repo: setup
 	@REPO_KEY="$(REPO_KEY)" REPO_DIR="$(REPO_DIR)" scripts/make-repo.sh
+
+# The one-folder bundle for distributions other than Debian: dist/borne/kiosk.
+bundle: setup
+	@scripts/build-bundle.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts

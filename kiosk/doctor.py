@@ -16,7 +16,6 @@ from typing import Any
 
 from kiosk import settings
 
-CHROMIUM = "/usr/bin/chromium"
 MIN_FREE_BYTES = 500 * 1024 * 1024
 REINSTALL_FIX = (
     "install the kiosk package again "
@@ -73,9 +72,13 @@ def check_tk() -> Check:
 
 
 def check_chromium() -> Check:
-    if not Path(CHROMIUM).exists():
-        return Check("chromium", Status.FAIL, f"{CHROMIUM} not found", "apt install chromium")
-    result = _run([CHROMIUM, "--version"], timeout=20)
+    # The browser `kiosk run` starts: KIOSK_CHROMIUM names it where it is not
+    # /usr/bin/chromium (a bundle on another distribution).
+    chromium = settings.current().chromium
+    if not Path(chromium).exists():
+        return Check("chromium", Status.FAIL, f"{chromium} not found",
+                     "apt install chromium (or set KIOSK_CHROMIUM to the browser's path)")
+    result = _run([chromium, "--version"], timeout=20)
     if result is None or result.returncode != 0:
         return Check("chromium", Status.FAIL, "chromium does not start",
                      "reinstall it: apt install --reinstall chromium")

@@ -183,11 +183,20 @@ def keep_service_manager_told(root: tk.Tk, notifier: ServiceNotifier, status: st
 
 
 def stop_on_signals(root: tk.Tk) -> None:
-    """SIGTERM/SIGINT end the main loop (the handler runs between Tk callbacks)."""
+    """SIGTERM/SIGINT end the main loop.
+
+    The handler only schedules the stop. Python runs it on the main thread
+    wherever that thread is, possibly in the middle of writing a log line to
+    stderr: a log line written by the handler itself would then fail ("reentrant
+    call") before the stop is scheduled, and the kiosk would ignore the signal.
+    """
+
+    def stop(signum: int) -> None:
+        log.info("signal %d: stopping", signum)
+        root.quit()
 
     def handle(signum: int, _frame: object) -> None:
-        log.info("signal %d: stopping", signum)
-        root.after(0, root.quit)
+        root.after(0, stop, signum)
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)

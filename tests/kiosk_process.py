@@ -12,8 +12,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness import REPO, XScreen
+from harness import REPO, XScreen, wait_for
+
+if TYPE_CHECKING:
+    from procedure_site import Site
 
 KIOSK = str(REPO / ".venv" / "bin" / "kiosk")
 
@@ -93,9 +97,12 @@ class KioskProcess:
 
 @contextlib.contextmanager
 def running_kiosk(
-    screen: XScreen, tmp: Path, *args: str, env: dict[str, str] | None = None
+    screen: XScreen, tmp: Path, *args: str, env: dict[str, str] | None = None,
+    program: str = KIOSK,
 ) -> Iterator[KioskProcess]:
-    """`kiosk run ARGS` on `screen`, with private state and session folders under `tmp`."""
+    """`kiosk run ARGS` on `screen`, with private state and session folders under `tmp`.
+
+    `program` is the kiosk to run: the virtual environment's, or a bundle's."""
     (tmp / "state").mkdir(exist_ok=True)
     (tmp / "sessions").mkdir(exist_ok=True, mode=0o700)
     full_env = {
@@ -107,7 +114,7 @@ def running_kiosk(
         **(env or {}),
     }
     proc = subprocess.Popen(
-        [KIOSK, "run", *args], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [program, "run", *args], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         text=True, start_new_session=True,
     )
     kiosk = KioskProcess(proc, tmp / "sessions")
@@ -118,3 +125,44 @@ def running_kiosk(
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # anything it left behind
         sys.stderr.write(kiosk.log_text()[-4000:] + "\n")
+
+
+def park_pointer(screen: XScreen) -> None:
+    """Out of the way of screenshots (a hovered button changes colour)."""
+    screen.run("xdotool", "mousemove", str(screen.width - 1), str(screen.height - 1))
+
+
+def open_tile(kiosk: KioskProcess, screen: XScreen, site: Site, keys: list[str],
+              procedure: str, host: str) -> None:
+    """Press `keys` on the home screen and wait until `procedure`'s page is shown."""
+    mark = len(kiosk.lines)
+    asked = len(site.log.paths(host))
+    screen.key(*keys)
+    kiosk.wait_for_log(f"procedure opened: {procedure}$", after=mark)
+    assert wait_for(lambda: len(site.log.paths(host)) > asked, 20), site.log.hosts()
+    kiosk.wait_for_screen("toolbar", after=mark)
+    time.sleep(1.0)  # the page paints, the browser takes the keyboard
+
+
+def run_doctor(tmp_path: Path, *args: str, program: str = KIOSK,
+               **env: str) -> subprocess.CompletedProcess[str]:
+    """`kiosk doctor ARGS` with private state, session and policy folders under
+    `tmp_path`, no display unless `env` gives one; `program` as for `running_kiosk`."""
+    base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    sessions = tmp_path / "sessions"
+    sessions.mkdir(mode=0o700, exist_ok=True)
+    full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
+                "KIOSK_SESSION_ROOT": str(sessions),
+                "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
+    return subprocess.run([program, "doctor", *args], env=full_env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def line_of(output: str, name: str) -> str:
+    """The doctor's line for the check `name`, with its "->" fix line if any."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.split()[1:2] == [name]:
+            follow = lines[index + 1] if index + 1 < len(lines) else ""
+            return line + ("\n" + follow if follow.strip().startswith("->") else "")
+    raise AssertionError(f"no line for {name} in:\n{output}")

@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from harness import SAMPLE_PROFILE, XScreen
-
-KIOSK = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "kiosk")
-
-
-def run_doctor(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    sessions = tmp_path / "sessions"
-    sessions.mkdir(mode=0o700, exist_ok=True)
-    full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
-                "KIOSK_SESSION_ROOT": str(sessions),
-                "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
-    return subprocess.run([KIOSK, "doctor", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120, check=False)
-
-
-def line_of(output: str, name: str) -> str:
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if line.split()[1:2] == [name]:
-            follow = lines[index + 1] if index + 1 < len(lines) else ""
-            return line + ("\n" + follow if follow.strip().startswith("->") else "")
-    raise AssertionError(f"no line for {name} in:\n{output}")
+from kiosk_process import line_of, run_doctor
 
 
 def test_without_a_display_the_doctor_says_what_to_do(tmp_path: Path) -> None:
@@ -66,3 +43,19 @@ def test_leftover_sessions_are_reported(tmp_path: Path) -> None:
     result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE))
     assert line_of(result.stdout, "sessions").startswith("WARN")
     assert "1 leftover" in line_of(result.stdout, "sessions")
+
+
+def test_the_browser_checked_is_the_one_kiosk_run_starts(tmp_path: Path) -> None:
+    # Another distribution's Chromium lives elsewhere (KIOSK_CHROMIUM).
+    browser = tmp_path / "chromium-browser"
+    browser.write_text("#!/bin/sh\necho 'Chromium 1.2.3 of another distribution'\n",
+                       encoding="utf-8")
+    browser.chmod(0o755)
+    result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE),
+                        KIOSK_CHROMIUM=str(browser))
+    assert line_of(result.stdout, "chromium") == (
+        "OK    chromium     Chromium 1.2.3 of another distribution")
+    missing = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE),
+                         KIOSK_CHROMIUM=str(tmp_path / "absent"))
+    chromium = line_of(missing.stdout, "chromium")
+    assert chromium.startswith("FAIL") and "KIOSK_CHROMIUM" in chromium

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from harness import SAMPLE_PROFILE, XScreen, wait_for
-from kiosk_process import KIOSK, KioskProcess, running_kiosk
+from kiosk_process import KIOSK, KioskProcess, open_tile, park_pointer, running_kiosk
 from procedure_site import ALLOWED, BLOCKED, Site
 from screenshots import check_against_reference, colour_centre
 
@@ -51,11 +51,6 @@ def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]
         yield process
 
 
-def park_pointer(screen: XScreen) -> None:
-    """Out of the way of screenshots (a hovered button changes colour)."""
-    screen.run("xdotool", "mousemove", str(screen.width - 1), str(screen.height - 1))
-
-
 def visible_windows(screen: XScreen) -> list[str]:
     """The names of the mapped top-level windows (the shell is "Borne"), but the
     window manager's own (a tiny window it keeps to say it is there)."""
@@ -70,18 +65,6 @@ def visible_windows(screen: XScreen) -> list[str]:
 
 def focused_window(screen: XScreen) -> str:
     return screen.run("xdotool", "getwindowfocus", "getwindowname", check=False).stdout.strip()
-
-
-def open_tile(kiosk: KioskProcess, screen: XScreen, site: Site, keys: list[str],
-              procedure: str, host: str) -> None:
-    """Press `keys` on the home screen and wait until `procedure`'s page is shown."""
-    mark = len(kiosk.lines)
-    asked = len(site.log.paths(host))
-    screen.key(*keys)
-    kiosk.wait_for_log(f"procedure opened: {procedure}$", after=mark)
-    assert wait_for(lambda: len(site.log.paths(host)) > asked, 20), site.log.hosts()
-    kiosk.wait_for_screen("toolbar", after=mark)
-    time.sleep(1.0)  # the page paints, the browser takes the keyboard
 
 
 def test_third_tile_opens_with_tab_and_return_under_the_toolbar(
