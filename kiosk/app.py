@@ -29,6 +29,7 @@ from kiosk.session.participant import ToolbarItem
 from kiosk.ui.home import HomeActions, build_home
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.picker import build_picker
+from kiosk.ui.print_panel import build_print_panel, build_print_status
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.screens import (
     build_error,
@@ -76,7 +77,7 @@ class KioskApp:
         self.bus = bus
         self.profile = profile
         self.shell = Shell(root, fullscreen=fullscreen, size=size)
-        self.flow = f.SessionFlow()
+        self.flow = f.SessionFlow(profile.printing.pages_per_session if profile else 0)
         self.extra_items = tuple(toolbar_items)
         self.toolbar: Toolbar | None = None
         self._picker_ticked: set[Path] = set()
@@ -198,7 +199,7 @@ class KioskApp:
         self.toolbar_notice.set("◷ " + _("Your session ends in %(time)s") %
                                 {"time": f"{minutes}:{seconds:02d}"})
 
-    def _refresh_toolbar(self, effect: f.UpdateDocumentCount) -> None:
+    def _refresh_toolbar(self, effect: f.UpdateDocumentCount | f.RefreshToolbar) -> None:
         if self.toolbar is not None and self.toolbar.frame.winfo_exists():
             self.toolbar.refresh()
 
@@ -224,6 +225,9 @@ class KioskApp:
         f.UpdateCountdown: _update_countdown,
         f.UpdateNotice: _update_notice,
         f.UpdateDocumentCount: _refresh_toolbar,
+        f.RefreshToolbar: _refresh_toolbar,
+        f.MakePagePdf: lambda app, e: app._controller_call(lambda c: c.make_page_pdf()),
+        f.Publish: lambda app, e: app.bus.publish(e.event),
         f.ResetForNextResident: _reset_for_next_resident,
         f.Later: _later,
     }
@@ -271,8 +275,7 @@ class KioskApp:
         if isinstance(view, f.OtherWaysView):
             return self._other_ways_builder(view.procedure_id)
         if isinstance(view, f.DocumentsView):
-            names = [d.name for d in sorted(view.documents, key=lambda d: -d.added_at)]
-            return lambda parent, look: build_documents(parent, look, names, back)
+            return self._documents_builder(view)
         if isinstance(view, f.EndQuestionView):
             count = view.document_count
             return lambda parent, look: build_end_confirmation(
@@ -286,6 +289,12 @@ class KioskApp:
             return self._message_builder(view)
         if isinstance(view, f.ErrorView):
             return build_error
+        if isinstance(view, f.PrintPanelView):
+            return self._print_panel_builder(view)
+        if isinstance(view, f.PrintStatusView):
+            lines = self.desk_details().lines()
+            return lambda parent, look: build_print_status(
+                parent, look, view, lines, lambda: self.feed(f.CancelPrint()))
         raise AssertionError(f"no screen for {view!r}")
 
     def desk_details(self) -> DeskDetails:
@@ -335,6 +344,24 @@ class KioskApp:
             parent, look, view.documents, multiple=view.multiple, accept=view.accept,
             left_out=view.left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
             cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked)
+
+    def _documents_builder(self, view: f.DocumentsView) -> Builder:
+        documents = [(d.name, d.path) for d in sorted(view.documents, key=lambda d: -d.added_at)]
+        printer = self.flow.printer
+        print_document = ((lambda path: self.feed(f.PrintDocument(path)))
+                          if printer is not None and printer.available else None)
+        return lambda parent, look: build_documents(parent, look, documents,
+                                                    lambda: self.feed(f.GoBack()),
+                                                    print_document)
+
+    def _print_panel_builder(self, view: f.PrintPanelView) -> Builder:
+        log.info("print panel: %d page(s), %d sheet(s) left%s", view.pages, view.sheets_left,
+                 f", {view.over_quota} asked" if view.over_quota else "")
+        return lambda parent, look: build_print_panel(
+            parent, look, view,
+            lambda first, last, copies, colour: self.feed(
+                f.ConfirmPrint(first, last, copies, colour)),
+            lambda: self.feed(f.CancelPrint()))
 
     def _countdown_builder(self, view: f.CountdownView) -> Builder:
         return lambda parent, look: build_countdown(

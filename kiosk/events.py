@@ -192,7 +192,8 @@ class PrinterChanged(Event):
     """What the kiosk now knows of its printer (published when it changes).
 
     `why_unavailable` is "" when jobs can be sent, else "disabled" (by the
-    profile), "no_printer", "cups_down", "paused" or "rejecting". `reasons` are
+    profile), "no_printer", "cups_down", "paused", "rejecting", or "unknown"
+    before the first look. `reasons` are
     the printer's IPP printer-state-reasons as CUPS gives them ("media-empty-error").
     """
 
@@ -221,3 +222,58 @@ class PrintJobChanged(Event):
     pages_done: int = 0
     pages_total: int = 0
     reason: str = ""
+
+
+class PrintRequested(Event):
+    """The resident pressed Print above a procedure: print what the page shows."""
+
+
+@dataclass(frozen=True)
+class PagePdfReady(Event):
+    """The page the resident looks at was made into a PDF, in the session's folder."""
+
+    pdf: Path
+
+
+@dataclass(frozen=True)
+class PrintPreparationFailed(Event):
+    """No PDF or no preview could be made ("page", "document", "empty")."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class PrintPreviewAsked(Event):
+    """The shell asks printing for the page count and preview images of `document`."""
+
+    document: Path
+
+
+@dataclass(frozen=True)
+class PrintPreviewReady(Event):
+    """`pdf` (the document itself, or made from an image) has `pages` pages; the first
+    ones are drawn in `previews` (PNG files in the session's folder)."""
+
+    document: Path
+    pdf: Path
+    pages: int
+    previews: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class PrintOrdered(Event):
+    """The resident confirmed the print panel: send `pdf` to the printer."""
+
+    request: int
+    pdf: Path
+    copies: int
+    first_page: int
+    last_page: int
+    colour: bool
+
+
+@dataclass(frozen=True)
+class PrintCancelOrdered(Event):
+    """The resident cancelled the request `request` while it waited or printed."""
+
+    request: int

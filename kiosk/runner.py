@@ -67,7 +67,7 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
                             enabled=profile.printing.enabled)
     printing.start()
-    return [PrintingParticipant(printing)]
+    return [PrintingParticipant(printing, bus)]
 
 
 def start_stats(bus: EventBus) -> StatsRecorder | None:

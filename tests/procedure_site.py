@@ -245,6 +245,12 @@ UPLOAD_PAGES = {
         'id="file"', 'id="file" autofocus') % ""),
 }
 RECEIVED = page("Received", "<h1>Received</h1>")
+# A receipt of two printed pages, with a title the printer must never see.
+RECEIPT_TITLE = "Recepisse Dupont Jeanne"
+RECEIPT = page(RECEIPT_TITLE, "<h1>Recepisse de depot 4821</h1>"
+               "<p style='break-after: page'>Premiere page du recepisse</p>"
+               "<p>Seconde page du recepisse</p>"
+               "<button id='print' onclick='window.print()'>Imprimer</button>")
 
 
 def files_in(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
@@ -410,7 +416,7 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
     pages = {"/": START, "/storage": STORAGE, "/form": FORM, "/iframe": IFRAME,
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
              "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
-             "/framed-upload": FRAMED_UPLOAD}
+             "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT}
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")

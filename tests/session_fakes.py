@@ -59,6 +59,10 @@ class FakeBrowser:
         self.files.append(paths)
         return True
 
+    def print_to_pdf(self, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"%PDF-1.4 fake page\n")
+
     def ping(self, timeout: float = 5.0) -> bool:
         return True
 

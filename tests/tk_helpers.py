@@ -62,6 +62,9 @@ class QuietControl:
     def give_files(self, paths: tuple[Path, ...]) -> None:
         self.calls.append("give " + ",".join(p.name for p in paths))
 
+    def make_page_pdf(self) -> None:
+        self.calls.append("page pdf")
+
     def end(self, reason: str) -> None:
         self.calls.append(f"end {reason}")
 

@@ -7,6 +7,7 @@ pages, downloads, file choosers, a crash) go out through `publish`.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import shutil
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT = 10.0
 NAVIGATE_TIMEOUT = 30.0
+PRINT_TIMEOUT = 30.0  # a long page takes a few seconds to lay out on paper
 RAISE_WAIT_SECONDS = 2.0
 XDOTOOL_TIMEOUT = 3.0
 PIPE_EXIT_GRACE = 1.0
@@ -288,6 +290,21 @@ class BrowserSession:
             cdp.send("Page.reload", {}, session_id=main, timeout=NAVIGATE_TIMEOUT)
         except CdpError as error:
             log.warning("reloading failed: %s", error)
+
+    def print_to_pdf(self, target: Path) -> None:
+        """The page on screen as an A4 PDF, as its own print style sheet lays it out.
+
+        Backgrounds are left out (ink, and legibility on paper); headers and
+        footers too: they would print the page's address and title.
+        """
+        cdp, main = self._page()
+        result = cdp.send("Page.printToPDF", {
+            "paperWidth": 8.27, "paperHeight": 11.69, "printBackground": False,
+            "displayHeaderFooter": False, "preferCSSPageSize": True,
+            "marginTop": 0.4, "marginBottom": 0.4, "marginLeft": 0.4, "marginRight": 0.4,
+        }, session_id=main, timeout=PRINT_TIMEOUT)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target.write_bytes(base64.b64decode(result["data"]))
 
     # -- window ------------------------------------------------------------------------
 

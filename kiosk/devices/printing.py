@@ -20,14 +20,33 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kiosk.bus import EventBus
 from kiosk.devices import printer_states as states
-from kiosk.events import Event, PrinterChanged, PrintJobChanged, PrintStage
-from kiosk.session.participant import SessionInfo, ToolbarItem
+from kiosk.devices.print_preview import (
+    PreviewError,
+    page_count,
+    printable_pdf,
+    render_previews,
+)
+from kiosk.events import (
+    Event,
+    PrintCancelOrdered,
+    PrinterChanged,
+    PrintJobChanged,
+    PrintOrdered,
+    PrintPreparationFailed,
+    PrintPreviewAsked,
+    PrintPreviewReady,
+    PrintRequested,
+    PrintStage,
+)
+from kiosk.i18n import _
+from kiosk.session.participant import ALWAYS, Availability, SessionInfo, ToolbarItem
 from kiosk.session.wipe import WipeStep
 
 log = logging.getLogger(__name__)
@@ -125,7 +144,9 @@ class PrintService:
         self._session = _Session()
         self._requests = 0
         self._requests_lock = threading.Lock()
-        self._look = _PrinterLook("", "disabled" if not enabled else "no_printer")
+        # Until the first look (a few milliseconds after start): "unknown", so that
+        # the first look is always published, whatever it finds.
+        self._look = _PrinterLook("", "unknown")
         self._thread = threading.Thread(target=self._run, name="printing", daemon=True)
 
     # -- asked from any thread -------------------------------------------------------------
@@ -152,11 +173,14 @@ class PrintService:
         title = f"Borne {number}"
         self._inbox.put(lambda: self._start_session(title))
 
-    def submit(self, pdf: Path, options: PrintOptions, pages_total: int) -> int:
-        """Send `pdf` to the printer; returns the request number the events will carry."""
-        with self._requests_lock:
-            self._requests += 1
-            request = self._requests
+    def submit(self, pdf: Path, options: PrintOptions, pages_total: int,
+               request: int | None = None) -> int:
+        """Send `pdf` to the printer; returns the request number the events will carry
+        (`request`, when the caller numbers its requests itself)."""
+        if request is None:
+            with self._requests_lock:
+                self._requests += 1
+                request = self._requests
         self._inbox.put(lambda: self._send(request, pdf, options, pages_total))
         return request
 
@@ -500,22 +524,72 @@ def _as_list(value: Any) -> list[str]:
 
 
 class PrintingParticipant:
-    """Printing's part in a resident's session: the jobs' title, and their purge."""
+    """Printing's part in a resident's session: the Print item, the panel's previews,
+    the jobs the panel orders, and their purge at the wipe.
+
+    It hears the shell through the bus (PrintPreviewAsked, PrintOrdered,
+    PrintCancelOrdered) and answers there too, so the shell holds no reference to
+    a device.
+    """
 
     name = "printing"
 
-    def __init__(self, service: PrintService) -> None:
+    def __init__(self, service: PrintService, bus: EventBus) -> None:
         self.service = service
+        self.bus = bus
+        self._folder: Path | None = None
+        self._previews = ThreadPoolExecutor(1, thread_name_prefix="print-preview")
+        bus.subscribe(PrintPreviewAsked, self._on_preview_asked)
+        bus.subscribe(PrintOrdered, self._on_ordered)
+        bus.subscribe(PrintCancelOrdered, lambda event: service.cancel(event.request))
 
     def begin(self, session: SessionInfo) -> None:
+        self._folder = session.directory / "print"
         # A number that says nothing of the resident, not even the session's order.
         self.service.begin_session(secrets.randbelow(9000) + 1000)
 
     def toolbar_items(self) -> Sequence[ToolbarItem]:
-        return ()  # the Print item comes with the print panel
+        return (ToolbarItem("print", lambda: _("Print"), "❐",
+                            lambda: self.bus.publish(PrintRequested()),
+                            availability=self._availability),)
+
+    def _availability(self) -> Availability:
+        if self.service.status.available:
+            return ALWAYS
+        return Availability(why_unavailable=_(
+            "Printing is not available at this terminal. Please ask at the desk: "
+            "someone can print for you."))
 
     def wipe_steps(self) -> Sequence[WipeStep]:
         return (WipeStep("cancel and purge print jobs", self.service.purge_session),)
 
     def close(self) -> None:
+        self._previews.shutdown(wait=False, cancel_futures=True)
         self.service.close()
+
+    def _on_preview_asked(self, event: PrintPreviewAsked) -> None:
+        folder = self._folder
+        if folder is None:
+            self.bus.publish(PrintPreparationFailed("document"))
+            return
+        self._previews.submit(self._prepare_preview, event.document, folder)
+
+    def _prepare_preview(self, document: Path, folder: Path) -> None:
+        try:
+            pdf = printable_pdf(document, folder)
+            pages = page_count(pdf)
+            previews = render_previews(pdf, folder / "preview", pages)
+        except PreviewError as error:
+            log.warning("printing: no preview (%s)", error)
+            self.bus.publish(PrintPreparationFailed("document"))
+            return
+        if pages < 1:
+            self.bus.publish(PrintPreparationFailed("empty"))
+            return
+        self.bus.publish(PrintPreviewReady(document, pdf, pages, previews))
+
+    def _on_ordered(self, event: PrintOrdered) -> None:
+        pages = event.last_page - event.first_page + 1
+        options = PrintOptions(event.copies, f"{event.first_page}-{event.last_page}",
+                               event.colour)
+        self.service.submit(event.pdf, options, pages * event.copies, request=event.request)

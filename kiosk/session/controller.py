@@ -29,12 +29,15 @@ from kiosk.browser.reaper import kill_session_processes, session_marker
 from kiosk.bus import EventBus
 from kiosk.config.allowlist import Allowlist
 from kiosk.config.schema import Profile
+from kiosk.errors import describe_without_data
 from kiosk.events import (
     BrowserCrashed,
     BrowserReady,
     BrowserUnavailable,
     Event,
     PageOpened,
+    PagePdfReady,
+    PrintPreparationFailed,
     ProcedureOpened,
     SessionEnded,
     SessionFailed,
@@ -72,6 +75,7 @@ class Browser(Protocol):
     def focus(self) -> None: ...
     def set_language(self, lang: str) -> None: ...
     def set_chooser_files(self, paths: list[Path]) -> bool: ...
+    def print_to_pdf(self, target: Path) -> None: ...
     def ping(self, timeout: float = ...) -> bool: ...
     def unstick_page(self, wait: float = ..., announce: bool = ...) -> bool: ...
     def interrupt(self) -> None: ...
@@ -105,6 +109,7 @@ class SessionController:
         self.participants = tuple(participants)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session")
         self._directory: SessionDirectory | None = None
+        self._pdf_count = 0
         self._browser: Browser | None = None
         self._browser_language: str | None = None
         self._browser_used = False
@@ -154,6 +159,10 @@ class SessionController:
         """Answer the page's file input with `paths` (nothing when empty)."""
         chosen = list(paths)
         self._submit(lambda: self._with_browser(lambda b: self._hand_files(b, chosen)))
+
+    def make_page_pdf(self) -> None:
+        """The page on screen as a PDF in the session's folder (PagePdfReady), to print."""
+        self._submit(self._make_page_pdf)
 
     def end(self, reason: str) -> None:
         """Wipe everything of this session, then prepare the next one.
@@ -319,6 +328,21 @@ class SessionController:
             log.warning("the page no longer waits for a file")
         else:
             log.info("%d file(s) handed to the page", len(paths))
+
+    def _make_page_pdf(self) -> None:
+        browser, directory = self._browser, self._directory
+        if browser is None or directory is None or self._started_at is None:
+            self.bus.publish(PrintPreparationFailed("page"))
+            return
+        self._pdf_count += 1
+        target = directory.path / "print" / f"page-{self._pdf_count}.pdf"
+        try:
+            browser.print_to_pdf(target)
+        except Exception as error:  # a page that cannot be laid out is not a session failure
+            log.warning("the page could not be made into a PDF: %s", describe_without_data(error))
+            self.bus.publish(PrintPreparationFailed("page"))
+            return
+        self.bus.publish(PagePdfReady(target))
 
     def _open(self, url: str, language: str) -> None:
         if self._started_at is None:

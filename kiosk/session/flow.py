@@ -13,6 +13,7 @@ Phases:
   (home, help, documents, the end question...).
 - PROCEDURE: the browser shows a procedure under the toolbar.
 - PICKER: the kiosk's document picker answers a page's file input.
+- PRINT: the print panel, from the page's PDF being made to the job's outcome.
 - COUNTDOWN: the idle or time-limit countdown is on screen.
 - FAILED: a calm message after a failure; the session then ends by itself.
 - ENDING: the wipe runs; only its end (`SessionWiped`) counts.
@@ -39,6 +40,15 @@ from kiosk.events import (
     FileChooserOpened,
     PageCrashed,
     PageOpened,
+    PagePdfReady,
+    PrintCancelOrdered,
+    PrinterChanged,
+    PrintJobChanged,
+    PrintOrdered,
+    PrintPreparationFailed,
+    PrintPreviewAsked,
+    PrintPreviewReady,
+    PrintRequested,
     SessionExpired,
     SessionFailed,
     SessionWiped,
@@ -57,6 +67,7 @@ class Phase(Enum):
     SHELL = "shell"
     PROCEDURE = "procedure"
     PICKER = "picker"
+    PRINT = "print"
     COUNTDOWN = "countdown"
     FAILED = "failed"
     ENDING = "ending"
@@ -139,6 +150,27 @@ class PickDocuments(Action):
 
 class CancelPicker(Action):
     pass
+
+
+@dataclass(frozen=True)
+class PrintDocument(Action):
+    """Print one of the session's documents (from the Documents screen)."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class ConfirmPrint(Action):
+    """Print, as chosen on the panel: pages `first_page` to `last_page`, `copies` times."""
+
+    first_page: int
+    last_page: int
+    copies: int
+    colour: bool = False
+
+
+class CancelPrint(Action):
+    """Cancel on the print panel, or "Stop printing" while the job waits or prints."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +271,32 @@ class ErrorView(View):
     pass
 
 
+@dataclass(frozen=True)
+class PrintPanelView(View):
+    """The print panel: the preview and the choices, with the keyboard on Print."""
+
+    pages: int
+    previews: tuple[Path, ...]
+    sheets_left: int
+    colour: bool  # the printer offers colour
+    printer_reasons: tuple[str, ...]  # what the printer reports (IPP keywords)
+    over_quota: int = 0  # sheets the last choice needed, when that is more than left
+
+
+@dataclass(frozen=True)
+class PrintStatusView(View):
+    """Where printing is: "preparing", "unprintable", or a job's stage (see PrintStage)."""
+
+    stage: str
+    pages_done: int = 0
+    pages_total: int = 0
+    reason: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.stage in ("printed", "failed", "cancelled", "unprintable")
+
+
 # -- what the app does -----------------------------------------------------------------------
 
 
@@ -313,6 +371,21 @@ class UpdateDocumentCount(Effect):
     count: int
 
 
+class RefreshToolbar(Effect):
+    """An item's availability may have changed (the printer came or went)."""
+
+
+class MakePagePdf(Effect):
+    """Ask the session's browser for a PDF of the page on screen."""
+
+
+@dataclass(frozen=True)
+class Publish(Effect):
+    """Tell a participant through the bus (printing's previews and jobs)."""
+
+    event: Event
+
+
 class ResetForNextResident(Effect):
     """Language, text size, contrast and clipboard back to the terminal's defaults."""
 
@@ -327,6 +400,7 @@ class Later(Effect):
 
 MESSAGE_MS = 3000
 UNAVAILABLE_MS = 6000
+PRINTED_MS = 6000  # "take your pages": long enough to read, then back to the page
 
 
 @dataclass
@@ -339,16 +413,27 @@ class _Session:
     documents: list[Document] = field(default_factory=list)
     chooser: FileChooserOpened | None = None
     countdown: CountdownKind | None = None
+    sheets_used: int = 0  # counted when a job is sent, given back if nothing came out
+    print_document: Path | None = None  # what the print panel is about
+    print_pdf: Path | None = None
+    print_pages: int = 0
+    print_previews: tuple[Path, ...] = ()
+    print_from_documents: bool = False
+    print_request: int = 0  # the job on its way, 0 when none
+    print_sheets: int = 0  # the sheets that job counts
 
 
 class SessionFlow:
     """The state machine; `handle` is its only door."""
 
-    def __init__(self) -> None:
+    def __init__(self, sheets_per_session: int = 20) -> None:
         self.phase = Phase.HOME
         self.view: View = HomeView()
         self.browser_available = True
+        self.printer: PrinterChanged | None = None
+        self.sheets_per_session = sheets_per_session
         self._message_serial = 0
+        self._requests = 0
         self._session = _Session()
 
     # -- what the app may read ---------------------------------------------------------------
@@ -439,7 +524,7 @@ class SessionFlow:
     # -- the resident's actions ----------------------------------------------------------------
 
     def _on_OpenProcedure(self, action: OpenProcedure) -> list[Effect]:
-        if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER):
+        if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT):
             return []
         effects = self._begin()
         self._session.procedure_id = action.procedure_id
@@ -546,6 +631,8 @@ class SessionFlow:
     def _on_MessageTimeout(self, action: MessageTimeout) -> list[Effect]:
         if action.serial is not None and action.serial != self._message_serial:
             return []  # the timeout of a message that is gone
+        if self.phase is Phase.PRINT:
+            return self._leave_print()
         if self.phase is Phase.FAILED:
             if self._session.active:
                 self.phase = Phase.SHELL  # lets _end run
@@ -647,6 +734,119 @@ class SessionFlow:
         if event.reason == "browser_unavailable":
             return self._fail(MessageView("unavailable"), UNAVAILABLE_MS)
         return self._end("error")
+
+    # -- printing ------------------------------------------------------------------------
+
+    @property
+    def sheets_left(self) -> int:
+        return max(0, self.sheets_per_session - self._session.sheets_used)
+
+    def _open_print(self, from_documents: bool) -> list[Effect]:
+        session = self._session
+        session.print_document, session.print_pdf, session.print_pages = None, None, 0
+        session.print_previews, session.print_request = (), 0
+        session.print_from_documents = from_documents
+        self.phase = Phase.PRINT
+        return [Show(PrintStatusView("preparing"))]
+
+    def _leave_print(self) -> list[Effect]:
+        self._session.print_request = 0
+        if self._session.print_from_documents:
+            return self._to_shell(DocumentsView(self.documents))
+        return self._return()
+
+    def _panel_view(self, over_quota: int = 0) -> PrintPanelView:
+        printer, session = self.printer, self._session
+        return PrintPanelView(session.print_pages, session.print_previews, self.sheets_left,
+                              bool(printer and printer.colour),
+                              printer.reasons if printer else (), over_quota)
+
+    def _on_PrintRequested(self, event: PrintRequested) -> list[Effect]:
+        if self.phase is not Phase.PROCEDURE:
+            return []
+        return [*self._open_print(from_documents=False), MakePagePdf()]
+
+    def _on_PrintDocument(self, action: PrintDocument) -> list[Effect]:
+        if self.phase is not Phase.SHELL or action.path not in {
+                d.path for d in self._session.documents}:
+            return []
+        effects = self._open_print(from_documents=True)
+        self._session.print_document = action.path
+        return [*effects, Publish(PrintPreviewAsked(action.path))]
+
+    def _on_PagePdfReady(self, event: PagePdfReady) -> list[Effect]:
+        if self.phase is not Phase.PRINT or self._session.print_document is not None:
+            return []
+        self._session.print_document = event.pdf
+        return [Publish(PrintPreviewAsked(event.pdf))]
+
+    def _on_PrintPreviewReady(self, event: PrintPreviewReady) -> list[Effect]:
+        session = self._session
+        if self.phase is not Phase.PRINT or event.document != session.print_document \
+                or session.print_pdf is not None:
+            return []
+        session.print_pdf, session.print_pages = event.pdf, event.pages
+        session.print_previews = event.previews
+        return [Show(self._panel_view())]
+
+    def _on_PrintPreparationFailed(self, event: PrintPreparationFailed) -> list[Effect]:
+        if self.phase is not Phase.PRINT or self._session.print_pdf is not None:
+            return []
+        return [Show(PrintStatusView("unprintable", reason=event.reason))]
+
+    def _on_ConfirmPrint(self, action: ConfirmPrint) -> list[Effect]:
+        session = self._session
+        if self.phase is not Phase.PRINT or session.print_pdf is None or session.print_request:
+            return []
+        first = max(1, min(action.first_page, session.print_pages))
+        last = max(first, min(action.last_page, session.print_pages))
+        copies = max(1, action.copies)
+        sheets = (last - first + 1) * copies
+        if sheets > self.sheets_left:
+            return [Show(self._panel_view(over_quota=sheets))]
+        self._requests += 1
+        session.print_request, session.print_sheets = self._requests, sheets
+        session.sheets_used += sheets
+        colour = action.colour and bool(self.printer and self.printer.colour)
+        return [Publish(PrintOrdered(self._requests, session.print_pdf, copies, first, last,
+                                     colour)),
+                Show(PrintStatusView("sent", 0, sheets))]
+
+    def _on_CancelPrint(self, action: CancelPrint) -> list[Effect]:
+        if self.phase is not Phase.PRINT:
+            return []
+        view = self.view
+        if self._session.print_request and not (
+                isinstance(view, PrintStatusView) and view.finished):
+            # The job says when it is cancelled; the screen follows then.
+            return [Publish(PrintCancelOrdered(self._session.print_request))]
+        return self._leave_print()
+
+    def _on_PrintJobChanged(self, event: PrintJobChanged) -> list[Effect]:
+        session = self._session
+        if not session.print_request or event.request != session.print_request:
+            return []
+        view = PrintStatusView(event.stage, event.pages_done, event.pages_total, event.reason)
+        if not view.finished:
+            return [Show(view)] if self.phase is Phase.PRINT else []
+        if event.stage != "printed" and event.pages_done == 0:
+            session.sheets_used -= session.print_sheets  # nothing came out: not counted
+        session.print_sheets = 0
+        if self.phase is not Phase.PRINT:
+            session.print_request = 0
+            return []
+        effects: list[Effect] = [Show(view)]
+        if event.stage == "printed":
+            effects.append(Later(PRINTED_MS, self._timeout_for_this_message()))
+        return effects
+
+    def _on_PrinterChanged(self, event: PrinterChanged) -> list[Effect]:
+        self.printer = event
+        if self.phase is Phase.PROCEDURE:
+            return [RefreshToolbar()]
+        if self.phase is Phase.PRINT and isinstance(self.view, PrintPanelView):
+            return [Show(self._panel_view(self.view.over_quota))]
+        return []
 
     def _on_SessionWiped(self, event: SessionWiped) -> list[Effect]:
         return self._reset()

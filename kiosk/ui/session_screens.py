@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from kiosk.i18n import _, ngettext
 from kiosk.ui.screen import ScreenParts
@@ -84,20 +85,30 @@ def build_end_confirmation(
 
 
 def build_documents(
-    parent: tk.Frame, look: Look, names: Sequence[str], back: Callable[[], None]
+    parent: tk.Frame, look: Look, documents: Sequence[tuple[str, Path]],
+    back: Callable[[], None], print_document: Callable[[Path], None] | None = None,
 ) -> ScreenParts:
-    """This session's documents (downloads for now); nothing of the real file system."""
+    """This session's documents, each with a Print button when a printer is there;
+    nothing of the real file system."""
     p, m = look.palette, look.metrics
     page = frame(parent, p.background, padx=m.pad * 6)
     label(page, look, _("Your documents"), font=m.title_font, fg=p.accent).pack(
         side="top", fill="x", pady=(m.pad * 3, m.pad))
-    if names:
+    order: list[tk.Widget] = []
+    if documents:
         label(page, look, _("Documents you downloaded during this session. They are erased "
                             "when the session ends."), wraplength=int(m.width * 0.85)).pack(
             side="top", fill="x", pady=(0, m.pad))
-        for name in names:
-            label(page, look, "⬇  " + name, font=m.tile_font,
-                  wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=2)
+        for index, (name, path) in enumerate(documents):
+            row = frame(page, p.background)
+            row.pack(side="top", fill="x", pady=2)
+            if print_document is not None:
+                printer = button(row, look, "❐  " + _("Print"), _printer_of(print_document, path),
+                                 font=m.text_font, name=f"print_{index}")
+                printer.pack(side="left", padx=(0, m.pad))
+                order.append(printer)
+            label(row, look, "⬇  " + name, font=m.tile_font,
+                  wraplength=int(m.width * 0.7)).pack(side="left", fill="x")
     else:
         label(page, look, _("No document yet. What you download from a website will be "
                             "listed here."), wraplength=int(m.width * 0.85)).pack(
@@ -105,4 +116,8 @@ def build_documents(
     back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
                          name="back")
     back_button.pack(side="top", anchor="w", pady=m.pad * 3)
-    return ScreenParts(frame=page, order=[back_button], name="documents", escape=back)
+    return ScreenParts(frame=page, order=[back_button, *order], name="documents", escape=back)
+
+
+def _printer_of(print_document: Callable[[Path], None], path: Path) -> Callable[[], None]:
+    return lambda: print_document(path)

@@ -230,8 +230,8 @@ def test_cups_not_running_says_so_and_sends_nothing(
 
 def test_printing_disabled_by_the_profile(events: Events) -> None:
     with running_service(events, enabled=False) as printing:
-        printing.refresh()
-        assert printing.status.why_unavailable == "disabled"
+        assert wait_for(lambda: printing.status.why_unavailable == "disabled")
+        assert events.of(PrinterChanged)[0].why_unavailable == "disabled"
 
 
 def test_the_profile_queue_is_used_and_only_it(cups: CupsServer, events: Events) -> None:

@@ -21,6 +21,8 @@ from kiosk.events import (
     BrowserReady,
     BrowserUnavailable,
     PageOpened,
+    PagePdfReady,
+    PrintPreparationFailed,
     ProcedureOpened,
     SessionEnded,
     SessionFailed,
@@ -257,3 +259,21 @@ def test_a_resident_who_chose_a_language_gets_a_browser_started_in_it(
     rig.controller.open("msa")
     rig.published.wait(PageOpened, count=2)
     assert len(rig.browsers) == 2
+
+
+def test_the_page_becomes_a_pdf_inside_the_session_folder(rigs: list[Rig]) -> None:
+    rig = make_rig()
+    rigs.append(rig)
+    rig.controller.make_page_pdf()  # before any session: nothing to print
+    assert rig.published.wait(PrintPreparationFailed) == [PrintPreparationFailed("page")]
+    rig.controller.prestart()
+    rig.published.wait(BrowserReady)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    rig.controller.make_page_pdf()
+    ready = rig.published.wait(PagePdfReady)
+    assert len(ready) == 1 and ready[0].pdf.read_bytes().startswith(b"%PDF")
+    assert ready[0].pdf.parent.parent == rig.browsers[0].session_dir
+    rig.controller.end("button")
+    rig.published.wait(SessionWiped)
+    assert not ready[0].pdf.exists()

@@ -24,8 +24,15 @@ from kiosk.events import (
     NavigationBlocked,
     PageCrashed,
     PageOpened,
+    PagePdfReady,
+    PrintCancelOrdered,
     PrinterChanged,
     PrintJobChanged,
+    PrintOrdered,
+    PrintPreparationFailed,
+    PrintPreviewAsked,
+    PrintPreviewReady,
+    PrintRequested,
     ProcedureOpened,
     SessionEnded,
     SessionExpired,
@@ -57,6 +64,10 @@ SAMPLES: list[f.Input] = [
     TimeLimitNotice(290), CountdownTick(20, "idle"), CountdownCancelled(),
     SessionExpired("idle"),
     PrinterChanged("office", "", 3, ("none",), True), PrintJobChanged(1, "printed", 2, 2),
+    PrintRequested(), f.PrintDocument(PDF.path), PagePdfReady(Path("/s/print/page-1.pdf")),
+    PrintPreviewReady(PDF.path, PDF.path, 2, ()), PrintPreparationFailed("page"),
+    f.ConfirmPrint(1, 2, 1), f.CancelPrint(), PrintPreviewAsked(PDF.path),
+    PrintOrdered(1, PDF.path, 1, 1, 2, False), PrintCancelOrdered(1),
 ]
 
 SETUPS: dict[Phase, list[f.Input]] = {
@@ -67,6 +78,7 @@ SETUPS: dict[Phase, list[f.Input]] = {
     Phase.COUNTDOWN: [f.OpenProcedure("caf"), CountdownTick(20, "idle")],
     Phase.FAILED: [f.OpenProcedure("caf"), f.InternalError()],
     Phase.ENDING: [f.OpenProcedure("caf"), f.EndSession("button")],
+    Phase.PRINT: [f.OpenProcedure("caf"), PrintRequested()],
 }
 
 ENDS = {"EndSession", "SessionExpired", "BrowserCrashed", "SessionFailed"}
@@ -89,7 +101,13 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         **dict.fromkeys(SHELL_SCREENS, Phase.SHELL), "ShowUserError": Phase.SHELL,
         "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
-        **dict.fromkeys(ENDS, Phase.ENDING),
+        "PrintRequested": Phase.PRINT, **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.PRINT: {
+        "CancelPrint": Phase.PROCEDURE, "MessageTimeout": Phase.PROCEDURE,
+        "PageCrashed": Phase.SHELL, "ShowUserError": Phase.SHELL,
+        "CountdownTick": Phase.COUNTDOWN, "InternalError": Phase.FAILED,
+        "SessionWiped": Phase.HOME, **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.PICKER: {
         "PickDocuments": Phase.PROCEDURE, "CancelPicker": Phase.PROCEDURE,

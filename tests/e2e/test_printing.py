@@ -1,0 +1,99 @@
+"""Printing end to end: the real kiosk, its browser, and a private cupsd.
+
+A resident on a procedure page presses Print in the toolbar (by keyboard): the
+kiosk's own panel shows the pages with the keyboard on Print, Return prints, the
+printer's output holds the page's text, and the resident is told to take the
+pages. The job's title never carries the page's title. With no printer, the Print
+item says so at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cups_server import CupsServer, cups_server
+from harness import XScreen
+from kiosk_process import KioskProcess, open_tile, park_pointer, running_kiosk
+from procedure_site import ALLOWED, RECEIPT_TITLE, Site, profile_toml
+from screenshots import check_against_reference
+
+pytestmark = [pytest.mark.browser, pytest.mark.display]
+
+PROFILE = profile_toml([("receipt", f"http://{ALLOWED}/receipt", [ALLOWED])])
+PRINT_ITEM = 3  # Home, Back, Reload, then Print
+
+
+@pytest.fixture
+def cups() -> Iterator[CupsServer]:
+    with cups_server() as server:
+        yield server
+
+
+def start_kiosk(screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer
+                ) -> contextlib.AbstractContextManager[KioskProcess]:
+    profile = tmp_path / "printing.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    return running_kiosk(screen, tmp_path, "--profile", str(profile),
+                         env={"KIOSK_HOST_RESOLVER_RULES": site.rules,
+                              "CUPS_SERVER": str(cups.socket)})
+
+
+def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
+    """F2 to the toolbar, Tab to Print, Return; returns the log mark before."""
+    mark = len(kiosk.lines)
+    screen.key("F2")
+    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    screen.key(*["Tab"] * PRINT_ITEM, "Return")
+    return mark
+
+
+def printed_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return " ".join(out.split())
+
+
+def test_print_the_page_with_return_and_take_the_pages(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path,
+) -> None:
+    cups.add_pdf_queue()
+    with start_kiosk(screen, site, tmp_path, cups) as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+        kiosk.wait_for_log("printing: printer 'office' available")
+        mark = press_print(kiosk, screen)
+        kiosk.wait_for_log(r"print panel: 2 page\(s\), 20 sheet\(s\) left$", after=mark)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        park_pointer(screen)
+        shot = screen.screenshot(artifacts / "print-panel.png")
+        check_against_reference(shot, "print-panel-1280x1024", same_screen=0.02)
+        mark = len(kiosk.lines)
+        screen.key("Return")  # the keyboard is on Print
+        done = kiosk.wait_for_log(r"printing: request 1 printed", after=mark)
+        kiosk.wait_for_screen("print_status", after=done)
+        shot = screen.screenshot(artifacts / "print-done.png")
+        check_against_reference(shot, "print-done-1280x1024")
+        text = printed_text(cups.output("office"))
+        assert "Premiere page du recepisse" in text and "Seconde page du recepisse" in text
+        assert "Borne " in cups.page_log() and RECEIPT_TITLE not in cups.page_log()
+        # "Take your pages", then back to the page on its own.
+        kiosk.wait_for_screen("toolbar", after=mark, timeout=20)
+
+
+def test_with_no_printer_the_item_says_why_at_once(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path,
+) -> None:
+    with start_kiosk(screen, site, tmp_path, cups) as kiosk:  # a cupsd with no queue
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+        kiosk.wait_for_log("printing: printer '' no_printer")
+        mark = press_print(kiosk, screen)
+        kiosk.wait_for_screen("message", after=mark)
+        assert "print panel" not in kiosk.log_text()
+        park_pointer(screen)
+        shot = screen.screenshot(artifacts / "print-unavailable.png")
+        check_against_reference(shot, "print-unavailable-1280x1024")
