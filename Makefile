@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean deb deb-test
 
 setup:
 	@scripts/setup.sh
@@ -18,6 +18,15 @@ lint: setup
 
 test: setup lint
 	@scripts/test.sh
+
+# The Debian packages (borne and python3-ttkbootstrap) into dist/, then lintian.
+deb: setup
+	@scripts/build-deb.sh
+	@scripts/lint-deb.sh
+
+# Build, install into a fresh Debian 12 root, use, remove and purge.
+deb-test: deb
+	@scripts/deb-test.sh
 
 bench: setup
 	$(BIN)/python -m bench
