@@ -22,6 +22,10 @@ REINSTALL_FIX = (
     "install the kiosk package again "
     "(it installs /etc/chromium/policies/managed/borne.json)"
 )
+POLICY_REWRITE_FIX = (
+    "systemctl restart borne (it writes the policy from the profile), or "
+    "python3 -m kiosk.browser.policies --install"
+)
 
 
 class Status(Enum):
@@ -141,11 +145,12 @@ def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
         return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
     uncovered = _profile_sites_not_allowed(policy, cli_path)
     if uncovered:
+        # The policy blocks every site it does not list: Chromium itself would
+        # refuse these, whatever the CDP guard allows.
         shown = ", ".join(uncovered[:5]) + (" ..." if len(uncovered) > 5 else "")
-        return True, (
-            f"{path} locks Chromium down; the CDP guard allows the profile's sites it does not "
-            f"list: {shown}"
-        ), ""
+        return False, (
+            f"{path} does not list these sites of the profile, so Chromium refuses them: "
+            f"{shown}"), POLICY_REWRITE_FIX
     return True, f"{path} locks Chromium down", ""
 
 
