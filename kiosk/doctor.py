@@ -50,11 +50,11 @@ def check_display() -> Check:
     display = settings.current().display
     if not display:
         return Check("display", Status.FAIL, "DISPLAY is not set",
-                     "run the kiosk from its X session (the kiosk user's autologin)")
+                     "run it in the kiosk's X session (borne.service), or set DISPLAY")
     result = _run(["xdpyinfo", "-display", display])
     if result is None or result.returncode != 0:
         return Check("display", Status.FAIL, f"{display} does not answer",
-                     "check that the X server is running (systemctl status display-manager)")
+                     "check that the kiosk's X session is running (systemctl status borne)")
     return Check("display", Status.OK, f"{display} answers")
 
 
@@ -64,7 +64,7 @@ def check_window_manager() -> Check:
     result = _run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"])
     if result is None or "window id" not in result.stdout:
         return Check("openbox", Status.FAIL, "no window manager on the display",
-                     "start openbox with packaging/openbox/rc.xml in the kiosk session")
+                     "start openbox with /usr/share/borne/openbox/rc.xml in the kiosk session")
     return Check("openbox", Status.OK, "a window manager is running")
 
 
@@ -209,7 +209,7 @@ def check_sessions() -> Check:
     if stale:
         return Check("sessions", Status.WARN,
                      f"{len(stale)} leftover session folder(s) in {root} (power cut?)",
-                     "they are wiped when the kiosk starts; restart it: systemctl restart kiosk")
+                     "they are wiped when the kiosk starts; restart it: systemctl restart borne")
     if not is_tmpfs(root):
         return Check("sessions", Status.WARN, f"{root} is on disk, not in memory (tmpfs)",
                      "mount a tmpfs there, or let systemd give the kiosk user /run/user/UID")
