@@ -32,4 +32,4 @@ bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts
+	rm -rf --one-file-system $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts
