@@ -48,8 +48,10 @@ mount_root() {
     mount -t tmpfs -o mode=1777,size=64m shm "$ROOT/dev/shm"
 }
 
+XVFB_PID=
 finish() {
     local status=$?
+    [ -z "$XVFB_PID" ] || kill "$XVFB_PID" 2>/dev/null || true
     unmount_root
     if [ "$status" -eq 0 ]; then
         rm -rf "$ROOT"
@@ -62,6 +64,20 @@ finish() {
 in_root() {
     chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         DEBIAN_FRONTEND=noninteractive "$@"
+}
+# The same as the kiosk user, in a mount namespace whose root is the root made
+# here (pivot_root, not chroot): the kernel refuses user namespaces to a
+# chrooted process, and Chromium's sandbox needs them.
+as_kiosk_pivoted() {
+    mkdir -p "$ROOT/tmp/old-root"
+    unshare --mount sh -c '
+        mount --make-rprivate / && mount --rbind "$0" "$0" && cd "$0" &&
+        pivot_root . tmp/old-root && cd / && umount -l /tmp/old-root &&
+        exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"' \
+        "$ROOT" runuser -u kiosk -- "$@"
+    local status=$?
+    rmdir "$ROOT/tmp/old-root" 2>/dev/null || true
+    return $status
 }
 as_kiosk() {
     chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
@@ -113,6 +129,88 @@ check_commands() {
         fail "kiosk doctor: the installed Chromium policy does not list the profile's sites"
     fi
     ok "kiosk doctor: only the display fails"
+}
+
+# The installed session on a virtual screen of this machine (X's abstract
+# socket reaches into the root): /usr/libexec/borne/xsession as the kiosk user,
+# as borne.service starts it but on Xvfb instead of Xorg on tty1. It must set
+# the keyboard of /etc/default/keyboard (French here), turn blanking off, start
+# openbox and the kiosk, whose home screen and hidden browser must come up with
+# Chromium's sandbox on. 1024x768, so that the default profile's home screen
+# needs ttkbootstrap's scroll bar; the screen is saved as
+# build/deb-test/kiosk-run.png for a look.
+check_session_runs() {
+    local display log pid status=0 wmcheck calls
+    command -v Xvfb >/dev/null || fail "Xvfb is missing: run make setup"
+    display=$(scripts/free-display.sh)
+    Xvfb ":$display" -screen 0 1024x768x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+    XVFB_PID=$!
+    for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+
+    as_kiosk_pivoted env DISPLAY=":$display" python3 -c '
+import tkinter
+from kiosk.ui.widgets import themed_scrollbar
+root = tkinter.Tk()
+themed_scrollbar(root, lambda *args: None).pack()
+root.update()
+root.destroy()' >"$WORK/ttkbootstrap.log" 2>&1 \
+        || { cat "$WORK/ttkbootstrap.log" >&2; fail "ttkbootstrap's scroll bar does not work (above)"; }
+    ok "ttkbootstrap's themed scroll bar works with Debian's Tk and Pillow"
+
+    # What the Debian installer writes for a French keyboard.
+    printf 'XKBMODEL="pc105"\nXKBLAYOUT="fr"\nXKBVARIANT="latin9"\nXKBOPTIONS=""\n' \
+        >"$ROOT/etc/default/keyboard"
+    # setxkbmap and xset as the session finds them, noting their arguments: the
+    # Xvfb of these machines accepts a new keyboard layout or screen saver
+    # setting without applying it, and has no DPMS, so the arguments are what
+    # can be checked.
+    mkdir -p "$ROOT/tmp/probe"
+    for tool in setxkbmap xset; do
+        printf '#!/bin/sh\necho "%s $*" >>/tmp/probe/calls\nexec /usr/bin/%s "$@"\n' \
+            "$tool" "$tool" >"$ROOT/tmp/probe/$tool"
+        chmod 755 "$ROOT/tmp/probe/$tool"
+    done
+    : >"$ROOT/tmp/probe/calls"
+    chmod 666 "$ROOT/tmp/probe/calls"
+    log=$WORK/kiosk-run.log
+    as_kiosk_pivoted env DISPLAY=":$display" PATH=/tmp/probe:/usr/sbin:/usr/bin:/sbin:/bin \
+        timeout --signal=TERM --kill-after=10 20 /usr/libexec/borne/xsession >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 150); do
+        grep -q 'browser ready for the next session' "$log" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    sleep 1
+    DISPLAY=":$display" import -window root "$WORK/kiosk-run.png" 2>/dev/null \
+        || say "no screenshot (ImageMagick's import failed)"
+    wmcheck=$(DISPLAY=":$display" xprop -root _NET_SUPPORTING_WM_CHECK 2>&1 || true)
+    wait "$pid" || status=$?
+    kill "$XVFB_PID" 2>/dev/null || true
+    wait "$XVFB_PID" 2>/dev/null || true
+    XVFB_PID=
+    calls=$(cat "$ROOT/tmp/probe/calls")
+    rm -rf "$ROOT/etc/default/keyboard" "$ROOT/tmp/probe"
+    rmdir "$ROOT/tmp/old-root" 2>/dev/null || true
+    sed 's/^/    /' "$log" >&2
+    ! grep -q 'Traceback' "$log" || fail "kiosk run raised an exception (log above)"
+    ! grep -q '^xsession:' "$log" || fail "the session script reported a problem (log above)"
+    printf '%s\n' "$calls" | grep -qx 'setxkbmap -model pc105 -layout fr -variant latin9 -option ' \
+        || fail "the session did not set the keyboard of /etc/default/keyboard: $calls"
+    ok "the session set the keyboard of /etc/default/keyboard (fr, latin9)"
+    printf '%s\n' "$calls" | grep -qx 'xset s off s noblank' \
+        && printf '%s\n' "$calls" | grep -qx 'xset -dpms' \
+        || fail "the session did not turn blanking and DPMS off: $calls"
+    ok "the session turned screen blanking and DPMS off"
+    printf '%s\n' "$wmcheck" | grep -q 'window id' || fail "openbox did not start in the session"
+    ok "the session started openbox"
+    grep -q 'screen: home' "$log" || fail "kiosk run did not show its home screen (log above)"
+    grep -q 'browser ready for the next session' "$log" \
+        || fail "kiosk run did not get its browser ready (log above)"
+    ! grep -q 'without its sandbox' "$log" || fail "Chromium ran without its sandbox"
+    grep -q 'signal 15: stopping' "$log" \
+        || fail "kiosk run ended by itself (status $status) before it was stopped (log above)"
+    ok "kiosk run: home screen and browser up as the kiosk user, sandbox on, stopped cleanly"
 }
 
 check_installed_files() {
@@ -247,6 +345,7 @@ main() {
     ok "installed ($(grep -c '^Unpacking ' "$WORK/install.log") packages unpacked)"
 
     check_commands
+    check_session_runs
     check_installed_files
     check_user
     check_unit
