@@ -82,7 +82,7 @@ def test_unit_starts_the_installed_session() -> None:
     assert "packaging/session/xsession $(PKG)/usr/libexec/borne/xsession" in rules
     assert "--config-file /usr/share/borne/openbox/rc.xml" in XSESSION.read_text(encoding="utf-8")
     assert "packaging/openbox/rc.xml $(PKG)/usr/share/borne/openbox/rc.xml" in rules
-    assert "ExecStartPre=+/usr/bin/python3 -m kiosk.browser.policies --install" in unit
+    assert "ExecStartPre=+/usr/bin/python3 -I -m kiosk.browser.policies --install" in unit
 
 
 def test_installed_policy_allows_the_profile_sites() -> None:
