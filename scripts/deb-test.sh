@@ -146,6 +146,11 @@ check_session_runs() {
     Xvfb ":$display" -screen 0 1024x768x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
     XVFB_PID=$!
     for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+    # A display taken by a server this machine's /tmp does not show (another
+    # mount namespace) makes Xvfb give up: never draw on someone else's screen.
+    sleep 0.5
+    kill -0 "$XVFB_PID" 2>/dev/null \
+        || { cat "$WORK/xvfb.log" >&2; fail "Xvfb could not start on :$display (above)"; }
 
     as_kiosk_pivoted env DISPLAY=":$display" python3 -c '
 import tkinter
