@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench repo bundle clean
+.PHONY: setup run test lint bench repo bundle clean deb deb-test
 
 setup:
 	@scripts/setup.sh
@@ -18,6 +18,15 @@ lint: setup
 
 test: setup lint
 	@scripts/test.sh
+
+# The Debian packages (borne and python3-ttkbootstrap) into dist/, then lintian.
+deb: setup
+	@scripts/build-deb.sh
+	@scripts/lint-deb.sh
+
+# Build, install into a fresh Debian 12 root, use, remove and purge.
+deb-test: deb
+	@scripts/deb-test.sh
 
 bench: setup
 	$(BIN)/python -m bench
@@ -33,4 +42,4 @@ bundle: setup
 	@scripts/build-bundle.sh
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts
+	rm -rf --one-file-system $(VENV) build dist *.egg-info kiosk/locale/*/ tests/artifacts

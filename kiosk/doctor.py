@@ -21,6 +21,10 @@ REINSTALL_FIX = (
     "install the kiosk package again "
     "(it installs /etc/chromium/policies/managed/borne.json)"
 )
+POLICY_REWRITE_FIX = (
+    "systemctl restart borne (it writes the policy from the profile), or "
+    "python3 -m kiosk.browser.policies --install"
+)
 
 
 class Status(Enum):
@@ -45,11 +49,11 @@ def check_display() -> Check:
     display = settings.current().display
     if not display:
         return Check("display", Status.FAIL, "DISPLAY is not set",
-                     "run the kiosk from its X session (the kiosk user's autologin)")
+                     "run it in the kiosk's X session (borne.service), or set DISPLAY")
     result = _run(["xdpyinfo", "-display", display])
     if result is None or result.returncode != 0:
         return Check("display", Status.FAIL, f"{display} does not answer",
-                     "check that the X server is running (systemctl status display-manager)")
+                     "check that the kiosk's X session is running (systemctl status borne)")
     return Check("display", Status.OK, f"{display} answers")
 
 
@@ -59,7 +63,7 @@ def check_window_manager() -> Check:
     result = _run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"])
     if result is None or "window id" not in result.stdout:
         return Check("openbox", Status.FAIL, "no window manager on the display",
-                     "start openbox with packaging/openbox/rc.xml in the kiosk session")
+                     "start openbox with /usr/share/borne/openbox/rc.xml in the kiosk session")
     return Check("openbox", Status.OK, "a window manager is running")
 
 
@@ -144,11 +148,12 @@ def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
         return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
     uncovered = _profile_sites_not_allowed(policy, cli_path)
     if uncovered:
+        # The policy blocks every site it does not list: Chromium itself would
+        # refuse these, whatever the CDP guard allows.
         shown = ", ".join(uncovered[:5]) + (" ..." if len(uncovered) > 5 else "")
-        return True, (
-            f"{path} locks Chromium down; the CDP guard allows the profile's sites it does not "
-            f"list: {shown}"
-        ), ""
+        return False, (
+            f"{path} does not list these sites of the profile, so Chromium refuses them: "
+            f"{shown}"), POLICY_REWRITE_FIX
     return True, f"{path} locks Chromium down", ""
 
 
@@ -207,7 +212,7 @@ def check_sessions() -> Check:
     if stale:
         return Check("sessions", Status.WARN,
                      f"{len(stale)} leftover session folder(s) in {root} (power cut?)",
-                     "they are wiped when the kiosk starts; restart it: systemctl restart kiosk")
+                     "they are wiped when the kiosk starts; restart it: systemctl restart borne")
     if not is_tmpfs(root):
         return Check("sessions", Status.WARN, f"{root} is on disk, not in memory (tmpfs)",
                      "mount a tmpfs there, or let systemd give the kiosk user /run/user/UID")

@@ -1,8 +1,11 @@
 """The Chromium managed policy Borne installs: what it says, for the package and a profile.
 
-The package installs the static part as /etc/chromium/policies/managed/borne.json
-(packaging/chromium/borne.json, which equals `static_policy()`). The allowlist
-part depends on the profile; `profile_policy()` builds the whole file for one.
+The static part, the same for every profile, is `static_policy()` (kept as
+packaging/chromium/borne.json for reading; a test and the package build check
+that they are equal). It blocks every site, so the installed kiosk needs the
+whole policy for its profile, `profile_policy()`: the Debian package writes it
+to /etc/chromium/policies/managed/borne.json when it is configured and before
+each start of borne.service (`python3 -m kiosk.browser.policies --install`).
 The CDP guard enforces the allowlist in every case; the policy is the second lock
 that still holds if the guard were ever bypassed. `kiosk doctor` checks the
 installed file against ESSENTIAL (see `kiosk.doctor.policy_status`).
@@ -14,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kiosk import settings
 from kiosk.config.allowlist import Allowlist, HostPattern
 
 POLICY_FILE_NAME = "borne.json"
@@ -206,11 +210,63 @@ def write_policy(policy: dict[str, Any], path: Path) -> None:
     tmp.replace(path)
 
 
-def main() -> None:
-    """Regenerate packaging/chromium/borne.json from `static_policy()`."""
+def installed_policy(profile_path: Path) -> tuple[dict[str, Any], str | None]:
+    """The policy to install for the profile at `profile_path`, and a problem if any.
+
+    A profile that does not load gives the static policy (nothing but the blank
+    page): the kiosk then shows its "out of service" screen, and a browser that
+    could reach sites the broken file may not have meant is worse than none.
+    """
+    from kiosk.config.load import load_profile
+    from kiosk.errors import ProfileError
+
+    try:
+        allowlist = load_profile(profile_path).allowlist()
+    except ProfileError as error:
+        return static_policy(), f"{profile_path}: {error.problems[0]}"
+    return profile_policy(allowlist), None
+
+
+def install_for_profile(profile: Path | None, output: Path | None) -> int:
+    """Write the machine's policy from the profile `kiosk run` would use.
+
+    Run as root before each start of the installed kiosk (borne.service) and when
+    the package is configured, so that Chromium itself allows the profile's sites
+    and nothing else. Exit status 0 even for a broken profile: the kiosk must
+    still start, to show its "out of service" screen.
+    """
+    import sys
+
+    from kiosk.config.load import choose_profile_path
+
+    path = choose_profile_path(profile)
+    target = output or settings.current().policy_dir / POLICY_FILE_NAME
+    policy, problem = installed_policy(path)
+    if problem:
+        print(f"borne policy: the profile cannot be used ({problem}); "
+              "Chromium will open no site", file=sys.stderr)
+    write_policy(policy, target)
+    print(f"borne policy: {target} written for {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Without arguments, regenerate packaging/chromium/borne.json from `static_policy()`;
+    with --install, write the machine's policy for its profile."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python3 -m kiosk.browser.policies")
+    parser.add_argument("--install", action="store_true",
+                        help="write the installed policy for the profile the kiosk uses")
+    parser.add_argument("--profile", type=Path, help="with --install: this profile instead")
+    parser.add_argument("--output", type=Path, help="with --install: write here instead")
+    args = parser.parse_args(argv)
+    if args.install:
+        return install_for_profile(args.profile, args.output)
     target = Path(__file__).resolve().parents[2] / "packaging" / "chromium" / POLICY_FILE_NAME
     write_policy(static_policy(), target)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

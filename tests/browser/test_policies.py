@@ -10,13 +10,14 @@ from harness import SAMPLE_PROFILE
 
 from kiosk.browser.policies import (
     LOCKDOWN,
+    install_for_profile,
     profile_policy,
     static_policy,
     url_filter,
     write_policy,
 )
 from kiosk.config.allowlist import Allowlist, HostPattern
-from kiosk.doctor import policy_status
+from kiosk.doctor import missing_lockdown, policy_status
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = REPO / "packaging" / "chromium" / "borne.json"
@@ -95,8 +96,10 @@ def test_status_warns_that_devtools_never_breaks_the_kiosk(policy_dir: Path) -> 
     assert not ok and "DeveloperToolsAvailability" in detail
 
 
-def test_status_ok_for_the_packaged_file(policy_dir: Path) -> None:
-    (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
+def test_status_ok_for_the_installed_policy(policy_dir: Path) -> None:
+    # What the package installs: the packaged lockdown plus the profile's sites.
+    assert missing_lockdown(json.loads(PACKAGED.read_text(encoding="utf-8"))) == []
+    assert install_for_profile(None, None) == 0
     ok, detail, fix = policy_status(None)
     assert ok, detail
     assert fix == ""
@@ -107,11 +110,12 @@ def test_status_names_profile_sites_the_installed_policy_does_not_list(
 ) -> None:
     sample = SAMPLE_PROFILE
     (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
-    ok, detail, _ = policy_status(sample)
-    assert ok
-    assert "CDP guard allows the profile's sites" in detail
+    ok, detail, fix = policy_status(sample)
+    assert not ok
+    assert "Chromium refuses them" in detail
+    assert "systemctl restart borne" in fix
     from kiosk.config.load import load_profile
 
     write_policy(profile_policy(load_profile(sample).allowlist()), policy_dir / "borne.json")
     ok, detail, _ = policy_status(sample)
-    assert ok and "guard allows" not in detail
+    assert ok and "refuses" not in detail
