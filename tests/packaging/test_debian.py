@@ -66,6 +66,8 @@ NEEDED = {
     "PIL.ImageTk (QR codes on screen)": "python3-pil.imagetk",
     "qrcode": "python3-qrcode",
     "adduser (postinst)": "adduser",
+    "pdfinfo, pdftoppm (print previews)": "poppler-utils",
+    "cups (printing)": "python3-cups",
 }
 
 
