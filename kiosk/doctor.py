@@ -193,6 +193,44 @@ def _profile_sites_not_allowed(policy: dict[str, Any], cli_path: Path | None) ->
     return [str(p) for p in allowlist.patterns if url_filter(p) not in entries]
 
 
+def check_printing(cli_path: Path | None) -> Check:
+    """CUPS answers and the profile's printer (or CUPS's default) is there and ready.
+
+    A warning, not a failure: a terminal without a printer still serves residents
+    (its Print item says printing is not available).
+    """
+    from kiosk.config.load import choose_profile_path, load_profile
+    from kiosk.errors import ProfileError
+
+    try:
+        printing = load_profile(choose_profile_path(cli_path)).printing
+    except ProfileError:
+        return Check("printing", Status.WARN, "not checked: the profile does not load")
+    if not printing.enabled:
+        return Check("printing", Status.OK, "off in the profile")
+    try:
+        import cups
+
+        connection = cups.Connection()
+        printers: dict[str, Any] = connection.getPrinters()
+        default = connection.getDefault()
+    except ImportError:
+        return Check("printing", Status.WARN, "pycups is missing", "apt install python3-cups")
+    except RuntimeError:
+        return Check("printing", Status.WARN, "CUPS does not answer",
+                     "apt install cups; systemctl enable --now cups")
+    name = printing.queue or default or (sorted(printers)[0] if printers else "")
+    if not name or name not in printers:
+        missing = f"no queue {printing.queue!r}" if printing.queue else "no printer"
+        return Check("printing", Status.WARN, f"CUPS has {missing}",
+                     "plug the printer in (CUPS finds USB and network printers itself), "
+                     "or add it with lpadmin")
+    state = printers[name].get("printer-state", 0)
+    if state == 5:
+        return Check("printing", Status.WARN, f"{name} is paused", f"cupsenable {name}")
+    return Check("printing", Status.OK, f"{name} is ready")
+
+
 def check_disk() -> Check:
     from kiosk.settings import state_dir
 
@@ -248,6 +286,7 @@ def run_doctor(cli_path: Path | None) -> int:
         _guarded("chromium", check_chromium),
         _guarded("profile", lambda: check_profile(cli_path)),
         _guarded("policies", lambda: check_policy(cli_path)),
+        _guarded("printing", lambda: check_printing(cli_path)),
         _guarded("disk", check_disk),
         _guarded("sessions", check_sessions),
     ]

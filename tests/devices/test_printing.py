@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from cups_server import CupsServer, cups_server, text_pdf
 from event_log import Events
-from harness import wait_for
+from harness import SAMPLE_PROFILE, wait_for
+from kiosk_process import line_of, run_doctor
 
 from kiosk.devices import printer_states as states
 from kiosk.devices.printing import PrintOptions, PrintService
@@ -242,3 +243,19 @@ def test_the_profile_queue_is_used_and_only_it(cups: CupsServer, events: Events)
     cups.delete_queue("accueil")
     with running_service(events, queue_name="accueil") as printing:
         assert wait_for(lambda: printing.status.why_unavailable == "no_printer")
+
+
+def test_kiosk_doctor_tells_it_staff_about_the_printer(cups: CupsServer, tmp_path: Path) -> None:
+    def printing_line() -> str:
+        done = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE),
+                          CUPS_SERVER=str(cups.socket))
+        return line_of(done.stdout, "printing")
+
+    assert printing_line().startswith("WARN  printing     CUPS has no printer\n      -> plug")
+    cups.add_pdf_queue()
+    assert printing_line() == "OK    printing     office is ready"
+    cups.pause()
+    assert printing_line().splitlines() == ["WARN  printing     office is paused",
+                                            "      -> cupsenable office"]
+    cups.stop()
+    assert printing_line().startswith("WARN  printing     CUPS does not answer")
