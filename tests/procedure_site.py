@@ -251,6 +251,11 @@ RECEIPT = page(RECEIPT_TITLE, "<h1>Recepisse de depot 4821</h1>"
                "<p style='break-after: page'>Premiere page du recepisse</p>"
                "<p>Seconde page du recepisse</p>"
                "<button id='print' onclick='window.print()'>Imprimer</button>")
+# A page that calls print() on its own (three times at once, once later), then
+# says so to the server; its button prints when the resident presses it.
+NAG = page("Nag", "<button id='print' autofocus onclick='window.print()'>Imprimer</button>"
+           "<script>for (let i = 0; i < 3; i++) window.print();"
+           " setTimeout(() => { window.print(); fetch('/nagged'); }, 300);</script>")
 
 
 def files_in(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
@@ -416,7 +421,8 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
     pages = {"/": START, "/storage": STORAGE, "/form": FORM, "/iframe": IFRAME,
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
              "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
-             "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT}
+             "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT,
+             "/nag": NAG}
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")

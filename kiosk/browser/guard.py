@@ -42,6 +42,7 @@ from kiosk.events import (
     FileChooserOpened,
     NavigationBlocked,
     PageCrashed,
+    PrintRequested,
     ToolbarKeyPressed,
     WindowClosed,
 )
@@ -73,8 +74,14 @@ FRAME_TYPES = ("iframe",)
 #   Meta or Alt held, the middle button, Ctrl/Shift+Return, which Chromium turns
 #   into such a click) is followed as a plain click instead: Chromium starts a
 #   new tab's first request itself, before the guard can hold that tab.
+# - A page's `window.print()` opens the kiosk's print panel, but only in answer to
+#   the resident's own tap or key (the page's transient user activation, which is
+#   the document's and so seen from this world too): a page cannot keep the panel
+#   in front of the resident by calling it again and again.
 PAGE_HELPER_WORLD = "borne-helper"
 TOOLBAR_KEY_BINDING = "borneToolbarKey"
+PRINT_BINDING = "bornePrint"
+PRINT_EVENT = "borne-print"
 PAGE_HELPER_SCRIPT = (
     "addEventListener('keydown', e => { if (e.key === 'F2' && !e.repeat && !e.altKey"
     " && !e.ctrlKey && !e.metaKey && !e.shiftKey) {"
@@ -91,13 +98,27 @@ PAGE_HELPER_SCRIPT = (
     " if (e.type === 'click' || e.button === 1) link.click(); };"
     "addEventListener('click', borneNewTab, true);"
     "addEventListener('auxclick', borneNewTab, true);"
+    f"document.addEventListener('{PRINT_EVENT}', () => {{"
+    " if (navigator.userActivation && navigator.userActivation.isActive)"
+    f" {PRINT_BINDING}(''); }}, true);"
+)
+# In the page's own world: window.print() (a no-op under the PrintingEnabled=false
+# policy) becomes a request to the helper above. The page may undo this; then its
+# print button does nothing, as before.
+PAGE_PRINT_SCRIPT = (
+    "try { Object.defineProperty(window, 'print', { configurable: true, writable: true,"
+    f" value: function print() {{ document.dispatchEvent(new Event('{PRINT_EVENT}')); }}"
+    " }); } catch (e) {}"
 )
 PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
     ("Runtime.enable", {}),  # without it, Chromium never reports the binding's calls
     ("Runtime.addBinding",
      {"name": TOOLBAR_KEY_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
+    ("Runtime.addBinding", {"name": PRINT_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Page.addScriptToEvaluateOnNewDocument",
      {"source": PAGE_HELPER_SCRIPT, "worldName": PAGE_HELPER_WORLD, "runImmediately": True}),
+    ("Page.addScriptToEvaluateOnNewDocument",
+     {"source": PAGE_PRINT_SCRIPT, "runImmediately": True}),
 ]
 
 Publish = Callable[[Event], None]
@@ -504,6 +525,9 @@ class Guard:
     def _binding_called(self, params: dict[str, Any], session_id: str | None) -> None:
         if params.get("name") == TOOLBAR_KEY_BINDING:
             self._announce(ToolbarKeyPressed())
+        elif params.get("name") == PRINT_BINDING:
+            log.info("the page asked to print")
+            self._announce(PrintRequested())
 
     def _announce(self, event: Event) -> None:
         """Publish, never letting a failing subscriber break the guard."""

@@ -23,7 +23,8 @@ from screenshots import check_against_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
-PROFILE = profile_toml([("receipt", f"http://{ALLOWED}/receipt", [ALLOWED])])
+PROFILE = profile_toml([("receipt", f"http://{ALLOWED}/receipt", [ALLOWED]),
+                        ("nag", f"http://{ALLOWED}/nag", [ALLOWED])])
 PRINT_ITEM = 3  # Home, Back, Reload, then Print
 
 
@@ -97,3 +98,22 @@ def test_with_no_printer_the_item_says_why_at_once(
         park_pointer(screen)
         shot = screen.screenshot(artifacts / "print-unavailable.png")
         check_against_reference(shot, "print-unavailable-1280x1024")
+
+
+def test_a_pages_print_button_opens_the_panel_only_when_pressed(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer,
+) -> None:
+    cups.add_pdf_queue()
+    with start_kiosk(screen, site, tmp_path, cups) as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Tab", "Return"], "nag", ALLOWED)
+        # The page called print() four times on its own, then told the server.
+        assert site.log.wait_for_path("/nagged", 20)
+        assert "the page asked to print" not in kiosk.log_text()
+        mark = len(kiosk.lines)
+        screen.key("Return")  # the resident presses the page's own Print button
+        kiosk.wait_for_log("the page asked to print$", after=mark)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        screen.key("Escape")
+        kiosk.wait_for_screen("toolbar", after=mark)
+        assert kiosk.log_text().count("the page asked to print") == 1
