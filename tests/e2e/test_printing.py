@@ -10,21 +10,23 @@ item says so at once.
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cups_server import CupsServer, cups_server
-from harness import XScreen
+from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, open_tile, park_pointer, running_kiosk
-from procedure_site import ALLOWED, RECEIPT_TITLE, Site, profile_toml
+from procedure_site import ALLOWED, PROOFS, RECEIPT_TITLE, UPLOADS, Site, profile_toml
 from screenshots import check_against_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 PROFILE = profile_toml([("receipt", f"http://{ALLOWED}/receipt", [ALLOWED]),
-                        ("nag", f"http://{ALLOWED}/nag", [ALLOWED])])
+                        ("nag", f"http://{ALLOWED}/nag", [ALLOWED]),
+                        ("single", f"http://{UPLOADS}/single", [UPLOADS])])
 PRINT_ITEM = 3  # Home, Back, Reload, then Print
 
 
@@ -117,3 +119,33 @@ def test_a_pages_print_button_opens_the_panel_only_when_pressed(
         screen.key("Escape")
         kiosk.wait_for_screen("toolbar", after=mark)
         assert kiosk.log_text().count("the page asked to print") == 1
+
+
+def test_a_downloaded_pdf_prints_as_it_is_from_the_documents_screen(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer,
+) -> None:
+    cups.add_pdf_queue()
+    name = PROOFS["/attestation.pdf"][0]
+    with start_kiosk(screen, site, tmp_path, cups) as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Tab", "Tab", "Return"], "single", UPLOADS)
+        mark = len(kiosk.lines)
+        screen.key("Return")  # the first proof link has the keyboard: a PDF download
+        kiosk.wait_for_log(f"download starting from {UPLOADS}$", after=mark)
+        assert wait_for(lambda: [p for p in kiosk.session_root.glob("*/Documents/*")
+                                 if p.name == name], 10)
+        mark = len(kiosk.lines)
+        screen.key("F2")
+        kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+        screen.key("shift+Tab", "shift+Tab", "shift+Tab", "Return")  # Documents
+        kiosk.wait_for_screen("documents", after=mark)
+        screen.key("Tab", "Return")  # Back has the keyboard; Print is next
+        kiosk.wait_for_log(r"print panel: 1 page\(s\)", after=mark)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        screen.key("Return")
+        kiosk.wait_for_log("printing: request 1 printed", after=mark)
+        # The site's one-page PDF came out as one page (the printer fits it to its paper).
+        info = subprocess.run(["pdfinfo", str(cups.output("office"))], capture_output=True,
+                              text=True, check=True).stdout
+        assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
+        kiosk.wait_for_screen("documents", after=mark, timeout=20)  # back where it began
