@@ -292,6 +292,7 @@ class KioskApp:
         if isinstance(view, f.PrintPanelView):
             return self._print_panel_builder(view)
         if isinstance(view, f.PrintStatusView):
+            log.info("print status: %s %s", view.stage, view.reason or "-")
             lines = self.desk_details().lines()
             return lambda parent, look: build_print_status(
                 parent, look, view, lines, lambda: self.feed(f.CancelPrint()))

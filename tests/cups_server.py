@@ -68,6 +68,12 @@ FAILING_BACKEND = """#!/bin/sh
 echo "ERROR: the test printer failed" >&2
 exit 1
 """
+# A printer that runs out of paper as a job starts, and waits for someone to fill it.
+NO_PAPER_BACKEND = """#!/bin/sh
+[ $# -eq 0 ] && { echo 'direct nopaper "Unknown" "A printer with no paper"'; exit 0; }
+echo "STATE: +media-empty-error" >&2
+exec sleep 300
+"""
 
 
 @dataclass
@@ -119,9 +125,10 @@ class CupsServer:
         backends.mkdir(mode=0o755)
         for backend in (CUPS_SERVER_BIN / "backend").iterdir():
             (backends / backend.name).symlink_to(backend)
-        failing = backends / "failing"
-        failing.write_text(FAILING_BACKEND)
-        failing.chmod(0o755)
+        for name, script in (("failing", FAILING_BACKEND), ("nopaper", NO_PAPER_BACKEND)):
+            backend = backends / name
+            backend.write_text(script)
+            backend.chmod(0o755)
 
     def _answers(self) -> bool:
         return self.run("lpstat", "-r", check=False).returncode == 0
@@ -143,6 +150,11 @@ class CupsServer:
         """A queue whose device cannot be written: every job on it fails."""
         self.run("lpadmin", "-p", name, "-E", "-v", "failing://test",
                  "-P", str(PDF_PRINTER_PPD), "-o", "printer-error-policy=abort-job")
+
+    def add_paperless_queue(self, name: str = "office") -> None:
+        """A printer that says it has no paper once a job reaches it."""
+        self.run("lpadmin", "-p", name, "-E", "-v", "nopaper://test",
+                 "-P", str(PDF_PRINTER_PPD))
 
     def add_holding_queue(self, name: str = "office") -> None:
         """A printer that takes jobs and keeps them in the spool, unprinted (as a

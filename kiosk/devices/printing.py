@@ -447,7 +447,7 @@ class PrintService:
                          "" if job.cancel_asked else states.job_failure_reason(reasons))
         elif state == states.JOB_ABORTED:
             self._finish(job, "failed", states.job_failure_reason(reasons))
-        elif state == states.JOB_PROCESSING:
+        elif state == states.JOB_PROCESSING and not self._printer_problem():
             self._progress(job, "printing", pages, "")
             self._give_up_if_stuck(job, states.GAVE_UP_WAITING)
         else:
@@ -457,10 +457,14 @@ class PrintService:
     def _waiting_reason(self, state: int) -> str:
         if state == states.JOB_HELD:
             return "held"
-        self._refresh_printer()
-        problems = states.parse_reasons(self._look.reasons)
         if self._look.why_unavailable == "paused":
             return "paused"
+        return self._printer_problem()
+
+    def _printer_problem(self) -> str:
+        """What stops the printer now ("media-empty"...), "" when nothing does."""
+        self._refresh_printer()
+        problems = states.parse_reasons(self._look.reasons)
         return problems[0].keyword if problems and problems[0].stops_printing else ""
 
     def _progress(self, job: _Job, stage: PrintStage, pages: int, reason: str) -> None:

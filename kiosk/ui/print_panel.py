@@ -178,11 +178,13 @@ def build_print_status(parent: tk.Frame, look: Look, view: PrintStatusView,
     page = frame(parent, p.background, padx=m.pad * 6)
     frame(page, p.background, height=int(m.height * 0.2)).pack(side="top")
     label(page, look, _("Print"), font=m.title_font, fg=p.accent).pack(side="top", fill="x")
-    failed = view.stage in ("failed", "unprintable")
+    # A failure, or a printer problem holding the job: the desk must come.
+    trouble = view.stage in ("failed", "unprintable") or (
+        view.stage in ("sent", "waiting") and bool(view.reason))
     label(page, look, status_sentence(view), font=m.tile_font,
-          fg=p.danger if failed else p.text, wraplength=int(m.width * 0.85)).pack(
+          fg=p.danger if trouble else p.text, wraplength=int(m.width * 0.85)).pack(
         side="top", fill="x", pady=m.pad * 2)
-    if failed:
+    if trouble:
         for line in desk_lines:
             label(page, look, line, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     if view.finished:

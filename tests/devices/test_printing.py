@@ -165,6 +165,20 @@ def test_a_job_that_never_starts_is_cancelled_and_purged(
         assert cups.spool_files() == []
 
 
+def test_a_printer_out_of_paper_makes_the_job_wait_with_that_reason(
+    cups: CupsServer, events: Events, document: Path,
+) -> None:
+    cups.add_paperless_queue()
+    with running_service(events) as printing:
+        wait_until_available(events)
+        request = printing.submit(document, PrintOptions(), pages_total=3)
+        assert wait_for(lambda: PrintJobChanged(request, "waiting", 0, 3, "media-empty")
+                        in events.of(PrintJobChanged), 20), events.of(PrintJobChanged)
+        assert "media-empty" in events.of(PrinterChanged)[-1].problems
+        assert states.job_sentence("waiting", "media-empty") == (
+            "L'imprimante n'a plus de papier. " + TELL_THE_DESK)
+
+
 @pytest.fixture
 def holding(cups: CupsServer, events: Events) -> Iterator[PrintService]:
     cups.add_holding_queue()

@@ -36,10 +36,10 @@ def cups() -> Iterator[CupsServer]:
         yield server
 
 
-def start_kiosk(screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer
-                ) -> contextlib.AbstractContextManager[KioskProcess]:
+def start_kiosk(screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer,
+                extra: str = "") -> contextlib.AbstractContextManager[KioskProcess]:
     profile = tmp_path / "printing.toml"
-    profile.write_text(PROFILE, encoding="utf-8")
+    profile.write_text(PROFILE + extra, encoding="utf-8")
     return running_kiosk(screen, tmp_path, "--profile", str(profile),
                          env={"KIOSK_HOST_RESOLVER_RULES": site.rules,
                               "CUPS_SERVER": str(cups.socket)})
@@ -149,3 +149,33 @@ def test_a_downloaded_pdf_prints_as_it_is_from_the_documents_screen(
                               text=True, check=True).stdout
         assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
         kiosk.wait_for_screen("documents", after=mark, timeout=20)  # back where it began
+
+
+def test_the_quota_and_an_empty_printer_are_said_plainly(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path,
+) -> None:
+    cups.add_paperless_queue()
+    with start_kiosk(screen, site, tmp_path, cups,
+                     "\n[printing]\npages_per_session = 1\n") as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+        mark = press_print(kiosk, screen)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        mark = len(kiosk.lines)
+        screen.key("Return")  # both pages: one sheet too many
+        kiosk.wait_for_log(r"print panel: 2 page\(s\), 1 sheet\(s\) left, 2 asked$", after=mark)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        park_pointer(screen)
+        shot = screen.screenshot(artifacts / "print-quota.png")
+        check_against_reference(shot, "print-quota-1280x1024", same_screen=0.02)
+        # "To page −" (Print, Cancel, copies −/+, from −/+, then it), back to Print.
+        mark = len(kiosk.lines)
+        screen.key(*["Tab"] * 6, "Return", *["shift+Tab"] * 6, "Return")
+        kiosk.wait_for_log("print status: waiting media-empty$", after=mark)
+        kiosk.wait_for_screen("print_status", after=mark)
+        shot = screen.screenshot(artifacts / "print-no-paper.png")
+        check_against_reference(shot, "print-no-paper-1280x1024")
+        mark = len(kiosk.lines)
+        screen.key("Return")  # Stop printing
+        kiosk.wait_for_log("print status: cancelled -$", after=mark)
+        assert wait_for(lambda: not cups.job_ids())
