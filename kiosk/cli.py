@@ -32,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = profile_commands.add_parser("check", help="validate a profile and summarise it")
     check.add_argument("path", type=Path)
 
+    policy = commands.add_parser("policy", help="the browser policy of the profile's sites")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True,
+                                            metavar="ACTION")
+    install = policy_commands.add_parser(
+        "install", help="write the profile's sites into Chromium's managed policies (root)")
+    install.add_argument("--profile", type=Path, help="profile to use instead of the default")
+
     doctor = commands.add_parser("doctor", help="check that this machine can run the kiosk")
     doctor.add_argument("--profile", type=Path, help="profile to check instead of the default")
 
@@ -65,6 +72,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_kiosk(profile=args.profile, windowed=args.windowed)
     if args.command == "profile":
         return profile_check(args.path)
+    if args.command == "policy":
+        return policy_install(args.profile)
     if args.command == "doctor":
         from kiosk.doctor import run_doctor
 
@@ -92,4 +101,35 @@ def profile_check(path: Path) -> int:
     for warning in profile_warnings(profile):
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{path}: OK")
+    return EXIT_OK
+
+
+def policy_install(cli_path: Path | None) -> int:
+    """Write the sites of the profile `kiosk run` would use into the machine's policies.
+
+    Chromium blocks every site the managed policy does not allow, and the kiosk
+    runs unprivileged: root writes the sites file, at installation and after each
+    change of the profile.
+    """
+    from kiosk import settings
+    from kiosk.browser.policies import install_sites_policy
+    from kiosk.config.load import choose_profile_path, load_profile
+    from kiosk.errors import ProfileError
+
+    path = choose_profile_path(cli_path)
+    try:
+        profile = load_profile(path)
+    except ProfileError as error:
+        print(f"{path}: this profile cannot be used; run 'kiosk profile check {path}'",
+              file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        written = install_sites_policy(profile.allowlist(), settings.current().policy_dir)
+    except OSError as error:
+        print(f"cannot write the sites policy ({error}); run this command as root",
+              file=sys.stderr)
+        return EXIT_PROBLEM
+    print(f"{written}: the sites of {path} ({len(profile.allowlist().patterns)} patterns)")
     return EXIT_OK

@@ -22,6 +22,8 @@ REINSTALL_FIX = (
     "install the kiosk package again "
     "(it installs /etc/chromium/policies/managed/borne.json)"
 )
+SITES_FIX = ("run 'kiosk policy install' as root (again after each change of the profile): "
+             "it writes the profile's sites into /etc/chromium/policies/managed/borne-sites.json")
 
 
 class Status(Enum):
@@ -124,9 +126,10 @@ def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
     """(ok, detail, fix) about the installed policy file, for `kiosk doctor`.
 
     With a profile (the one `kiosk run` would use, from `cli_path` or the usual
-    places), also says which of its sites the policy does not allow.
+    places), also fails when the folder's policies, read together as Chromium
+    does, do not allow all of its sites (see `kiosk.browser.policies`).
     """
-    from kiosk.browser.policies import POLICY_FILE_NAME
+    from kiosk.browser.policies import POLICY_FILE_NAME, read_policy_dir
 
     path = policy_dir() / POLICY_FILE_NAME
     policy, detail, fix = _read_installed_policy(path)
@@ -139,14 +142,15 @@ def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
     missing = missing_lockdown(policy)
     if missing:
         return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
-    uncovered = _profile_sites_not_allowed(policy, cli_path)
+    uncovered = _profile_sites_not_allowed(read_policy_dir(path.parent), cli_path)
     if uncovered:
+        # Chromium obeys the machine's policy before the guard sees anything: a site
+        # the policy does not allow shows "blocked by your administrator".
         shown = ", ".join(uncovered[:5]) + (" ..." if len(uncovered) > 5 else "")
-        return True, (
-            f"{path} locks Chromium down; the CDP guard allows the profile's sites it does not "
-            f"list: {shown}"
-        ), ""
-    return True, f"{path} locks Chromium down", ""
+        return False, (
+            f"the policies in {path.parent} do not allow the profile's sites {shown}: "
+            "Chromium refuses them"), SITES_FIX
+    return True, f"{path} locks Chromium down; the profile's sites are allowed", ""
 
 
 def _read_installed_policy(path: Path) -> tuple[dict[str, Any] | None, str, str]:

@@ -1,11 +1,23 @@
 """The Chromium managed policy Borne installs: what it says, for the package and a profile.
 
-The package installs the static part as /etc/chromium/policies/managed/borne.json
-(packaging/chromium/borne.json, which equals `static_policy()`). The allowlist
-part depends on the profile; `profile_policy()` builds the whole file for one.
-The CDP guard enforces the allowlist in every case; the policy is the second lock
-that still holds if the guard were ever bypassed. `kiosk doctor` checks the
-installed file against ESSENTIAL (see `kiosk.doctor.policy_status`).
+Two files in /etc/chromium/policies/managed, which Chromium reads together:
+
+- borne.json, the lockdown, the same for every profile: the package installs it
+  (packaging/chromium/borne.json, which equals `static_policy()`). It blocks
+  every address ("*") and allows none;
+- borne-sites.json, the profile's sites (`sites_policy()`, only URLAllowlist):
+  written as root by `kiosk policy install` (`install_sites_policy`), which the
+  package runs and IT staff run again after changing the profile. The kiosk
+  itself runs unprivileged and cannot write there.
+
+The two files never set the same policy: Chromium takes one file's value of a
+policy that two files set, not their union. Without the sites file Chromium
+opens no procedure at all, which fails safe, and `kiosk doctor` says so.
+`profile_policy()` is both together, in one file (what a root-run kiosk gives
+its browser in a private mount namespace). The CDP guard enforces the allowlist
+in every case; the policy is the second lock that still holds if the guard were
+ever bypassed. `kiosk doctor` checks the installed files against ESSENTIAL (see
+`kiosk.doctor.policy_status`).
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from typing import Any
 from kiosk.config.allowlist import Allowlist, HostPattern
 
 POLICY_FILE_NAME = "borne.json"
+SITES_FILE_NAME = "borne-sites.json"
 DEFAULT_POLICY_DIR = Path("/etc/chromium/policies/managed")
 
 # Blocked before the allowlist: "*" already covers them all, the explicit
@@ -35,8 +48,8 @@ BLOCKED_URLS = [
     "about:*",
 ]
 
-# Always reachable: the blank page the browser waits on before a tile is
-# tapped. Chromium's own network error page (chrome-error://) is not filtered.
+# Always reachable, with the profile's sites: the blank page. Chromium's own
+# network error page (chrome-error://) is not filtered.
 ALWAYS_ALLOWED_URLS = ["about:blank"]
 
 # The lockdown itself. Values follow Chromium's policy list: 1 for
@@ -142,12 +155,16 @@ ESSENTIAL_LIST_ENTRIES: dict[str, tuple[str, ...]] = {
 
 
 def static_policy() -> dict[str, Any]:
-    """The part of the policy that is the same for every profile (the packaged file)."""
-    return {
-        "URLBlocklist": list(BLOCKED_URLS),
-        "URLAllowlist": list(ALWAYS_ALLOWED_URLS),
-        **LOCKDOWN,
-    }
+    """The part of the policy that is the same for every profile (the packaged file).
+
+    No URLAllowlist: that is the sites file's (see the module's docstring).
+    """
+    return {"URLBlocklist": list(BLOCKED_URLS), **LOCKDOWN}
+
+
+def sites_policy(allowlist: Allowlist) -> dict[str, Any]:
+    """The part of the policy that depends on the profile: its sites (borne-sites.json)."""
+    return {"URLAllowlist": allowlist_urls(allowlist)}
 
 
 def url_filter(pattern: HostPattern) -> str:
@@ -192,9 +209,7 @@ def guard_only_policy() -> dict[str, Any]:
 
 def profile_policy(allowlist: Allowlist) -> dict[str, Any]:
     """The whole policy for a profile: the static part plus its allowlist."""
-    policy = static_policy()
-    policy["URLAllowlist"] = allowlist_urls(allowlist)
-    return policy
+    return {**static_policy(), **sites_policy(allowlist)}
 
 
 def write_policy(policy: dict[str, Any], path: Path) -> None:
@@ -204,6 +219,32 @@ def write_policy(policy: dict[str, Any], path: Path) -> None:
     tmp.write_text(json.dumps(policy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.chmod(0o644)
     tmp.replace(path)
+
+
+def install_sites_policy(allowlist: Allowlist, policy_dir: Path) -> Path:
+    """Write the profile's sites file into `policy_dir` (root's job); returns its path."""
+    path = policy_dir / SITES_FILE_NAME
+    write_policy(sites_policy(allowlist), path)
+    return path
+
+
+def read_policy_dir(policy_dir: Path) -> dict[str, Any]:
+    """The policies of every JSON file in `policy_dir`, merged as Chromium reads them:
+    files in name order, a later file's value of a policy replacing an earlier one's.
+    Unreadable or invalid files are skipped (`kiosk doctor` reports borne.json's own)."""
+    merged: dict[str, Any] = {}
+    try:
+        files = sorted(p for p in policy_dir.iterdir() if p.suffix == ".json")
+    except OSError:
+        return merged
+    for path in files:
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(value, dict):
+            merged.update(value)
+    return merged
 
 
 def main() -> None:

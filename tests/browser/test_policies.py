@@ -10,7 +10,10 @@ from harness import SAMPLE_PROFILE
 
 from kiosk.browser.policies import (
     LOCKDOWN,
+    install_sites_policy,
     profile_policy,
+    read_policy_dir,
+    sites_policy,
     static_policy,
     url_filter,
     write_policy,
@@ -26,12 +29,14 @@ def test_packaged_file_is_the_static_policy() -> None:
     assert json.loads(PACKAGED.read_text(encoding="utf-8")) == static_policy()
 
 
-def test_static_policy_blocks_everything_but_the_blank_page() -> None:
+def test_static_policy_blocks_everything_and_leaves_the_sites_to_their_own_file() -> None:
     policy = static_policy()
     assert policy["URLBlocklist"][0] == "*"
     for scheme in ("chrome://*", "file://*", "view-source:*", "javascript://*", "devtools://*"):
         assert scheme in policy["URLBlocklist"]
-    assert policy["URLAllowlist"] == ["about:blank"]
+    # Two files setting one policy: Chromium takes one file's list, not both.
+    assert "URLAllowlist" not in policy
+    assert set(sites_policy(Allowlist.of(["caf.fr"]))) == {"URLAllowlist"}
     assert policy["PrintingEnabled"] is False
     assert policy["AllowFileSelectionDialogs"] is False
     # No File System Access API: sites use <input type=file>, which the kiosk intercepts.
@@ -95,23 +100,55 @@ def test_status_warns_that_devtools_never_breaks_the_kiosk(policy_dir: Path) -> 
     assert not ok and "DeveloperToolsAvailability" in detail
 
 
-def test_status_ok_for_the_packaged_file(policy_dir: Path) -> None:
+def test_status_ok_for_the_packaged_file_and_the_profiles_sites(policy_dir: Path) -> None:
+    from kiosk.config.load import load_profile
+
     (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
-    ok, detail, fix = policy_status(None)
+    install_sites_policy(load_profile(SAMPLE_PROFILE).allowlist(), policy_dir)
+    ok, detail, fix = policy_status(SAMPLE_PROFILE)
     assert ok, detail
     assert fix == ""
 
 
-def test_status_names_profile_sites_the_installed_policy_does_not_list(
-    policy_dir: Path
-) -> None:
-    sample = SAMPLE_PROFILE
+def test_status_fails_when_the_policy_refuses_the_profiles_sites(policy_dir: Path) -> None:
+    # The packaged file alone blocks every site: Chromium shows "blocked by your
+    # administrator" for each tile, whatever the guard allows.
     (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
-    ok, detail, _ = policy_status(sample)
-    assert ok
-    assert "CDP guard allows the profile's sites" in detail
+    ok, detail, fix = policy_status(SAMPLE_PROFILE)
+    assert not ok
+    assert "caf.borne.test" in detail and "Chromium refuses them" in detail
+    assert "kiosk policy install" in fix
     from kiosk.config.load import load_profile
 
-    write_policy(profile_policy(load_profile(sample).allowlist()), policy_dir / "borne.json")
-    ok, detail, _ = policy_status(sample)
-    assert ok and "guard allows" not in detail
+    # One whole file (a root-run kiosk's private policy) is as good.
+    write_policy(profile_policy(load_profile(SAMPLE_PROFILE).allowlist()),
+                 policy_dir / "borne.json")
+    ok, detail, _ = policy_status(SAMPLE_PROFILE)
+    assert ok, detail
+
+
+def test_the_policy_folder_is_read_as_chromium_reads_it(policy_dir: Path) -> None:
+    write_policy({"URLAllowlist": ["a"], "PrintingEnabled": False}, policy_dir / "a.json")
+    write_policy({"URLAllowlist": ["b"]}, policy_dir / "b.json")
+    (policy_dir / "c.json").write_text("{ broken")
+    (policy_dir / "notes.txt").write_text("{}")
+    # Files in name order, the later file's value of a policy replacing the earlier's.
+    assert read_policy_dir(policy_dir) == {"URLAllowlist": ["b"], "PrintingEnabled": False}
+
+
+def test_policy_install_writes_the_profiles_sites(policy_dir: Path) -> None:
+    import subprocess
+
+    kiosk = str(REPO / ".venv" / "bin" / "kiosk")
+    env = {"PATH": "/usr/bin:/bin", "KIOSK_POLICY_DIR": str(policy_dir)}
+    result = subprocess.run([kiosk, "policy", "install", "--profile", str(SAMPLE_PROFILE)],
+                            env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    written = json.loads((policy_dir / "borne-sites.json").read_text(encoding="utf-8"))
+    assert ".caf.borne.test" in written["URLAllowlist"]
+    assert (policy_dir / "borne-sites.json").stat().st_mode & 0o777 == 0o644
+    broken = policy_dir / "broken.toml"
+    broken.write_text("schema = 9\n", encoding="utf-8")
+    result = subprocess.run([kiosk, "policy", "install", "--profile", str(broken)],
+                            env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
