@@ -141,7 +141,7 @@ def mode_params(*modes: str) -> list[object]:
     """pytest parameters for `modes`, one per selected mode (all skipped when none is)."""
     chosen = selected_modes(*modes)
     if not chosen:
-        return [pytest.param(modes[0] if modes else MODES[0],
+        return [pytest.param(modes[0] if modes else MODES[0], id="no-selected-mode",
                              marks=pytest.mark.skip(reason="mode not in KIOSK_TEST_MODES"))]
     return list(chosen)
 
@@ -156,6 +156,10 @@ def skip_unless_mode_can_run(mode: str) -> None:
                 pytest.skip(f"the production mode needs {program}")
         if not POLICY_PARENT.is_dir():
             pytest.skip(f"the production mode needs {POLICY_PARENT} (install chromium)")
+        closed = _closed_to_others(REPO / ".venv")
+        if closed is not None:
+            pytest.skip(f"the production mode runs this checkout as another user: {closed} "
+                        "must let others in (chmod o+x), or use a checkout outside it")
 
 
 def kiosk_user() -> pwd.struct_passwd:
@@ -164,14 +168,16 @@ def kiosk_user() -> pwd.struct_passwd:
         return pwd.getpwnam(TEST_USER)
     except KeyError:
         pass
-    result = subprocess.run(
-        ["useradd", "--system", "--user-group", "--no-create-home",
-         "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-         "--comment", "Borne tests, the unprivileged kiosk user", TEST_USER],
-        capture_output=True, text=True, check=False)
-    if result.returncode not in (0, 9):  # 9: it exists (another run made it meanwhile)
-        raise RuntimeError(f"cannot create the user {TEST_USER}: {result.stderr.strip()}")
-    return pwd.getpwnam(TEST_USER)
+    for _attempt in range(10):
+        result = subprocess.run(
+            ["useradd", "--system", "--user-group", "--no-create-home",
+             "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+             "--comment", "Borne tests, the unprivileged kiosk user", TEST_USER],
+            capture_output=True, text=True, check=False)
+        if result.returncode in (0, 9):  # 9: it exists (another run made it meanwhile)
+            return pwd.getpwnam(TEST_USER)
+        time.sleep(0.5)  # /etc/passwd locked by another program: try again
+    raise RuntimeError(f"cannot create the user {TEST_USER}: {result.stderr.strip()}")
 
 
 def _closed_to_others(path: Path) -> Path | None:
@@ -284,6 +290,8 @@ def running_kiosk(
                 "USER": user.pw_name,
                 "LOGNAME": user.pw_name,
                 "HOME": str(base / "home"),
+                # The tests' Xvfb runs without -auth (no access control for local
+                # clients), so another user connects with no cookie to hand over.
                 "DISPLAY": screen.display,
                 "KIOSK_STATE_DIR": str(base / "state"),
                 "KIOSK_SESSION_ROOT": str(base / "sessions"),

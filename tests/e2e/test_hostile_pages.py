@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import skip_unless_policy_can_apply
 from harness import XScreen, wait_for
-from kiosk_process import KioskProcess, running_kiosk
+from kiosk_process import KioskProcess, mode_params, running_kiosk
 from procedure_site import ALLOWED, BLOCKED, Site, profile_toml
 
 from kiosk.i18n import gettext_for
@@ -28,20 +27,24 @@ TILES = [("start", "/"), ("stay", "/beforeunload"), ("busy", "/busy")]
 PROFILE = profile_toml([(name, f"http://{ALLOWED}{path}", [ALLOWED]) for name, path in TILES])
 
 
-@pytest.fixture(params=["guard-only", "installed"])
+@pytest.fixture(params=mode_params())
 def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
           tmp_path: Path) -> Iterator[KioskProcess]:
-    """The kiosk with the guard alone, and with the installed kiosk's policy."""
-    skip_unless_policy_can_apply(request.param)
+    """The kiosk with the guard alone, with the installed kiosk's policy (as root), and
+    as installed (unprivileged, the machine's policy)."""
     profile = tmp_path / "hostile.toml"
     profile.write_text(PROFILE, encoding="utf-8")
     with running_kiosk(screen, tmp_path, "--profile", str(profile),
-                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules,
-                            "KIOSK_ROOT_POLICY": request.param}) as process:
+                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules},
+                       mode=request.param) as process:
         process.wait_until_ready()
-        # The policy the browser was given: "block every other site" only when installed.
-        given = json.loads(next(process.session_root.glob("*/policy.json")).read_text())
-        assert ("*" in given["URLBlocklist"]) is (request.param == "installed")
+        # The policy the kiosk gave the browser: "block every other site" only when
+        # installed; none of its own in production (the machine's applies).
+        given = [json.loads(p.read_text()) for p in process.session_root.glob("*/policy.json")]
+        if request.param == "production":
+            assert given == []
+        else:
+            assert ("*" in given[0]["URLBlocklist"]) is (request.param == "installed")
         yield process
 
 

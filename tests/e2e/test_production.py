@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from harness import XScreen, wait_for
-from kiosk_process import PACKAGED_POLICY, KioskProcess, kiosk_user, mode_params, running_kiosk
+from kiosk_process import (
+    KIOSK,
+    PACKAGED_POLICY,
+    KioskProcess,
+    kiosk_user,
+    mode_params,
+    running_kiosk,
+)
 from procedure_site import ALLOWED, Site, profile_toml
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
@@ -75,6 +83,19 @@ def window_names(screen: XScreen) -> list[str]:
             for w in found.stdout.split()]
 
 
+def as_the_kiosk(kiosk: KioskProcess, screen: XScreen,
+                 *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run `argv` as the running kiosk's user, in its mount namespace, with its settings."""
+    user = kiosk_user()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(kiosk.home), "DISPLAY": screen.display,
+           "KIOSK_STATE_DIR": str(kiosk.state_dir),
+           "KIOSK_SESSION_ROOT": str(kiosk.session_root)}
+    return subprocess.run(
+        ["nsenter", "-t", str(kiosk.proc.pid), "-m", "setpriv", f"--reuid={user.pw_uid}",
+         f"--regid={user.pw_gid}", "--init-groups", "--", *argv],
+        env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
 def test_the_browser_runs_unprivileged_sandboxed_under_the_machine_policy(
     kiosk: KioskProcess, screen: XScreen
 ) -> None:
@@ -119,6 +140,12 @@ def test_the_browser_runs_unprivileged_sandboxed_under_the_machine_policy(
         assert f".{ALLOWED}" in sites["URLAllowlist"]
         # Logged before the browser starts, so before "browser ready" was awaited.
         assert "running as root" not in kiosk.log_text()
+        # What IT staff would see: kiosk doctor, as the kiosk user, finds nothing wrong.
+        run_args = [str(arg) for arg in kiosk.proc.args]  # type: ignore[union-attr]
+        profile = run_args[run_args.index("--profile") + 1]  # the copy the kiosk reads
+        doctor = as_the_kiosk(kiosk, screen, KIOSK, "doctor", "--profile", profile)
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        assert "the profile's sites are allowed" in doctor.stdout
     else:
         assert len(given) == 1 and files == ["borne.json"]
         assert "running as root: Chromium starts without its sandbox" in kiosk.log_text()
