@@ -224,7 +224,9 @@ def production_run(user: pwd.struct_passwd, profile: str) -> Iterator[tuple[Path
     """A folder for one production run (state, sessions, home, profile copies, owned
     by `user`) and the command prefix that starts a program as that run's kiosk,
     with the machine's policy installed for `profile` ("": the usual choice)."""
-    base = Path(tempfile.mkdtemp(prefix="borne-prod-"))
+    # In memory, as an installed kiosk's sessions are (/run/user/UID or /dev/shm).
+    shm = Path("/dev/shm")
+    base = Path(tempfile.mkdtemp(prefix="borne-prod-", dir=shm if shm.is_dir() else None))
     try:
         base.chmod(0o755)
         for name in ("state", "sessions", "home"):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from harness import SAMPLE_PROFILE, XScreen
 
 KIOSK = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "kiosk")
@@ -66,3 +68,26 @@ def test_leftover_sessions_are_reported(tmp_path: Path) -> None:
     result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE))
     assert line_of(result.stdout, "sessions").startswith("WARN")
     assert "1 leftover" in line_of(result.stdout, "sessions")
+
+
+def test_the_kiosk_logs_when_the_machine_policy_refuses_its_sites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import kiosk.browser.chromium
+    from kiosk.runner import warn_if_policy_refuses_sites
+
+    monkeypatch.setattr(kiosk.browser.chromium, "running_as_root", lambda: False)
+    monkeypatch.setenv("KIOSK_POLICY_DIR", str(tmp_path))
+    packaged = Path(__file__).resolve().parent.parent / "packaging" / "chromium" / "borne.json"
+    (tmp_path / "borne.json").write_bytes(packaged.read_bytes())
+    with caplog.at_level(logging.ERROR, logger="kiosk.runner"):
+        warn_if_policy_refuses_sites(SAMPLE_PROFILE)
+    assert "Chromium refuses them" in caplog.text and "kiosk policy install" in caplog.text
+    caplog.clear()
+    result = subprocess.run([KIOSK, "policy", "install", "--profile", str(SAMPLE_PROFILE)],
+                            env={**os.environ, "KIOSK_POLICY_DIR": str(tmp_path)},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    with caplog.at_level(logging.ERROR, logger="kiosk.runner"):
+        warn_if_policy_refuses_sites(SAMPLE_PROFILE)
+    assert caplog.text == ""

@@ -146,6 +146,7 @@ def test_the_browser_runs_unprivileged_sandboxed_under_the_machine_policy(
         doctor = as_the_kiosk(kiosk, screen, KIOSK, "doctor", "--profile", profile)
         assert doctor.returncode == 0, doctor.stdout + doctor.stderr
         assert "the profile's sites are allowed" in doctor.stdout
+        assert "is in memory (tmpfs)" in doctor.stdout  # the sessions, as installed
     else:
         assert len(given) == 1 and files == ["borne.json"]
         assert "running as root: Chromium starts without its sandbox" in kiosk.log_text()
