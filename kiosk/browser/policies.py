@@ -204,6 +204,7 @@ def guard_only_policy() -> dict[str, Any]:
     """
     policy = static_policy()
     policy["URLBlocklist"] = [url for url in BLOCKED_URLS if url != "*"]
+    policy["URLAllowlist"] = list(ALWAYS_ALLOWED_URLS)  # "about:*" must not take about:blank
     return policy
 
 

@@ -10,6 +10,7 @@ from harness import SAMPLE_PROFILE
 
 from kiosk.browser.policies import (
     LOCKDOWN,
+    guard_only_policy,
     install_sites_policy,
     profile_policy,
     read_policy_dir,
@@ -37,6 +38,10 @@ def test_static_policy_blocks_everything_and_leaves_the_sites_to_their_own_file(
     # Two files setting one policy: Chromium takes one file's list, not both.
     assert "URLAllowlist" not in policy
     assert set(sites_policy(Allowlist.of(["caf.fr"]))) == {"URLAllowlist"}
+    # Every policy the browser gets still lets the blank page (empty frames, new windows) by.
+    assert "about:*" in guard_only_policy()["URLBlocklist"]
+    assert guard_only_policy()["URLAllowlist"] == ["about:blank"]
+    assert sites_policy(Allowlist.of(["caf.fr"]))["URLAllowlist"][0] == "about:blank"
     assert policy["PrintingEnabled"] is False
     assert policy["AllowFileSelectionDialogs"] is False
     # No File System Access API: sites use <input type=file>, which the kiosk intercepts.
