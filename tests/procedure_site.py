@@ -219,6 +219,8 @@ self.addEventListener("fetch", () => {});
 PROBE = page("Probe", """<p>probe</p><script>
 document.title = "PDF viewer " + (navigator.pdfViewerEnabled ? "on" : "off");
 </script>""")
+# A script that asks for a mail client at once, with no tap (Chromium asks no question).
+MAILTO = page("Mail", '<p>mail</p><script>location.href = "mailto:someone@example.org";</script>')
 BEFOREUNLOAD = page("Stay", "<p>stay with me</p><script>addEventListener('beforeunload', "
                     "e => { e.preventDefault(); e.returnValue = ''; });</script>")
 BUSY = page("Busy", "<p>busy</p><script>setTimeout(() => { for (;;) {} }, 300);</script>")
@@ -415,7 +417,7 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
     pages = {"/": START, "/storage": STORAGE, "/form": FORM, "/iframe": IFRAME,
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
              "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
-             "/framed-upload": FRAMED_UPLOAD, "/probe": PROBE}
+             "/framed-upload": FRAMED_UPLOAD, "/probe": PROBE, "/mailto": MAILTO}
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")

@@ -127,10 +127,12 @@ LOCKDOWN: dict[str, Any] = {
     "AccessibilityImageLabelsEnabled": False,
     # No site may open an external application (mailto:, tel:, an app's own
     # scheme) without asking, and the question, were it ever asked, offers no
-    # "always open". Neither is the lock: URLBlocklist "*" does not cover those
-    # schemes (only "mailto:*" and the like would, one at a time), and Chromium
-    # 156 runs xdg-email for a script's mailto: with no question at all. The lock
-    # is that the handlers on the browser's PATH are stubs
+    # "always open". Neither is the lock. Without URLBlocklist "*" (a root-run
+    # kiosk's guard-only policy) Chromium 156 runs xdg-email for a script's
+    # mailto: with no question at all; with it (the installed policy) Chromium
+    # refused a script's mailto: in tests/e2e/test_hostile_pages.py, but that is
+    # one case, not a promise for every scheme and gesture. The lock is that the
+    # handlers on the browser's PATH are stubs
     # (kiosk.browser.chromium.install_handler_stubs).
     "AutoLaunchProtocolsFromOrigins": [],
     "ExternalProtocolDialogShowAlwaysOpenCheckbox": False,

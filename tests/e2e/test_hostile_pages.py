@@ -23,7 +23,7 @@ from kiosk.i18n import gettext_for
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
-TILES = [("start", "/"), ("stay", "/beforeunload"), ("busy", "/busy")]
+TILES = [("start", "/"), ("stay", "/beforeunload"), ("busy", "/busy"), ("mail", "/mailto")]
 PROFILE = profile_toml([(name, f"http://{ALLOWED}{path}", [ALLOWED]) for name, path in TILES])
 
 
@@ -129,3 +129,24 @@ def test_a_stuck_page_does_not_hold_the_next_tile(
     open_tile(kiosk, screen, site, "start")
     assert wait_for(lambda: visible_windows(screen) == ["Borne", "Start"], 15), \
         visible_windows(screen)
+
+
+def test_a_page_asking_for_a_mail_client_starts_no_program(
+    kiosk: KioskProcess, screen: XScreen, site: Site
+) -> None:
+    """A script's mailto: never reaches a program of the machine. Without the "block
+    every other site" rule (guard-only), Chromium asks for a mail client and the
+    session's stub answers, opening nothing; under the installed policy Chromium
+    refuses the address itself, and the kiosk's page says so."""
+    mark = len(kiosk.lines)
+    open_tile(kiosk, screen, site, "mail")
+    if kiosk.mode == "guard-only":
+        def stub_asked() -> bool:
+            logs = kiosk.session_root.glob("*/handlers-asked.log")
+            return any("xdg-email" in log.read_text(encoding="utf-8").split() for log in logs)
+
+        assert wait_for(stub_asked, 10), "no mail client was asked for"
+    else:
+        kiosk.wait_for_log("blocked a navigation to a non-web address$", after=mark)
+        assert wait_for(lambda: visible_windows(screen) == sorted(["Borne", BLOCKED_TITLE]),
+                        10), visible_windows(screen)
