@@ -6,9 +6,10 @@ Two files in /etc/chromium/policies/managed, which Chromium reads together:
   (packaging/chromium/borne.json, which equals `static_policy()`). It blocks
   every address ("*") and allows none;
 - borne-sites.json, the profile's sites (`sites_policy()`, only URLAllowlist):
-  written as root by `kiosk policy install` (`install_sites_policy`), which the
-  package runs and IT staff run again after changing the profile. The kiosk
-  itself runs unprivileged and cannot write there.
+  written as root by `kiosk policy install` (`install_sites_policy`), to be run
+  at installation (the Debian package's job, once it exists) and again by IT
+  staff after each change of the profile. The kiosk itself runs unprivileged
+  and cannot write there.
 
 The two files never set the same policy: Chromium takes one file's value of a
 policy that two files set, not their union. Without the sites file Chromium
