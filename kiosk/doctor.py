@@ -131,9 +131,10 @@ def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
     """(ok, detail, fix) about the installed policy file, for `kiosk doctor`.
 
     With a profile (the one `kiosk run` would use, from `cli_path` or the usual
-    places), also says which of its sites the policy does not allow.
+    places), also fails when the folder's policies, read together as Chromium
+    does, do not allow all of its sites (see `kiosk.browser.policies`).
     """
-    from kiosk.browser.policies import POLICY_FILE_NAME
+    from kiosk.browser.policies import POLICY_FILE_NAME, read_policy_dir
 
     path = policy_dir() / POLICY_FILE_NAME
     policy, detail, fix = _read_installed_policy(path)
@@ -146,7 +147,7 @@ def policy_status(cli_path: Path | None = None) -> tuple[bool, str, str]:
     missing = missing_lockdown(policy)
     if missing:
         return False, f"{path} lacks lockdown settings: {', '.join(missing)}", REINSTALL_FIX
-    uncovered = _profile_sites_not_allowed(policy, cli_path)
+    uncovered = _profile_sites_not_allowed(read_policy_dir(path.parent), cli_path)
     if uncovered:
         # The policy blocks every site it does not list: Chromium itself would
         # refuse these, whatever the CDP guard allows.

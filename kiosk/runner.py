@@ -145,6 +145,7 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
         services = None
     else:
         remember(loaded, state)
+        warn_if_policy_refuses_sites(profile)
         services = build_services(loaded, bus)
         app = KioskApp(root, bus, loaded, fullscreen=not windowed,
                        controller_factory=services.make_controller,
@@ -180,6 +181,23 @@ def keep_service_manager_told(root: tk.Tk, notifier: ServiceNotifier, status: st
         root.after(interval, ping)
 
     root.after(interval, ping)
+
+
+def warn_if_policy_refuses_sites(profile: Path | None) -> None:
+    """Say in the log, for IT staff, when the machine's Chromium policy would refuse
+    the profile's sites or lacks the lockdown (what `kiosk doctor` checks)."""
+    from kiosk.browser.chromium import running_as_root
+    from kiosk.doctor import policy_status
+
+    if running_as_root() and settings.current().private_policy:
+        return  # the browser gets its policy in a mount namespace of its own
+    try:
+        ok, detail, fix = policy_status(profile)
+    except Exception:  # a check must never keep the kiosk from starting
+        log.exception("the browser policy could not be checked")
+        return
+    if not ok:
+        log.error("browser policy: %s; %s", detail, fix)
 
 
 def stop_on_signals(root: tk.Tk) -> None:

@@ -214,6 +214,13 @@ self.addEventListener("fetch", () => {});
 """
 
 # Pages that try to hold the resident: a "leave this page?" question, a busy loop.
+# What a page can see of the browser's policy: the lockdown's AlwaysOpenPdfExternally
+# turns navigator.pdfViewerEnabled false (true in a Chromium without policy).
+PROBE = page("Probe", """<p>probe</p><script>
+document.title = "PDF viewer " + (navigator.pdfViewerEnabled ? "on" : "off");
+</script>""")
+# A script that asks for a mail client at once, with no tap (Chromium asks no question).
+MAILTO = page("Mail", '<p>mail</p><script>location.href = "mailto:someone@example.org";</script>')
 BEFOREUNLOAD = page("Stay", "<p>stay with me</p><script>addEventListener('beforeunload', "
                     "e => { e.preventDefault(); e.returnValue = ''; });</script>")
 BUSY = page("Busy", "<p>busy</p><script>setTimeout(() => { for (;;) {} }, 300);</script>")
@@ -422,7 +429,7 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
              "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
              "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT,
-             "/nag": NAG}
+             "/nag": NAG, "/probe": PROBE, "/mailto": MAILTO}
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from harness import SAMPLE_PROFILE, XScreen
 from kiosk_process import line_of, run_doctor
 
@@ -59,3 +61,24 @@ def test_the_browser_checked_is_the_one_kiosk_run_starts(tmp_path: Path) -> None
                          KIOSK_CHROMIUM=str(tmp_path / "absent"))
     chromium = line_of(missing.stdout, "chromium")
     assert chromium.startswith("FAIL") and "KIOSK_CHROMIUM" in chromium
+
+
+def test_the_kiosk_logs_when_the_machine_policy_refuses_its_sites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import kiosk.browser.chromium
+    from kiosk.browser.policies import install_for_profile
+    from kiosk.runner import warn_if_policy_refuses_sites
+
+    monkeypatch.setattr(kiosk.browser.chromium, "running_as_root", lambda: False)
+    monkeypatch.setenv("KIOSK_POLICY_DIR", str(tmp_path))
+    packaged = Path(__file__).resolve().parent.parent / "packaging" / "chromium" / "borne.json"
+    (tmp_path / "borne.json").write_bytes(packaged.read_bytes())  # the lockdown alone
+    with caplog.at_level(logging.ERROR, logger="kiosk.runner"):
+        warn_if_policy_refuses_sites(SAMPLE_PROFILE)
+    assert "Chromium refuses them" in caplog.text and "systemctl restart borne" in caplog.text
+    caplog.clear()
+    assert install_for_profile(SAMPLE_PROFILE, tmp_path / "borne.json") == 0  # as the unit does
+    with caplog.at_level(logging.ERROR, logger="kiosk.runner"):
+        warn_if_policy_refuses_sites(SAMPLE_PROFILE)
+    assert caplog.text == ""

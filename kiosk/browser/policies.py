@@ -210,6 +210,25 @@ def write_policy(policy: dict[str, Any], path: Path) -> None:
     tmp.replace(path)
 
 
+def read_policy_dir(policy_dir: Path) -> dict[str, Any]:
+    """The policies of every JSON file in `policy_dir`, merged as Chromium reads them:
+    files in name order, a later file's value of a policy replacing an earlier one's.
+    Unreadable or invalid files are skipped (`kiosk doctor` reports borne.json's own)."""
+    merged: dict[str, Any] = {}
+    try:
+        files = sorted(p for p in policy_dir.iterdir() if p.suffix == ".json")
+    except OSError:
+        return merged
+    for path in files:
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(value, dict):
+            merged.update(value)
+    return merged
+
+
 def installed_policy(profile_path: Path) -> tuple[dict[str, Any], str | None]:
     """The policy to install for the profile at `profile_path`, and a problem if any.
 

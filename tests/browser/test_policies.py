@@ -10,8 +10,10 @@ from harness import SAMPLE_PROFILE
 
 from kiosk.browser.policies import (
     LOCKDOWN,
+    guard_only_policy,
     install_for_profile,
     profile_policy,
+    read_policy_dir,
     static_policy,
     url_filter,
     write_policy,
@@ -32,7 +34,11 @@ def test_static_policy_blocks_everything_but_the_blank_page() -> None:
     assert policy["URLBlocklist"][0] == "*"
     for scheme in ("chrome://*", "file://*", "view-source:*", "javascript://*", "devtools://*"):
         assert scheme in policy["URLBlocklist"]
+    # Every policy the browser gets still lets the blank page (empty frames, new windows) by.
     assert policy["URLAllowlist"] == ["about:blank"]
+    assert "about:*" in guard_only_policy()["URLBlocklist"]
+    assert guard_only_policy()["URLAllowlist"] == ["about:blank"]
+    assert profile_policy(Allowlist.of(["caf.fr"]))["URLAllowlist"][0] == "about:blank"
     assert policy["PrintingEnabled"] is False
     assert policy["AllowFileSelectionDialogs"] is False
     # No File System Access API: sites use <input type=file>, which the kiosk intercepts.
@@ -105,9 +111,9 @@ def test_status_ok_for_the_installed_policy(policy_dir: Path) -> None:
     assert fix == ""
 
 
-def test_status_names_profile_sites_the_installed_policy_does_not_list(
-    policy_dir: Path
-) -> None:
+def test_status_fails_when_the_policy_refuses_the_profiles_sites(policy_dir: Path) -> None:
+    # The packaged file alone blocks every site: Chromium shows "blocked by your
+    # administrator" for each tile, whatever the guard allows.
     sample = SAMPLE_PROFILE
     (policy_dir / "borne.json").write_bytes(PACKAGED.read_bytes())
     ok, detail, fix = policy_status(sample)
@@ -119,3 +125,13 @@ def test_status_names_profile_sites_the_installed_policy_does_not_list(
     write_policy(profile_policy(load_profile(sample).allowlist()), policy_dir / "borne.json")
     ok, detail, _ = policy_status(sample)
     assert ok and "refuses" not in detail
+
+
+def test_the_policy_folder_is_read_as_chromium_reads_it(policy_dir: Path) -> None:
+    write_policy({"URLAllowlist": ["a"], "PrintingEnabled": False}, policy_dir / "a.json")
+    write_policy({"URLAllowlist": ["b"]}, policy_dir / "b.json")
+    (policy_dir / "c.json").write_text("{ broken")
+    (policy_dir / "notes.txt").write_text("{}")
+    # Files in name order, the later file's value of a policy replacing the earlier's.
+    assert read_policy_dir(policy_dir) == {"URLAllowlist": ["b"], "PrintingEnabled": False}
+

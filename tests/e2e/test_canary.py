@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from canary import find_token, standard_roots
 from harness import XScreen, wait_for, x_screen
-from kiosk_process import KioskProcess, running_kiosk
+from kiosk_process import KioskProcess, mode_params, running_kiosk
 from procedure_site import Site
 from screenshots import check_against_reference
 
@@ -92,18 +92,21 @@ def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: in
     return token
 
 
+@pytest.mark.parametrize("mode", mode_params())
 def test_nothing_of_a_session_is_left_after_an_idle_timeout(
-    screen: XScreen, site: Site, tmp_path: Path, artifacts: Path
+    screen: XScreen, site: Site, tmp_path: Path, artifacts: Path, mode: str
 ) -> None:
     profile = tmp_path / "profile.toml"
     profile.write_text(PROFILE.format(port=site.port), encoding="utf-8")
     home = tmp_path / "home"
     home.mkdir()
-    # A short session root: Chromium's sockets must fit in 107 bytes.
+    # A short session root: Chromium's sockets must fit in 107 bytes. The
+    # production mode makes the kiosk user's home and session root itself.
     sessions = Path(tempfile.mkdtemp(prefix="canary-", dir="/dev/shm"))
-    env = {"HOME": str(home), "KIOSK_SESSION_ROOT": str(sessions)}
+    env = {} if mode == "production" else {"HOME": str(home), "KIOSK_SESSION_ROOT": str(sessions)}
     try:
-        with running_kiosk(screen, tmp_path, "--profile", str(profile), env=env) as kiosk:
+        with running_kiosk(screen, tmp_path, "--profile", str(profile), env=env,
+                           mode=mode) as kiosk:
             token = open_canary_tile(screen, kiosk, site, after=0)
             assert reports(site, "report")[0]["found"] == [""]
             assert not [r for r in reports(site, "report") if "error" in r], site.log.reports
@@ -111,7 +114,8 @@ def test_nothing_of_a_session_is_left_after_an_idle_timeout(
             screen.type_text(token)
             assert wait_for(lambda: any(r.get("length") == [str(len(token))]
                                         for r in reports(site, "typed")), 10)
-            assert wait_for(lambda: any(sessions.glob(f"*/Documents/recu-{token}.txt")), 10), \
+            assert wait_for(
+                lambda: any(kiosk.session_root.glob(f"*/Documents/recu-{token}.txt")), 10), \
                 "the download did not land in the session's Documents"
             session_processes = descendants(kiosk.proc.pid)
             assert session_processes, "no browser process under the kiosk"
@@ -124,7 +128,7 @@ def test_nothing_of_a_session_is_left_after_an_idle_timeout(
             kiosk.wait_for_log(r"ending the session \(idle\)", timeout=30, after=mark)
             kiosk.wait_until_ready(after=mark)
 
-            left = find_token(token, standard_roots(sessions, home=home))
+            left = find_token(token, standard_roots(kiosk.session_root, home=kiosk.home))
             assert left == [], f"the token was found after the wipe in {left}"
             assert token not in kiosk.log_text()
             survivors = session_processes & descendants(kiosk.proc.pid)
@@ -135,8 +139,9 @@ def test_nothing_of_a_session_is_left_after_an_idle_timeout(
             assert second != token
             visit = reports(site, "report")[-1]
             assert visit["found"] == [""], f"the second session found {visit}"
-        left_at_exit = list(sessions.iterdir())
-        assert left_at_exit == [], "the kiosk left session folders when it stopped"
+            assert kiosk.stop() == 0
+            left_at_exit = list(kiosk.session_root.iterdir())
+            assert left_at_exit == [], "the kiosk left session folders when it stopped"
     finally:
         shutil.rmtree(sessions, ignore_errors=True)
 

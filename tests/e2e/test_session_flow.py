@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 from harness import SAMPLE_PROFILE, XScreen, wait_for
-from kiosk_process import KIOSK, KioskProcess, open_tile, park_pointer, running_kiosk
+from kiosk_process import (
+    KIOSK,
+    KioskProcess,
+    mode_params,
+    open_tile,
+    park_pointer,
+    running_kiosk,
+)
 from procedure_site import ALLOWED, BLOCKED, Site
 from screenshots import check_against_reference, colour_centre
 
@@ -43,10 +50,13 @@ ESCAPE_KEYS = [
 ]  # F2 is the kiosk's own: it moves the keyboard to the toolbar (tested below)
 
 
-@pytest.fixture
-def kiosk(screen: XScreen, site: Site, tmp_path: Path) -> Iterator[KioskProcess]:
+# The installed policy as root adds nothing here that production does not test.
+@pytest.fixture(params=mode_params("guard-only", "production"))
+def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
+          tmp_path: Path) -> Iterator[KioskProcess]:
     with running_kiosk(screen, tmp_path, "--profile", str(SAMPLE_PROFILE),
-                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as process:
+                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules},
+                       mode=request.param) as process:
         process.wait_until_ready()
         yield process
 
@@ -79,16 +89,16 @@ def test_third_tile_opens_with_tab_and_return_under_the_toolbar(
     check_against_reference(shot, "procedure-1280x1024", same_screen=PAGE_SAME_SCREEN)
 
 
-def kiosk_stats(tmp_path: Path) -> str:
+def kiosk_stats(kiosk: KioskProcess) -> str:
     """What `kiosk stats` prints for the kiosk's private state folder."""
-    env = {**os.environ, "KIOSK_STATE_DIR": str(tmp_path / "state")}
+    env = {**os.environ, "KIOSK_STATE_DIR": str(kiosk.state_dir)}
     done = subprocess.run([KIOSK, "stats"], env=env, capture_output=True, text=True,
                           check=True)
     return done.stdout
 
 
 def test_a_link_out_of_the_allowlist_shows_the_kiosk_page(
-    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path, tmp_path: Path
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
 ) -> None:
     open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
     # In the page: the name field, the other allowed site, then the blocked link.
@@ -99,8 +109,8 @@ def test_a_link_out_of_the_allowlist_shows_the_kiosk_page(
     assert BLOCKED not in site.log.hosts(), "the blocked site must never be asked"
     assert visible_windows(screen) == sorted(["Borne", BLOCKED_TITLE]), "the same one window"
     # IT staff see it in the anonymous counters, without the address.
-    assert wait_for(lambda: "blocked_navigations  reason=site" in kiosk_stats(tmp_path), 10)
-    assert BLOCKED not in kiosk_stats(tmp_path)
+    assert wait_for(lambda: "blocked_navigations  reason=site" in kiosk_stats(kiosk), 10)
+    assert BLOCKED not in kiosk_stats(kiosk)
     park_pointer(screen)
     shot = screen.screenshot(artifacts / "blocked-1280x1024.png")
     check_against_reference(shot, "blocked-1280x1024", same_screen=PAGE_SAME_SCREEN)
