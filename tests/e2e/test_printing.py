@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from cups_server import CupsServer, cups_server
 from harness import XScreen, wait_for
-from kiosk_process import KioskProcess, open_tile, park_pointer, running_kiosk
+from kiosk_process import KioskProcess, mode_params, open_tile, park_pointer, running_kiosk
 from procedure_site import ALLOWED, PROOFS, RECEIPT_TITLE, UPLOADS, Site, profile_toml
 from screenshots import check_against_reference
 
@@ -37,12 +37,13 @@ def cups() -> Iterator[CupsServer]:
 
 
 def start_kiosk(screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer,
-                extra: str = "") -> contextlib.AbstractContextManager[KioskProcess]:
+                extra: str = "", mode: str = "guard-only"
+                ) -> contextlib.AbstractContextManager[KioskProcess]:
     profile = tmp_path / "printing.toml"
     profile.write_text(PROFILE + extra, encoding="utf-8")
     return running_kiosk(screen, tmp_path, "--profile", str(profile),
                          env={"KIOSK_HOST_RESOLVER_RULES": site.rules,
-                              "CUPS_SERVER": str(cups.socket)})
+                              "CUPS_SERVER": str(cups.socket)}, mode=mode)
 
 
 def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
@@ -60,11 +61,13 @@ def printed_text(path: Path) -> str:
     return " ".join(out.split())
 
 
+@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
 def test_print_the_page_with_return_and_take_the_pages(
-    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path,
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path, mode: str,
 ) -> None:
+    """Also as the installed kiosk runs: its own user, who owns (and may purge) the jobs."""
     cups.add_pdf_queue()
-    with start_kiosk(screen, site, tmp_path, cups) as kiosk:
+    with start_kiosk(screen, site, tmp_path, cups, mode=mode) as kiosk:
         kiosk.wait_until_ready()
         open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
         kiosk.wait_for_log("printing: printer 'office' available")
@@ -179,3 +182,44 @@ def test_the_quota_and_an_empty_printer_are_said_plainly(
         screen.key("Return")  # Stop printing
         kiosk.wait_for_log("print status: cancelled -$", after=mark)
         assert wait_for(lambda: not cups.job_ids())
+
+
+@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+def test_the_wipe_purges_a_job_still_waiting(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, mode: str,
+) -> None:
+    """The kiosk stops (its last wipe) while the resident's job waits in the spool:
+    the job and its files go, also as the installed kiosk's own unprivileged user."""
+    cups.add_holding_queue()  # it keeps jobs, as behind a printer waiting for a release
+    with start_kiosk(screen, site, tmp_path, cups, mode=mode) as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+        mark = press_print(kiosk, screen)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        screen.key("Return")
+        kiosk.wait_for_log("print status: waiting held$", after=mark)
+        assert cups.job_ids() and cups.spool_files()  # the resident's pages, in the spool
+        assert kiosk.stop() == 0
+        assert "printing: 1 job(s) of the session purged" in kiosk.log_text()
+        assert "wipe step 'cancel and purge print jobs' failed" not in kiosk.log_text()
+    assert cups.job_ids() == [] and cups.spool_files() == []
+
+
+def test_the_resident_stops_a_waiting_job_and_goes_back_to_the_page(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer,
+) -> None:
+    cups.add_holding_queue()
+    with start_kiosk(screen, site, tmp_path, cups) as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+        mark = press_print(kiosk, screen)
+        kiosk.wait_for_screen("print_panel", after=mark)
+        screen.key("Return")
+        waiting = kiosk.wait_for_log("print status: waiting held$", after=mark)
+        kiosk.wait_for_screen("print_status", after=waiting)
+        screen.key("Return")  # "Stop printing" has the keyboard
+        cancelled = kiosk.wait_for_log("print status: cancelled -$", after=waiting)
+        kiosk.wait_for_screen("print_status", after=cancelled)
+        assert wait_for(lambda: not cups.job_ids()) and cups.spool_files() == []
+        screen.key("Return")  # Back
+        kiosk.wait_for_screen("toolbar", after=cancelled)
