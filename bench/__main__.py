@@ -28,6 +28,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         table.append((name, value, target))
     for name, value, target in results.get("kiosk_session_rows", []):
         table.append((name, value, target))
+    for name, value, target in results.get("printing_rows", []):
+        table.append((name, value, target))
+    if "printing_error" in results:
+        table.append(("printing (bench/printing.py)", "FAILED", "see above"))
     if "kiosk_session_error" in results:
         table.append(("kiosk sessions (bench/kiosk_session.py)", "FAILED", "see above"))
     return table
@@ -47,6 +51,7 @@ def main() -> int:
         results["session"] = session.run()
         results["session_rows"] = session.rows(results["session"])
     failed = run_kiosk_sessions(results)
+    failed = run_printing(results) or failed
     RESULTS.write_text(json.dumps(results, indent=2))
     width = max(len(r[0]) for r in rows(results))
     print(f"{'measure':<{width}}  {'value':>18}  target")
@@ -68,6 +73,21 @@ def run_kiosk_sessions(results: dict[str, Any]) -> bool:
         results["kiosk_session_error"] = message
         return True
     results["kiosk_session_rows"] = kiosk_session.rows(results["kiosk_session"])
+    return False
+
+
+def run_printing(results: dict[str, Any]) -> bool:
+    """Print as a resident does, beside lp; True if it failed (the rest still prints)."""
+    from bench import printing
+
+    try:
+        results["printing"] = printing.run()
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}"
+        print(f"bench: the printing benchmark failed: {message}", file=sys.stderr)
+        results["printing_error"] = message
+        return True
+    results["printing_rows"] = printing.rows(results["printing"])
     return False
 
 

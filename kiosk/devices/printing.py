@@ -280,14 +280,18 @@ class PrintService:
 
     # -- the printer -----------------------------------------------------------------------
 
-    def _refresh_printer(self) -> None:
-        self._set_status(self._look_at_printer())
+    def _refresh_printer(self, same_printer: bool = False) -> None:
+        """Look at the printer again; `same_printer`: only at the one chosen last time
+        (one request instead of three, when a job is about to be sent or followed;
+        the periodic look still notices a new default or a new printer)."""
+        self._set_status(self._look_at_printer(same_printer))
 
-    def _look_at_printer(self) -> _PrinterLook:
+    def _look_at_printer(self, same_printer: bool = False) -> _PrinterLook:
         if not self._enabled:
             return _PrinterLook("", "disabled")
         try:
-            name = self._choose_printer()
+            name = self._look.printer if same_printer and self._look.printer else \
+                self._choose_printer()
             if not name:
                 return _PrinterLook("", "no_printer")
             attributes = self._call("getPrinterAttributes", name,
@@ -332,7 +336,7 @@ class PrintService:
         self._session = _Session(title)
 
     def _send(self, request: int, pdf: Path, options: PrintOptions, pages_total: int) -> None:
-        self._refresh_printer()
+        self._refresh_printer(same_printer=True)
         if not self._look.available:
             self._report(request, "failed", 0, pages_total, self._why_not_sent())
             return
@@ -463,7 +467,7 @@ class PrintService:
 
     def _printer_problem(self) -> str:
         """What stops the printer now ("media-empty"...), "" when nothing does."""
-        self._refresh_printer()
+        self._refresh_printer(same_printer=True)
         problems = states.parse_reasons(self._look.reasons)
         return problems[0].keyword if problems and problems[0].stops_printing else ""
 
@@ -543,9 +547,11 @@ class PrintingParticipant:
         self.bus = bus
         self._folder: Path | None = None
         self._previews = ThreadPoolExecutor(1, thread_name_prefix="print-preview")
-        bus.subscribe(PrintPreviewAsked, self._on_preview_asked)
-        bus.subscribe(PrintOrdered, self._on_ordered)
-        bus.subscribe(PrintCancelOrdered, lambda event: service.cancel(event.request))
+        # On the publishing thread (the Tk thread): each handler only queues work for
+        # a worker, and the resident's Print is not kept waiting for the next pump.
+        bus.subscribe_now(PrintPreviewAsked, self._on_preview_asked)
+        bus.subscribe_now(PrintOrdered, self._on_ordered)
+        bus.subscribe_now(PrintCancelOrdered, lambda event: service.cancel(event.request))
 
     def begin(self, session: SessionInfo) -> None:
         self._folder = session.directory / "print"
