@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import platform
 import sys
@@ -24,16 +25,11 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("shell RSS at rest", f"{s['shell_rss_mib']:.1f} MiB", "<= 80 MiB"),
         ("shell CPU at rest", f"{s['shell_cpu_at_rest_share'] * 100:.2f} % of a core", "< 1 %"),
     ]
-    for name, value, target in results.get("session_rows", []):
-        table.append((name, value, target))
-    for name, value, target in results.get("kiosk_session_rows", []):
-        table.append((name, value, target))
-    for name, value, target in results.get("printing_rows", []):
-        table.append((name, value, target))
-    if "printing_error" in results:
-        table.append(("printing (bench/printing.py)", "FAILED", "see above"))
-    if "kiosk_session_error" in results:
-        table.append(("kiosk sessions (bench/kiosk_session.py)", "FAILED", "see above"))
+    table.extend(results.get("session_rows", []))
+    for part, _ in KIOSK_PARTS:
+        table.extend(results.get(f"{part}_rows", []))
+        if f"{part}_error" in results:
+            table.append((f"bench/{part}.py", "FAILED", "see above"))
     return table
 
 
@@ -50,8 +46,9 @@ def main() -> int:
     if session is not None:
         results["session"] = session.run()
         results["session_rows"] = session.rows(results["session"])
-    failed = run_kiosk_sessions(results)
-    failed = run_printing(results) or failed
+    failed = False
+    for name, what in KIOSK_PARTS:
+        failed = run_part(results, name, what) or failed
     RESULTS.write_text(json.dumps(results, indent=2))
     width = max(len(r[0]) for r in rows(results))
     print(f"{'measure':<{width}}  {'value':>18}  target")
@@ -61,33 +58,22 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def run_kiosk_sessions(results: dict[str, Any]) -> bool:
-    """The real kiosk driven as a resident would; True if it failed (the rest still prints)."""
-    from bench import kiosk_session
+# The benchmarks that drive the real kiosk: module name, and what it is in a sentence.
+KIOSK_PARTS = (("kiosk_session", "kiosk session"), ("printing", "printing"))
 
+
+def run_part(results: dict[str, Any], name: str, what: str) -> bool:
+    """Run bench/NAME.py and add its figures and table rows to `results`; True if it
+    failed (the other benchmarks still run and print)."""
+    module = importlib.import_module(f"bench.{name}")
     try:
-        results["kiosk_session"] = kiosk_session.run()
+        results[name] = module.run()
     except Exception as error:
         message = f"{type(error).__name__}: {error}"
-        print(f"bench: the kiosk session benchmark failed: {message}", file=sys.stderr)
-        results["kiosk_session_error"] = message
+        print(f"bench: the {what} benchmark failed: {message}", file=sys.stderr)
+        results[f"{name}_error"] = message
         return True
-    results["kiosk_session_rows"] = kiosk_session.rows(results["kiosk_session"])
-    return False
-
-
-def run_printing(results: dict[str, Any]) -> bool:
-    """Print as a resident does, beside lp; True if it failed (the rest still prints)."""
-    from bench import printing
-
-    try:
-        results["printing"] = printing.run()
-    except Exception as error:
-        message = f"{type(error).__name__}: {error}"
-        print(f"bench: the printing benchmark failed: {message}", file=sys.stderr)
-        results["printing_error"] = message
-        return True
-    results["printing_rows"] = printing.rows(results["printing"])
+    results[f"{name}_rows"] = module.rows(results[name])
     return False
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 from dataclasses import dataclass
 
 from kiosk import settings
@@ -72,6 +71,8 @@ class ServiceNotifier:
         """One datagram; False (logged once per failure) when it could not be sent."""
         if self.address is None:
             return False
+        import socket  # only under a service manager: a plain start skips its import
+
         target = "\0" + self.address[1:] if self.address.startswith("@") else self.address
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:

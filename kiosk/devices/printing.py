@@ -15,24 +15,18 @@ finished ones included, so CUPS keeps neither the document nor its history.
 from __future__ import annotations
 
 import logging
+import os
 import queue
-import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kiosk.bus import EventBus
 from kiosk.devices import printer_states as states
-from kiosk.devices.print_preview import (
-    PreviewError,
-    page_count,
-    printable_pdf,
-    render_previews,
-)
 from kiosk.events import (
     Event,
     PrintCancelOrdered,
@@ -62,6 +56,7 @@ PENDING_LIMIT_S = 60.0
 PRINTING_ALLOWANCE_PER_PAGE_S = 10.0
 JOB_POLL_S = 0.5
 PRINTER_POLL_S = 5.0
+FIRST_LOOK_DELAY_S = 0.5
 PURGE_TIMEOUT_S = 10.0
 
 Connect = Callable[[], Any]
@@ -153,7 +148,6 @@ class PrintService:
 
     def start(self) -> None:
         self._thread.start()
-        self.refresh()
 
     def close(self, timeout: float = 5.0) -> None:
         if self._thread.is_alive():
@@ -209,7 +203,9 @@ class PrintService:
     # -- the worker ------------------------------------------------------------------------
 
     def _run(self) -> None:
-        next_printer_check = time.monotonic() + PRINTER_POLL_S
+        # The first look waits until the home screen is drawn: loading libcups and
+        # asking CUPS would slow the kiosk's start on a two-core machine.
+        next_printer_check = time.monotonic() + FIRST_LOOK_DELAY_S
         while True:
             wait = JOB_POLL_S if self._jobs else max(0.0, next_printer_check - time.monotonic())
             try:
@@ -524,6 +520,33 @@ class PrintService:
         log.info("printing: %d job(s) of the session purged", len(session.cups_ids))
 
 
+class PreviewWorker:
+    """One thread that makes print previews, one at a time, started on first need
+    (poppler takes a few hundred milliseconds; the Tk thread never waits for it)."""
+
+    def __init__(self) -> None:
+        self._inbox: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, work: Callable[[], None]) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="print-preview",
+                                            daemon=True)
+            self._thread.start()
+        self._inbox.put(work)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._inbox.put(None)
+
+    def _run(self) -> None:
+        while (work := self._inbox.get()) is not None:
+            try:
+                work()
+            except Exception:
+                log.exception("printing: the preview failed")
+
+
 def _as_list(value: Any) -> list[str]:
     """pycups gives a one-value IPP set as a plain string."""
     if isinstance(value, str):
@@ -546,7 +569,7 @@ class PrintingParticipant:
         self.service = service
         self.bus = bus
         self._folder: Path | None = None
-        self._previews = ThreadPoolExecutor(1, thread_name_prefix="print-preview")
+        self._previews = PreviewWorker()
         # On the publishing thread (the Tk thread): each handler only queues work for
         # a worker, and the resident's Print is not kept waiting for the next pump.
         bus.subscribe_now(PrintPreviewAsked, self._on_preview_asked)
@@ -556,7 +579,7 @@ class PrintingParticipant:
     def begin(self, session: SessionInfo) -> None:
         self._folder = session.directory / "print"
         # A number that says nothing of the resident, not even the session's order.
-        self.service.begin_session(secrets.randbelow(9000) + 1000)
+        self.service.begin_session(int.from_bytes(os.urandom(4), "big") % 9000 + 1000)
 
     def toolbar_items(self) -> Sequence[ToolbarItem]:
         return (ToolbarItem("print", lambda: _("Print"), "❐",
@@ -574,7 +597,7 @@ class PrintingParticipant:
         return (WipeStep("cancel and purge print jobs", self.service.purge_session),)
 
     def close(self) -> None:
-        self._previews.shutdown(wait=False, cancel_futures=True)
+        self._previews.close()
         self.service.close()
 
     def _on_preview_asked(self, event: PrintPreviewAsked) -> None:
@@ -582,15 +605,26 @@ class PrintingParticipant:
         if folder is None:
             self.bus.publish(PrintPreparationFailed("document"))
             return
-        self._previews.submit(self._prepare_preview, event.document, folder)
+        self._previews.submit(lambda: self._prepare_preview(event.document, folder))
 
     def _prepare_preview(self, document: Path, folder: Path) -> None:
+        from kiosk.devices.print_preview import (
+            PreviewError,
+            page_count,
+            printable_pdf,
+            render_previews,
+        )
+
         try:
             pdf = printable_pdf(document, folder)
             pages = page_count(pdf)
             previews = render_previews(pdf, folder / "preview", pages)
         except PreviewError as error:
             log.warning("printing: no preview (%s)", error)
+            self.bus.publish(PrintPreparationFailed("document"))
+            return
+        except Exception:  # the resident must not wait on "Preparing" for ever
+            log.exception("printing: the preview failed")
             self.bus.publish(PrintPreparationFailed("document"))
             return
         if pages < 1:

@@ -55,6 +55,16 @@ def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
     return mark
 
 
+def receipt_panel(kiosk: KioskProcess, screen: XScreen, site: Site) -> int:
+    """From the home screen: the receipt's tile, then Print; returns the log mark
+    before Print once the panel is on screen."""
+    kiosk.wait_until_ready()
+    open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+    mark = press_print(kiosk, screen)
+    kiosk.wait_for_screen("print_panel", after=mark)
+    return mark
+
+
 def printed_text(path: Path) -> str:
     out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                          check=True).stdout
@@ -160,10 +170,7 @@ def test_the_quota_and_an_empty_printer_are_said_plainly(
     cups.add_paperless_queue()
     with start_kiosk(screen, site, tmp_path, cups,
                      "\n[printing]\npages_per_session = 1\n") as kiosk:
-        kiosk.wait_until_ready()
-        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
-        mark = press_print(kiosk, screen)
-        kiosk.wait_for_screen("print_panel", after=mark)
+        receipt_panel(kiosk, screen, site)
         mark = len(kiosk.lines)
         screen.key("Return")  # both pages: one sheet too many
         kiosk.wait_for_log(r"print panel: 2 page\(s\), 1 sheet\(s\) left, 2 asked$", after=mark)
@@ -192,10 +199,7 @@ def test_the_wipe_purges_a_job_still_waiting(
     the job and its files go, also as the installed kiosk's own unprivileged user."""
     cups.add_holding_queue()  # it keeps jobs, as behind a printer waiting for a release
     with start_kiosk(screen, site, tmp_path, cups, mode=mode) as kiosk:
-        kiosk.wait_until_ready()
-        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
-        mark = press_print(kiosk, screen)
-        kiosk.wait_for_screen("print_panel", after=mark)
+        mark = receipt_panel(kiosk, screen, site)
         screen.key("Return")
         kiosk.wait_for_log("print status: waiting held$", after=mark)
         assert cups.job_ids() and cups.spool_files()  # the resident's pages, in the spool
@@ -210,10 +214,7 @@ def test_the_resident_stops_a_waiting_job_and_goes_back_to_the_page(
 ) -> None:
     cups.add_holding_queue()
     with start_kiosk(screen, site, tmp_path, cups) as kiosk:
-        kiosk.wait_until_ready()
-        open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
-        mark = press_print(kiosk, screen)
-        kiosk.wait_for_screen("print_panel", after=mark)
+        mark = receipt_panel(kiosk, screen, site)
         screen.key("Return")
         waiting = kiosk.wait_for_log("print status: waiting held$", after=mark)
         kiosk.wait_for_screen("print_status", after=waiting)
