@@ -246,7 +246,7 @@ class PrintService:
             try:
                 self._connection = self._connect()
             except Exception as error:  # pycups raises RuntimeError on refused connections
-                log.info("printing: CUPS does not answer (%s)", type(error).__name__)
+                log.debug("printing: CUPS does not answer (%s)", type(error).__name__)
                 return None
             self._subscription = None
         if self._subscription is None:
