@@ -746,6 +746,7 @@ class SessionFlow:
         session.print_document, session.print_pdf, session.print_pages = None, None, 0
         session.print_previews, session.print_request = (), 0
         session.print_from_documents = from_documents
+        self._message_serial += 1  # a late "printed" timeout must not close this panel
         self.phase = Phase.PRINT
         return [Show(PrintStatusView("preparing"))]
 

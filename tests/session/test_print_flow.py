@@ -121,3 +121,14 @@ def test_a_late_preview_of_an_abandoned_print_is_ignored() -> None:
     flow.handle(f.CancelPrint())
     assert flow.handle(PrintPreviewReady(PAGE_PDF, PAGE_PDF, 3, ())) == []
     assert flow.phase is Phase.PROCEDURE
+
+
+def test_a_late_timeout_of_the_last_print_does_not_close_the_next_panel() -> None:
+    flow = flow_with_panel()
+    flow.handle(f.ConfirmPrint(1, 1, 1))
+    effects = flow.handle(PrintJobChanged(1, "printed", 1, 1))
+    late = next(e for e in effects if isinstance(e, f.Later)).input
+    flow.handle(f.CancelPrint())  # Back before the message's time is up
+    flow.handle(PrintRequested())  # and Print again
+    assert flow.handle(late) == []
+    assert flow.phase is Phase.PRINT
