@@ -390,6 +390,9 @@ class BrowserSession:
             for window in windows:
                 subprocess.run([xdotool, "windowactivate", window], capture_output=True,
                                timeout=XDOTOOL_TIMEOUT, check=False)
+            if windows:
+                # For IT staff and tests: from now on the resident's keys reach the page.
+                log.info("the browser window has the keyboard")
         except (OSError, subprocess.TimeoutExpired) as error:
             log.warning("cannot raise the browser window: %s", error)
 

@@ -89,6 +89,9 @@ def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: in
     assert wait_for(lambda: len(site.log.tokens) > visits, 30), "the procedure did not open"
     token = site.log.tokens[-1]
     assert wait_for(lambda: reports(site, "planted", token), 30), site.log.reports
+    # The page may plant before the browser window has taken the keyboard: keys typed
+    # in between would go to the shell.
+    kiosk.wait_for_log("the browser window has the keyboard$", after=after)
     return token
 
 
