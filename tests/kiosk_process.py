@@ -356,7 +356,8 @@ def open_tile(kiosk: KioskProcess, screen: XScreen, site: Site, keys: list[str],
     kiosk.wait_for_log(f"procedure opened: {procedure}$", after=mark)
     assert wait_for(lambda: len(site.log.paths(host)) > asked, 20), site.log.hosts()
     kiosk.wait_for_screen("toolbar", after=mark)
-    time.sleep(1.0)  # the page paints, the browser takes the keyboard
+    kiosk.wait_for_log("the browser window has the keyboard$", after=mark)
+    time.sleep(1.0)  # the page paints
 
 
 def run_doctor(tmp_path: Path, *args: str, program: str = KIOSK,

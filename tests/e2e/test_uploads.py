@@ -48,7 +48,8 @@ def open_page(kiosk: KioskProcess, screen: XScreen, site: Site, name: str) -> No
     kiosk.wait_for_log(f"procedure opened: {name}$", after=mark)
     assert wait_for(lambda: f"/{name}" in site.log.paths(UPLOADS), 20), site.log.paths(UPLOADS)
     kiosk.wait_for_screen("toolbar", after=mark)
-    time.sleep(1.0)  # the page paints and the browser takes the keyboard
+    kiosk.wait_for_log("the browser window has the keyboard$", after=mark)
+    time.sleep(1.0)  # the page paints
 
 
 def download(kiosk: KioskProcess, screen: XScreen, keys: list[str], name: str) -> None:
