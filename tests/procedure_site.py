@@ -199,10 +199,10 @@ async function plant() {
 CANARY_FORM = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Canary form</title></head>
 <body><h1>Canary form</h1>
 <form action="/canary/sent" method="get"><input id="field" name="field" autofocus
- oninput="fetch('/typed?length=' + this.value.length)"></form>
+ oninput="fetch('/typed?length=' + this.value.length);
+  if (this.value === '%(token)s') document.getElementById('download').click();"></form>
 <a id="download" href="/download/%(token)s">receipt</a>
 <script>
-document.getElementById("download").click();
 fetch("/planted?token=%(token)s");
 </script></body></html>"""
 
