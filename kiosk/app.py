@@ -289,6 +289,9 @@ class KioskApp:
             return self._message_builder(view)
         if isinstance(view, f.ErrorView):
             return build_error
+        if isinstance(view, f.OutOfServiceView):
+            info, languages = self.desk_details(), self.profile_languages()
+            return lambda parent, look: build_out_of_service(parent, look, info, languages)
         if isinstance(view, f.PrintPanelView):
             return self._print_panel_builder(view)
         if isinstance(view, f.PrintStatusView):
@@ -302,6 +305,11 @@ class KioskApp:
         assert self.profile is not None
         terminal = self.profile.terminal
         return self.profile.help.details(i18n.current_language(), terminal.languages)
+
+    def profile_languages(self) -> tuple[str, ...]:
+        """The terminal's first two languages, for screens that speak to anybody."""
+        assert self.profile is not None
+        return tuple(self.profile.terminal.languages[:2])
 
     def show_out_of_service(self, last_desk: DeskDetails | None) -> None:
         self.shell.show(lambda parent, look: build_out_of_service(parent, look, last_desk))

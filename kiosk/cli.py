@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--profile", type=Path, help="profile to check instead of the default")
 
     stats = commands.add_parser("stats", help="show the anonymous counters")
+    stats.add_argument("--since", metavar="DATE",
+                       help="only the days from DATE (YYYY-MM-DD) on")
+    stats.add_argument("--csv", action="store_true",
+                       help="one row per day and partner, for a monthly report")
     stats.add_argument("--prometheus", type=Path, metavar="PATH",
                        help="also write them in Prometheus textfile-collector format")
     return parser
@@ -72,7 +76,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "stats":
         from kiosk.stats.report import print_stats
 
-        return print_stats(args.prometheus)
+        return print_stats(args.prometheus, since=args.since, as_csv=args.csv)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -119,9 +119,10 @@ class DocumentAdded(Event):
 
 @dataclass(frozen=True)
 class ProcedureOpened(Event):
-    """A tile was opened (counted by the statistics under the procedure's id)."""
+    """A tile was opened (counted by the statistics under the procedure's id and partner)."""
 
     procedure_id: str
+    partner: str = "other"
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,17 @@ class SessionEnded(Event):
 
 @dataclass(frozen=True)
 class SessionWiped(Event):
-    """Everything of the session is erased (but `failed_steps`); a fresh home may show."""
+    """The wipe ran. It is verified when no step failed and no check found anything of
+    the session left; otherwise the terminal is out of service until a later wipe
+    ("recheck") is."""
 
     reason: str
     failed_steps: tuple[str, ...] = ()
+    failed_checks: tuple[str, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return not self.failed_steps and not self.failed_checks
 
 
 # -- idle and time limit ----------------------------------------------------------------------

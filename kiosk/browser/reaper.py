@@ -229,6 +229,11 @@ def _session_family(entry: bytes, never: set[int]) -> dict[int, _Stat]:
             if s.pid not in never and s.state not in ("Z", "X")}
 
 
+def session_processes(marker: str) -> list[int]:
+    """The living processes of a session (see `kill_session_processes` for the rule)."""
+    return sorted(_session_family(os.fsencode(marker), _ancestors(os.getpid())))
+
+
 # -- killing and reaping -------------------------------------------------------------------
 
 

@@ -118,6 +118,12 @@ class Procedure:
     allow: Allowlist
     other_ways: Localized = EMPTY_TEXT
     description: Localized = EMPTY_TEXT
+    partner: str = "other"  # one of PARTNERS: how France Services desks report their work
+
+
+# The partner organisations France Services desks report on, and "other".
+PARTNERS = ("caf", "cnam", "cnav", "msa", "france_travail", "dgfip", "ants", "justice",
+            "laposte", "other")
 
 
 @dataclass(frozen=True)

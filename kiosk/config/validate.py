@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from kiosk.config.allowlist import Allowlist, HostPattern, PatternError, url_host
 from kiosk.config.schema import (
     EMPTY_TEXT,
+    PARTNERS,
     SCHEMA_VERSION,
     USB_POLICIES,
     Assisted,
@@ -411,7 +412,8 @@ def read_id(check: Checker, node: object, key: str, taken: set[str], kind: str) 
     return value
 
 
-PROCEDURE_KEYS = ("id", "group", "title", "start_url", "allow", "other_ways", "description")
+PROCEDURE_KEYS = ("id", "group", "title", "start_url", "allow", "other_ways", "description",
+                  "partner")
 PROCEDURE_REQUIRED = ("id", "group", "title", "start_url", "allow")
 
 
@@ -447,10 +449,13 @@ def read_procedure(check: Checker, item: object, key: str, groups: tuple[Group, 
                                allow, f"{key}.allow")
     other_ways = check.localized(table.get("other_ways", MISSING), f"{key}.other_ways")
     description = check.localized(table.get("description", MISSING), f"{key}.description")
+    partner = check.choice(table.get("partner", MISSING), f"{key}.partner", PARTNERS,
+                           Procedure.partner)
     if not (procedure_id and group and title and start_url and allow.patterns):
         return None
     return Procedure(id=procedure_id, group=group, title=title, start_url=start_url,
-                     allow=allow, other_ways=other_ways, description=description)
+                     allow=allow, other_ways=other_ways, description=description,
+                     partner=partner)
 
 
 def read_group_reference(check: Checker, node: object, key: str,

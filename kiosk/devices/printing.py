@@ -137,6 +137,7 @@ class PrintService:
         self._inbox: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._jobs: dict[int, _Job] = {}
         self._session = _Session()
+        self._purged_ids: frozenset[int] = frozenset()  # what the wipe's check looks for
         self._requests = 0
         self._requests_lock = threading.Lock()
         # Until the first look (a few milliseconds after start): "unknown", so that
@@ -199,6 +200,19 @@ class PrintService:
 
         self._inbox.put(purge)
         done.result(timeout)
+
+    def session_jobs_gone(self, timeout: float = PURGE_TIMEOUT_S) -> bool:
+        """The wipe's check: CUPS knows none of the jobs the last purged session sent."""
+        done: Future[bool] = Future()
+
+        def look() -> None:
+            try:
+                done.set_result(self._none_left(self._purged_ids))
+            except BaseException as error:
+                done.set_exception(error)
+
+        self._inbox.put(look)
+        return done.result(timeout)
 
     # -- the worker ------------------------------------------------------------------------
 
@@ -504,6 +518,7 @@ class PrintService:
         CUPS is asked whether it still knows any of them."""
         session, self._session = self._session, _Session()
         self._jobs.clear()
+        self._purged_ids = frozenset(session.cups_ids)
         if not session.cups_ids:
             return
         for cups_id in session.cups_ids:
@@ -513,11 +528,16 @@ class PrintService:
                 raise
             except Exception:
                 pass  # already gone
-        known = self._call("getJobs", which_jobs="all", requested_attributes=["job-id"])
-        left = sorted(set(session.cups_ids) & set(known))
-        if left:
-            raise RuntimeError(f"CUPS still holds {len(left)} job(s) of the session")
+        if not self._none_left(self._purged_ids):
+            raise RuntimeError("CUPS still holds job(s) of the session")
         log.info("printing: %d job(s) of the session purged", len(session.cups_ids))
+
+    def _none_left(self, cups_ids: frozenset[int]) -> bool:
+        """Whether CUPS knows none of `cups_ids`, in any state (asked only when there are)."""
+        if not cups_ids:
+            return True
+        known = self._call("getJobs", which_jobs="all", requested_attributes=["job-id"])
+        return not cups_ids & set(known)
 
 
 class PreviewWorker:
@@ -594,7 +614,8 @@ class PrintingParticipant:
             "someone can print for you."))
 
     def wipe_steps(self) -> Sequence[WipeStep]:
-        return (WipeStep("cancel and purge print jobs", self.service.purge_session),)
+        return (WipeStep("cancel and purge print jobs", self.service.purge_session,
+                         verify=self.service.session_jobs_gone),)
 
     def close(self) -> None:
         self._previews.close()

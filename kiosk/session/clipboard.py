@@ -36,3 +36,30 @@ def _clear(xsel: str, flag: str, env: dict[str, str]) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
+
+
+def selections_empty(display: str) -> bool:
+    """Whether every selection of `display` is empty now (the wipe's own check).
+
+    Raises RuntimeError when a selection cannot be read: unknown is not empty.
+    """
+    if not display:
+        raise RuntimeError("no X display to read the clipboard of")
+    xsel = shutil.which("xsel")
+    if xsel is None:
+        raise RuntimeError("xsel is not installed (Debian package xsel)")
+    env = {**os.environ, "DISPLAY": display}
+    return all(_read(xsel, flag, env) == b"" for flag in SELECTIONS)
+
+
+def _read(xsel: str, flag: str, env: dict[str, str]) -> bytes:
+    try:
+        result = subprocess.run(
+            [xsel, flag, "--output"], env=env, stdin=subprocess.DEVNULL,
+            capture_output=True, timeout=XSEL_TIMEOUT, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise RuntimeError("could not read an X selection") from error
+    if result.returncode != 0:
+        raise RuntimeError("could not read an X selection")
+    return result.stdout

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk import i18n
-from kiosk.browser.reaper import kill_session_processes, session_marker
+from kiosk.browser.reaper import kill_session_processes, session_marker, session_processes
 from kiosk.bus import EventBus
 from kiosk.config.allowlist import Allowlist
 from kiosk.config.schema import Profile
@@ -43,7 +43,7 @@ from kiosk.events import (
     SessionFailed,
     SessionWiped,
 )
-from kiosk.session.clipboard import clear_selections
+from kiosk.session.clipboard import clear_selections, selections_empty
 from kiosk.session.control import Bounds
 from kiosk.session.directory import SessionDirectory, session_root, wipe_stale
 from kiosk.session.idle import IdleClock, IdleTracker, IdleWatcher
@@ -61,6 +61,9 @@ PAGE_SILENT_SECONDS = 10.0
 # Seconds before starting the browser again after failed starts (then every minute).
 RETRY_DELAYS = (1, 5, 15, 30, 60)
 SHUTDOWN_WIPE_SECONDS = 20.0
+# A wipe that could not be verified is tried again this often; the terminal stays out
+# of service meanwhile.
+RECHECK_SECONDS = 15.0
 
 HelpLines = Callable[[str], tuple[str, ...]]
 
@@ -119,8 +122,11 @@ class SessionController:
         self._stop_hang_check = threading.Event()
         self._failed_starts = 0
         self._retry: threading.Timer | None = None
+        self._recheck: threading.Timer | None = None
+        self._unverified: list[WipeStep] = []
         self._closed = False
         self.last_wipe: WipeReport | None = None
+        self._last_steps: list[WipeStep] = []
         self._submit(self._recover_stale_sessions)
 
     # -- requests from the shell (Tk thread): queue and return at once --------------------
@@ -140,9 +146,10 @@ class SessionController:
     def open(self, procedure_id: str) -> None:
         """Show a procedure's start page in the session's browser."""
         self.begin()
-        url = self.profile.procedure(procedure_id).start_url
+        procedure = self.profile.procedure(procedure_id)
+        url = procedure.start_url
         language = i18n.current_language()
-        self.bus.publish(ProcedureOpened(procedure_id))
+        self.bus.publish(ProcedureOpened(procedure_id, procedure.partner))
         self._submit(lambda: self._open(url, language))
 
     def back(self) -> None:
@@ -185,6 +192,8 @@ class SessionController:
         self._interrupt_browser()
         self._closed = True
         self._cancel_retry()
+        if self._recheck is not None:
+            self._recheck.cancel()
         started, self._started_at = self._started_at, None
         future = self._submit(lambda: self._wipe("shutdown", started))
         try:
@@ -364,21 +373,62 @@ class SessionController:
 
     def _end(self, reason: str, started: float | None, quiet: bool = False) -> None:
         report = self._wipe(reason, started)
-        if not quiet:
-            self.bus.publish(SessionWiped(reason, tuple(report.failed_steps)))
+        if not quiet or not report.ok:
+            self._report_wipe(reason, report)
         self._prepare()
+
+    def _report_wipe(self, reason: str, report: WipeReport) -> None:
+        """Say how the wipe went; one that is not verified is tried again until it is."""
+        self.bus.publish(SessionWiped(reason, tuple(report.failed_steps),
+                                      tuple(report.failed_checks)))
+        if report.ok:
+            self._unverified = []
+            return
+        log.error("the wipe is not verified (steps: %s; checks: %s): out of service until "
+                  "it is", ", ".join(report.failed_steps) or "-",
+                  ", ".join(report.failed_checks) or "-")
+        failed = set(report.failed_steps) | set(report.failed_checks)
+        self._unverified = [step for step in self._last_steps if step.name in failed]
+        self._schedule_recheck()
+
+    def _schedule_recheck(self) -> None:
+        if self._closed:
+            return
+        timer = threading.Timer(RECHECK_SECONDS, self._recheck_now)
+        timer.daemon = True
+        self._recheck = timer
+        timer.start()
+
+    def _recheck_now(self) -> None:
+        if self._closed:
+            return
+        with contextlib.suppress(RuntimeError):  # the worker stopped: the kiosk is closing
+            self._submit(self._wipe_again)
+
+    def _wipe_again(self) -> None:
+        """Run the failed steps of the last wipe again, and check them."""
+        steps, self._unverified = self._unverified, []
+        if not steps or self._closed:
+            return
+        self._last_steps = steps
+        self._report_wipe("recheck", run_wipe(steps))
 
     def _wipe(self, reason: str, started: float | None) -> WipeReport:
         self._stop_hang_check.set()
         browser, self._browser = self._browser, None
         directory, self._directory = self._directory, None
+        marker = session_marker(directory.path) if directory else None
         steps = [
             WipeStep("kill_browser", lambda: self._kill_browser(browser)),
-            WipeStep("kill_session_processes", lambda: self._kill_session_processes(directory)),
+            WipeStep("kill_session_processes", lambda: self._kill_session_processes(directory),
+                     verify=lambda: marker is None or not session_processes(marker)),
             *(step for p in self.participants for step in self._steps_of(p)),
-            WipeStep("delete_session_dir", lambda: directory.wipe() if directory else None),
-            WipeStep("clear_clipboard", lambda: clear_selections(self.display)),
+            WipeStep("delete_session_dir", lambda: directory.wipe() if directory else None,
+                     verify=lambda: directory is None or not directory.path.exists()),
+            WipeStep("clear_clipboard", lambda: clear_selections(self.display),
+                     verify=lambda: selections_empty(self.display)),
         ]
+        self._last_steps = steps
         report = run_wipe(steps)
         self.last_wipe = report
         log.info("wipe (%s): %s", reason, ", ".join(
@@ -391,7 +441,7 @@ class SessionController:
     @staticmethod
     def _steps_of(participant: Participant) -> list[WipeStep]:
         try:
-            return [WipeStep(f"{participant.name}.{step.name}", step.action)
+            return [WipeStep(f"{participant.name}.{step.name}", step.action, step.verify)
                     for step in participant.wipe_steps()]
         except Exception:
             log.exception("participant %s gave no wipe steps", participant.name)

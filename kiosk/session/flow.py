@@ -17,6 +17,8 @@ Phases:
 - COUNTDOWN: the idle or time-limit countdown is on screen.
 - FAILED: a calm message after a failure; the session then ends by itself.
 - ENDING: the wipe runs; only its end (`SessionWiped`) counts.
+- OUT_OF_SERVICE: the wipe could not be verified; nobody may start a session until
+  a later wipe is.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Phase(Enum):
     COUNTDOWN = "countdown"
     FAILED = "failed"
     ENDING = "ending"
+    OUT_OF_SERVICE = "out_of_service"
 
 
 # -- what the resident does (the app turns presses into these) -------------------------------
@@ -271,6 +274,10 @@ class ErrorView(View):
     pass
 
 
+class OutOfServiceView(View):
+    """Something of the last session may be left: nobody is served until it is gone."""
+
+
 @dataclass(frozen=True)
 class PrintPanelView(View):
     """The print panel: the preview and the choices, with the keyboard on Print."""
@@ -466,8 +473,8 @@ class SessionFlow:
     # -- helpers -------------------------------------------------------------------------------
 
     def _busy(self) -> bool:
-        """Ending or failed: nothing the resident does counts any more."""
-        return self.phase in (Phase.ENDING, Phase.FAILED)
+        """Ending, failed or out of service: nothing the resident does counts any more."""
+        return self.phase in (Phase.ENDING, Phase.FAILED, Phase.OUT_OF_SERVICE)
 
     def _begin(self) -> list[Effect]:
         if self._session.active:
@@ -497,7 +504,7 @@ class SessionFlow:
         return [Show(HomeView())]
 
     def _end(self, reason: str) -> list[Effect]:
-        if self.phase is Phase.ENDING:
+        if self.phase in (Phase.ENDING, Phase.OUT_OF_SERVICE):
             return []
         log.info("ending the session (%s)", reason)
         dropped = self._drop_chooser()
@@ -620,7 +627,7 @@ class SessionFlow:
                 Later(MESSAGE_MS, self._timeout_for_this_message())]
 
     def _on_InternalError(self, action: InternalError) -> list[Effect]:
-        if self.phase is Phase.ENDING:
+        if self.phase in (Phase.ENDING, Phase.OUT_OF_SERVICE):
             return []
         return self._fail(ErrorView(), MESSAGE_MS)
 
@@ -850,6 +857,14 @@ class SessionFlow:
         return []
 
     def _on_SessionWiped(self, event: SessionWiped) -> list[Effect]:
+        if event.reason == "recheck" and self.phase is not Phase.OUT_OF_SERVICE:
+            return []
+        if not event.verified:
+            # Nothing of a resident may reach the next one: nobody is served.
+            self._session = _Session()
+            self.phase = Phase.OUT_OF_SERVICE
+            return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
+                    Show(OutOfServiceView())]
         return self._reset()
 
     def _reset(self) -> list[Effect]:

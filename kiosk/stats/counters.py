@@ -1,22 +1,29 @@
-"""Anonymous usage counters in SQLite, exported for Prometheus' textfile collector.
+"""Anonymous usage counters in SQLite, per day, exported for Prometheus' textfile collector.
 
 Privacy is enforced here, not left to the callers: only a fixed set of counter
 names exists, and a label is a short lower-case token (a procedure id, an end
 reason, a duration bucket). A page address, a name or a free text cannot pass
-the check, so it can never reach the database or the export.
+the check, so it can never reach the database or the export. Counts are kept
+per calendar day (what a France Services desk reports, month by month); a few
+gauges (the printer and scanner up or down, the last verified wipe) hold only
+their latest value.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import re
 import sqlite3
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest, write_to_textfile
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +42,21 @@ COUNTERS: dict[str, tuple[str, str]] = {
     "scans": ("kind", "Documents scanned."),
     "assisted_sessions": ("kind", "Sessions in which a mediator unlocked assisted mode."),
     "blocked_navigations": ("reason", "Navigations refused by the allowlist."),
+    "partner_opened": ("partner", "Procedures opened, by the partner organisation."),
+    "wipes_verified": ("kind", "Session wipes whose every step and check passed."),
+    "wipes_failed": ("check", "Session wipes not verified, by the first failed step or check."),
 }
 ALLOWED_NAMES = frozenset(COUNTERS)
 #: Counters normally used without a label: exported as 0 before their first event.
-ZERO_BY_DEFAULT = frozenset({"sessions_total", "pages_printed", "scans", "assisted_sessions"})
+ZERO_BY_DEFAULT = frozenset({"sessions_total", "pages_printed", "scans", "assisted_sessions",
+                             "wipes_verified"})
+#: Gauge name -> help text. Only the latest value of each is kept.
+GAUGES: dict[str, str] = {
+    "printer_up": "1 when the printer can take jobs, 0 when it cannot.",
+    "scanner_up": "1 when a scanner is plugged in and answering, 0 when not.",
+    "last_verified_wipe_timestamp_seconds": "When the last verified session wipe ended "
+                                            "(Unix time).",
+}
 LABEL_PATTERN = re.compile(r"[a-z0-9_.<>=-]{0,64}")
 
 DURATION_BUCKETS: tuple[tuple[float, str], ...] = (
@@ -49,17 +67,41 @@ DURATION_BUCKETS: tuple[tuple[float, str], ...] = (
 )
 LONGEST_BUCKET = ">60min"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS counters (
-    name TEXT NOT NULL,
-    label TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    PRIMARY KEY (name, label)
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS daily (
+        day TEXT NOT NULL,
+        name TEXT NOT NULL,
+        label TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        PRIMARY KEY (day, name, label)
+    )""",
+    """CREATE TABLE IF NOT EXISTS gauges (
+        name TEXT PRIMARY KEY,
+        value REAL NOT NULL
+    )""",
 )
-"""
+#: Counts from before they were kept per day carry this day.
+UNDATED = ""
 _CORRUPTION_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
-Snapshot = dict[tuple[str, str], int]
+Snapshot = dict[tuple[str, str], int]  # (name, label) -> total over the days read
+Daily = dict[tuple[str, str, str], int]  # (day, name, label) -> count that day
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the counters file holds: counts per day, and the gauges' latest values."""
+
+    daily: Daily
+    gauges: dict[str, float]
+
+    def totals(self, since: str = "") -> Snapshot:
+        """Each (name, label) summed over the days from `since` (ISO date; "" = all)."""
+        result: Snapshot = {}
+        for (day, name, label), value in self.daily.items():
+            if day >= since or not since:
+                result[(name, label)] = result.get((name, label), 0) + value
+        return result
 
 
 def duration_bucket(seconds: float) -> str:
@@ -87,9 +129,11 @@ class Counters:
     A file that is not a readable database is set aside and started afresh.
     """
 
-    def __init__(self, path: Path, timeout: float = 5.0) -> None:
+    def __init__(self, path: Path, timeout: float = 5.0,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
         self.path = path
         self.timeout = timeout  # how long to wait for a writer in another process
+        self._today = today
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self._lock:
@@ -101,30 +145,45 @@ class Counters:
         if isinstance(by, bool) or not isinstance(by, int) or by < 0:
             raise ValueError(f"counter {name!r}: cannot add {by!r}")
 
+        day = self._today().isoformat()
+
         def add(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT INTO counters (name, label, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (name, label) DO UPDATE SET value = value + excluded.value",
-                (name, label, by),
-            )
+            _add(db, day, name, label, by)
 
         with self._lock:
             self._guarded(add)
 
-    def snapshot(self) -> Snapshot:
-        """Every counter as {(name, label): value}."""
-        result: Snapshot = {}
+    def set_gauge(self, name: str, value: float) -> None:
+        """Set gauge `name` (one of GAUGES) to `value`."""
+        if name not in GAUGES:
+            raise ValueError(f"unknown gauge {name!r}")
+        number = float(value)
+
+        def put(db: sqlite3.Connection) -> None:
+            db.execute("INSERT INTO gauges (name, value) VALUES (?, ?) "
+                       "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, number))
+
         with self._lock:
-            self._guarded(lambda db: result.update(_read_all(db)))
-        return result
+            self._guarded(put)
+
+    def stored(self) -> Stored:
+        """Everything the file holds."""
+        result: list[Stored] = []
+        with self._lock:
+            self._guarded(lambda db: result.append(_read_stored(db)))
+        return result[0]
+
+    def snapshot(self) -> Snapshot:
+        """Every counter as {(name, label): total over all days}."""
+        return self.stored().totals()
 
     def prometheus_text(self) -> str:
-        """The counters in Prometheus text exposition format."""
-        return prometheus_text(self.snapshot())
+        """The counters and gauges in Prometheus text exposition format."""
+        return prometheus_text(self.stored())
 
     def write_prometheus(self, path: Path) -> None:
         """Write the export atomically (mode 0644) for node_exporter's textfile collector."""
-        write_prometheus_file(path, self.snapshot())
+        write_prometheus_file(path, self.stored())
 
     # -- storage ---------------------------------------------------------------------------
 
@@ -141,7 +200,9 @@ class Counters:
         with contextlib.closing(sqlite3.connect(self.path, timeout=self.timeout)) as db:
             db.execute("PRAGMA journal_mode = DELETE")
             with db:  # one transaction: committed on success, rolled back on error
-                db.execute(_SCHEMA)
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                _date_old_counts(db)
                 work(db)
 
     def _set_aside_corrupt_file(self) -> None:
@@ -158,77 +219,102 @@ def _is_corruption(error: sqlite3.DatabaseError) -> bool:
     return getattr(error, "sqlite_errorcode", None) in _CORRUPTION_CODES
 
 
-def _read_all(db: sqlite3.Connection) -> Iterator[tuple[tuple[str, str], int]]:
-    rows = db.execute("SELECT name, label, value FROM counters ORDER BY name, label")
-    for name, label, value in rows.fetchall():
-        yield (str(name), str(label)), int(value)
+def _add(db: sqlite3.Connection, day: str, name: str, label: str, by: int) -> None:
+    db.execute(
+        "INSERT INTO daily (day, name, label, value) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (day, name, label) DO UPDATE SET value = value + excluded.value",
+        (day, name, label, by),
+    )
 
 
-def read_snapshot(path: Path) -> Snapshot:
+def _date_old_counts(db: sqlite3.Connection) -> None:
+    """Move the counts of a file written before the days were kept into `daily`."""
+    old = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'counters'")
+    if old.fetchone() is None:
+        return
+    for name, label, value in db.execute("SELECT name, label, value FROM counters").fetchall():
+        _add(db, UNDATED, str(name), str(label), int(value))
+    db.execute("DROP TABLE counters")
+
+
+def _read_stored(db: sqlite3.Connection) -> Stored:
+    daily = {(str(day), str(name), str(label)): int(value) for day, name, label, value in
+             db.execute("SELECT day, name, label, value FROM daily ORDER BY day, name, label")}
+    gauges = {str(name): float(value) for name, value in
+              db.execute("SELECT name, value FROM gauges ORDER BY name")}
+    return Stored(daily, gauges)
+
+
+def read_stored(path: Path) -> Stored:
     """Read a counters file without changing it; raises sqlite3.Error or OSError if unreadable.
 
-    A missing file means no session was counted yet: an empty snapshot.
+    A missing file means no session was counted yet: nothing stored. A file from
+    before the days were kept is read with its counts undated.
     """
     if not path.exists():
-        return {}
+        return Stored({}, {})
     uri = f"{path.resolve().as_uri()}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5.0)) as db:
-        try:
-            return dict(_read_all(db))
-        except sqlite3.OperationalError as error:
-            if "no such table" in str(error):
-                return {}
-            raise
+        tables = {str(row[0]) for row in
+                  db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "daily" in tables:
+            return _read_stored(db)
+        if "counters" in tables:
+            rows = db.execute("SELECT name, label, value FROM counters").fetchall()
+            return Stored({(UNDATED, str(n), str(lb)): int(v) for n, lb, v in rows}, {})
+        return Stored({}, {})
 
 
 # -- export ---------------------------------------------------------------------------------
 
 
 def metric_name(name: str) -> str:
-    """``borne_<name>_total`` (without doubling an existing ``_total``)."""
-    base = name if name.endswith("_total") else f"{name}_total"
-    return METRIC_PREFIX + base
+    """``borne_<name>`` (prometheus-client adds ``_total`` to counters)."""
+    return METRIC_PREFIX + name.removesuffix("_total")
 
 
-def escape_label_value(value: str) -> str:
-    """Escape a label value for the text exposition format."""
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+class _StoredCollector:
+    """Hands prometheus-client the stored values as metric families."""
+
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+    def collect(self) -> Iterator[Metric]:
+        totals = self.stored.totals()
+        for name, (label_key, help_text) in sorted(COUNTERS.items()):
+            samples = {label: value for (n, label), value in totals.items() if n == name}
+            if not samples and name in ZERO_BY_DEFAULT:
+                samples[""] = 0
+            labelled = any(samples)
+            family = CounterMetricFamily(metric_name(name), help_text,
+                                         labels=[label_key] if labelled else None)
+            for label, value in sorted(samples.items()):
+                family.add_metric([label] if labelled else [], value)
+            yield family
+        for name, help_text in sorted(GAUGES.items()):
+            if name in self.stored.gauges:
+                yield GaugeMetricFamily(METRIC_PREFIX + name, help_text,
+                                        value=self.stored.gauges[name])
 
 
-def prometheus_text(snapshot: Mapping[tuple[str, str], int]) -> str:
-    """Every known counter with HELP and TYPE lines; plain totals default to 0."""
-    lines: list[str] = []
-    for name, (label_key, help_text) in sorted(COUNTERS.items()):
-        metric = metric_name(name)
-        lines.append(f"# HELP {metric} {help_text}")
-        lines.append(f"# TYPE {metric} counter")
-        samples = {label: value for (n, label), value in snapshot.items() if n == name}
-        if not samples and name in ZERO_BY_DEFAULT:
-            samples[""] = 0
-        for label, value in sorted(samples.items()):
-            if label:
-                lines.append(f'{metric}{{{label_key}="{escape_label_value(label)}"}} {value}')
-            else:
-                lines.append(f"{metric} {value}")
-    return "\n".join(lines) + "\n"
+def _registry(stored: Stored) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_StoredCollector(stored))
+    return registry
 
 
-def write_prometheus_file(path: Path, snapshot: Mapping[tuple[str, str], int]) -> None:
-    """Write `snapshot` to `path` through a temporary file and a rename (mode 0644).
+def prometheus_text(stored: Stored) -> str:
+    """Every known counter with HELP and TYPE lines (plain totals default to 0), and the
+    gauges that have a value."""
+    return generate_latest(_registry(stored)).decode("utf-8")
 
-    The temporary name does not end in ``.prom``, so the collector never reads
-    a half-written file.
+
+def write_prometheus_file(path: Path, stored: Stored) -> None:
+    """Write the export to `path` through a temporary file and a rename, readable by the
+    collector whatever the writer's umask (mode 0644).
+
+    prometheus-client's temporary name does not end in ``.prom``, so the collector
+    never reads a half-written file.
     """
-    text = prometheus_text(snapshot)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fchmod(out.fileno(), 0o644)
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    write_to_textfile(str(path), _registry(stored))
+    os.chmod(path, 0o644)

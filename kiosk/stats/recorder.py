@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -22,12 +24,14 @@ from kiosk.events import (
     PrintJobChanged,
     ProcedureOpened,
     SessionEnded,
+    SessionWiped,
 )
 from kiosk.stats.counters import Counters
 
 log = logging.getLogger(__name__)
 
 Increment = tuple[str, str, int]  # counter name, label, by how much
+GaugeValue = tuple[str, float]  # gauge name, its value now
 T = TypeVar("T")
 
 
@@ -37,7 +41,19 @@ def increments_for_session(event: SessionEnded) -> list[Increment]:
 
 
 def increments_for_tile(event: ProcedureOpened) -> list[Increment]:
-    return [("tiles_opened", event.procedure_id, 1)]
+    return [("tiles_opened", event.procedure_id, 1), ("partner_opened", event.partner, 1)]
+
+
+def increments_for_wipe(event: SessionWiped) -> list[Increment]:
+    if event.verified:
+        return [("wipes_verified", "", 1)]
+    first = (event.failed_steps or event.failed_checks)[0]
+    return [("wipes_failed", counter_label(first), 1)]
+
+
+def counter_label(name: str) -> str:
+    """A wipe step's name as a label: "printing.cancel and purge" -> "printing.cancel_and_purge"."""
+    return re.sub(r"[^a-z0-9_.-]+", "_", name.lower())[:64]
 
 
 def increments_for_block(event: NavigationBlocked) -> list[Increment]:
@@ -71,12 +87,24 @@ def printer_problem_counter() -> Callable[[PrinterChanged], list[Increment]]:
     return increments
 
 
+def gauges_for_wipe(event: SessionWiped) -> list[GaugeValue]:
+    return [("last_verified_wipe_timestamp_seconds", time.time())] if event.verified else []
+
+
+def gauges_for_printer(event: PrinterChanged) -> list[GaugeValue]:
+    if event.why_unavailable in ("unknown", "disabled"):
+        return []  # nothing known yet, or no printing here: no up or down to report
+    return [("printer_up", 1.0 if event.available else 0.0)]
+
+
 class StatsRecorder:
     """Counts sessions, tiles opened and blocked navigations from the bus."""
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
-        self._queue: queue.SimpleQueue[list[Increment] | None] = queue.SimpleQueue()
+        # Gauges travel as ("gauge", name, value) among the increments.
+        self._queue: queue.SimpleQueue[list[tuple[str, str, float]] | None] = \
+            queue.SimpleQueue()
         self._pending = 0
         self._idle = threading.Condition()
         self._thread = threading.Thread(target=self._write_loop, name="stats", daemon=True)
@@ -89,12 +117,23 @@ class StatsRecorder:
         bus.subscribe_now(NavigationBlocked, self._queued(increments_for_block))
         bus.subscribe_now(PrintJobChanged, self._queued(increments_for_print_job))
         bus.subscribe_now(PrinterChanged, self._queued(printer_problem_counter()))
+        bus.subscribe_now(SessionWiped, self._queued(increments_for_wipe))
+        bus.subscribe_now(SessionWiped, self._gauged(gauges_for_wipe))
+        bus.subscribe_now(PrinterChanged, self._gauged(gauges_for_printer))
 
     def _queued(self, convert: Callable[[T], list[Increment]]) -> Callable[[T], None]:
         def handler(event: T) -> None:
             with self._idle:
                 self._pending += 1
-            self._queue.put(convert(event))
+            self._queue.put([(name, label, float(by)) for name, label, by in convert(event)])
+
+        return handler
+
+    def _gauged(self, convert: Callable[[T], list[GaugeValue]]) -> Callable[[T], None]:
+        def handler(event: T) -> None:
+            with self._idle:
+                self._pending += 1
+            self._queue.put([("gauge", name, value) for name, value in convert(event)])
 
         return handler
 
@@ -116,7 +155,10 @@ class StatsRecorder:
                 return
             for name, label, by in batch:
                 try:
-                    self.counters.increment(name, label=label, by=by)
+                    if name == "gauge":
+                        self.counters.set_gauge(label, by)
+                    else:
+                        self.counters.increment(name, label=label, by=int(by))
                 except Exception:  # counters are nice to have; nothing fails for them
                     log.exception("could not record the counter %s", name)
             with self._idle:

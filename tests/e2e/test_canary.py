@@ -7,7 +7,9 @@ Chromium under the lockdown policy, the test site on localhost, X idle time.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +17,9 @@ from pathlib import Path
 import pytest
 from canary import find_token, standard_roots
 from harness import XScreen, wait_for, x_screen
-from kiosk_process import KioskProcess, mode_params, running_kiosk
+from kiosk_process import KIOSK, KioskProcess, mode_params, running_kiosk
 from procedure_site import Site
+from prometheus_client.parser import text_string_to_metric_families
 from screenshots import check_against_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
@@ -95,6 +98,22 @@ def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: in
     return token
 
 
+def verified_wipes(kiosk: KioskProcess, exports: Path) -> float:
+    """The verified wipes in the Prometheus export `kiosk stats` writes (and its CSV,
+    written beside it, so that both can be searched)."""
+    exports.mkdir(exist_ok=True)
+    env = {**os.environ, "KIOSK_STATE_DIR": str(kiosk.state_dir)}
+    prom = exports / "borne.prom"
+    csv_out = subprocess.run([KIOSK, "stats", "--csv", "--prometheus", str(prom)], env=env,
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+    (exports / "stats.csv").write_text(csv_out)
+    for family in text_string_to_metric_families(prom.read_text()):
+        if family.name == "borne_wipes_verified":
+            return sum(sample.value for sample in family.samples
+                       if sample.name.endswith("_total"))
+    return 0.0
+
+
 @pytest.mark.parametrize("mode", mode_params())
 def test_nothing_of_a_session_is_left_after_an_idle_timeout(
     screen: XScreen, site: Site, tmp_path: Path, artifacts: Path, mode: str
@@ -133,6 +152,11 @@ def test_nothing_of_a_session_is_left_after_an_idle_timeout(
 
             left = find_token(token, standard_roots(kiosk.session_root, home=kiosk.home))
             assert left == [], f"the token was found after the wipe in {left}"
+            # The wipe checked itself, and the counters and their exports say so, and
+            # nothing of what the resident did (the token was in an address too).
+            exports = tmp_path / "exports"
+            assert wait_for(lambda: verified_wipes(kiosk, exports) >= 1, 10)
+            assert find_token(token, [exports, kiosk.state_dir]) == []
             assert token not in kiosk.log_text()
             survivors = session_processes & descendants(kiosk.proc.pid)
             assert not survivors, f"processes of the session survived: {survivors}"

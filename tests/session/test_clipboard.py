@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from harness import XScreen
 
-from kiosk.session.clipboard import clear_selections
+from kiosk.session.clipboard import clear_selections, selections_empty
 
 SELECTIONS = ("--primary", "--secondary", "--clipboard")
 
@@ -30,9 +30,14 @@ def test_every_selection_is_emptied(screen: XScreen) -> None:
             put(screen, flag, f"IBAN FR76 3000 {flag}")
         assert all(read(screen, flag) for flag in SELECTIONS)
 
+        assert not selections_empty(screen.display)
+
         clear_selections(screen.display)
 
         assert [read(screen, flag) for flag in SELECTIONS] == ["", "", ""]
+        assert selections_empty(screen.display)
+        put(screen, "--secondary", "left over")
+        assert not selections_empty(screen.display)
     finally:
         # Taking the selections away also ends xsel's serving helpers.
         for flag in SELECTIONS:
@@ -44,6 +49,8 @@ def test_a_broken_display_fails_loudly() -> None:
         clear_selections(":4243")
     with pytest.raises(RuntimeError, match="no X display"):
         clear_selections("")
+    with pytest.raises(RuntimeError, match="could not read"):
+        selections_empty(":4243")
 
 
 def test_missing_xsel_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:

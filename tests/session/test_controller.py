@@ -29,6 +29,8 @@ from kiosk.events import (
     SessionWiped,
 )
 from kiosk.session import controller as controller_module
+from kiosk.session.participant import SessionInfo, ToolbarItem
+from kiosk.session.wipe import WipeStep
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +39,8 @@ def private_sessions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("KIOSK_SESSION_ROOT", str(root))
     monkeypatch.setattr(controller_module, "RETRY_DELAYS", (0.2, 0.2))
     monkeypatch.setattr(controller_module, "clear_selections", lambda display: None)
+    monkeypatch.setattr(controller_module, "selections_empty", lambda display: True)
+    monkeypatch.setattr(controller_module, "RECHECK_SECONDS", 0.2)
     return root
 
 
@@ -161,6 +165,50 @@ def test_a_failing_participant_step_is_reported_and_the_rest_still_runs(
     assert wiped == [SessionWiped("button", ("notebook.forget_notes",))]
     assert notebook.wiped == ["forget_notes", "check"]
     assert not session_dir.exists()
+
+
+class Leaky:
+    """A participant whose erasing seems to work, but whose check finds something left
+    the first `leaks` times."""
+
+    name = "leaky"
+
+    def __init__(self, leaks: int) -> None:
+        self.leaks = leaks
+        self.erased = 0
+
+    def begin(self, session: SessionInfo) -> None:
+        pass
+
+    def toolbar_items(self) -> list[ToolbarItem]:
+        return []
+
+    def wipe_steps(self) -> list[WipeStep]:
+        return [WipeStep("erase", self._erase, verify=lambda: self.erased > self.leaks)]
+
+    def _erase(self) -> None:
+        self.erased += 1
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_wipe_whose_check_finds_something_left_is_redone_until_verified(
+    rigs: list[Rig]
+) -> None:
+    leaky = Leaky(leaks=2)
+    rig = make_rig(participants=[leaky])
+    rigs.append(rig)
+    rig.controller.open("caf")
+    rig.published.wait(PageOpened)
+    rig.controller.end("button")
+    assert wait_for(lambda: len(rig.published.of(SessionWiped)) == 3, 10)
+    assert rig.published.of(SessionWiped) == [
+        SessionWiped("button", (), ("leaky.erase",)),
+        SessionWiped("recheck", (), ("leaky.erase",)),
+        SessionWiped("recheck"),
+    ]
+    assert leaky.erased == 3
 
 
 def test_a_browser_that_survives_its_kill_fails_that_step_only(rigs: list[Rig]) -> None:

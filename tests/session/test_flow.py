@@ -79,6 +79,8 @@ SETUPS: dict[Phase, list[f.Input]] = {
     Phase.FAILED: [f.OpenProcedure("caf"), f.InternalError()],
     Phase.ENDING: [f.OpenProcedure("caf"), f.EndSession("button")],
     Phase.PRINT: [f.OpenProcedure("caf"), PrintRequested()],
+    Phase.OUT_OF_SERVICE: [f.OpenProcedure("caf"), f.EndSession("button"),
+                           SessionWiped("button", failed_checks=("delete_session_dir",))],
 }
 
 ENDS = {"EndSession", "SessionExpired", "BrowserCrashed", "SessionFailed"}
@@ -127,6 +129,8 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         "SessionWiped": Phase.HOME,
     },
     Phase.ENDING: {"SessionWiped": Phase.HOME},
+    # Only a wipe that is verified lets anybody in again.
+    Phase.OUT_OF_SERVICE: {"SessionWiped": Phase.HOME},
 }
 
 
@@ -363,3 +367,25 @@ def test_inputs_handled_names_real_inputs() -> None:
         c.__name__: c for c in [*declared_events(), *(
             v for v in vars(f).values() if isinstance(v, type) and issubclass(v, f.Action))]}
     assert set(f.inputs_handled()) <= set(known)
+
+
+def test_a_wipe_that_is_not_verified_puts_the_terminal_out_of_service_until_one_is() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), f.EndSession("button"),
+                          SessionWiped("button", ("printing.purge",), ("delete_session_dir",)))
+    assert flow.phase is Phase.OUT_OF_SERVICE
+    assert f.Show(f.OutOfServiceView()) in effects
+    assert flow.documents == () and not flow.session_active
+    # Nobody may start a session meanwhile, nor an error screen lead back home.
+    for item in (f.OpenProcedure("caf"), f.ShowHelp(), f.InternalError(),
+                 SessionWiped("recheck", failed_checks=("delete_session_dir",))):
+        flow.handle(item)
+        assert flow.phase is Phase.OUT_OF_SERVICE
+    effects = flow.handle(SessionWiped("recheck"))
+    assert effects[-1] == f.Show(f.HomeView())
+    assert flow.view == f.HomeView()
+
+
+def test_a_late_recheck_does_not_disturb_a_resident() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"))
+    assert flow.handle(SessionWiped("recheck")) == []
+    assert flow.phase is Phase.PROCEDURE

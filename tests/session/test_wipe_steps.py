@@ -72,3 +72,25 @@ def test_each_steps_duration_covers_its_work_even_when_it_fails() -> None:
     assert report.durations["slow"] >= STEP_SLEEP
     assert report.durations["slow_then_failing"] >= STEP_SLEEP
     assert set(report.durations) == {"slow", "slow_then_failing", "instant"}
+
+
+def test_each_check_runs_after_every_step_and_a_failing_or_broken_check_is_named() -> None:
+    order: list[str] = []
+
+    def checked(name: str) -> bool:
+        order.append(name)
+        return True
+
+    def broken_check() -> bool:
+        raise OSError(5, "cannot look")
+
+    report = run_wipe([
+        WipeStep("a", lambda: order.append("a"), verify=lambda: checked("check a")),
+        WipeStep("b", lambda: order.append("b"), verify=lambda: False),
+        WipeStep("c", lambda: order.append("c"), verify=broken_check),
+        WipeStep("d", lambda: order.append("d")),
+    ])
+    assert order == ["a", "b", "c", "d", "check a"]
+    assert report.failed_steps == []
+    assert report.failed_checks == ["b", "c"]
+    assert not report.ok

@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
-import re
 import sqlite3
 import stat
 import threading
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from kiosk.stats.counters import Counters, duration_bucket, prometheus_text
+from kiosk.stats.counters import (
+    GAUGES,
+    UNDATED,
+    Counters,
+    Stored,
+    duration_bucket,
+    prometheus_text,
+    read_stored,
+)
 
-SAMPLE = re.compile(r'^(?P<name>[a-z_]+)(?:\{(?P<key>[a-z]+)="(?P<value>(?:[^"\\]|\\.)*)"\})? '
-                    r"(?P<number>\d+)$")
 
-
-def parse_prometheus(text: str) -> dict[tuple[str, str, str], int]:
-    """Read the exposition format back: {(metric, label key, label value): number}."""
-    samples: dict[tuple[str, str, str], int] = {}
-    types: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith("# TYPE "):
-            _, _, metric, kind = line.split(" ")
-            types[metric] = kind
-            continue
-        if line.startswith("# HELP ") or not line:
-            continue
-        match = SAMPLE.match(line)
-        assert match, f"not a valid sample line: {line!r}"
-        assert types.get(match["name"]) == "counter", line
-        value = (match["value"] or "").replace('\\"', '"').replace("\\n", "\n")
-        samples[(match["name"], match["key"] or "", value.replace("\\\\", "\\"))] = int(
-            match["number"])
+def parse_prometheus(text: str) -> dict[tuple[str, str, str], float]:
+    """Read the export back with prometheus-client's own parser:
+    {(sample name, label key, label value): number}; each family typed as we meant."""
+    samples: dict[tuple[str, str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        expected = "gauge" if family.name.removeprefix("borne_") in GAUGES else "counter"
+        assert family.type == expected, family.name
+        for sample in family.samples:
+            if sample.name.endswith("_created"):
+                continue
+            (key, value), = sample.labels.items() if sample.labels else (("", ""),)
+            samples[(sample.name, key, value)] = sample.value
     return samples
 
 
@@ -123,12 +124,54 @@ def test_prometheus_text_parses_back(counters: Counters) -> None:
         ("borne_pages_printed_total", "", ""): 0,
         ("borne_scans_total", "", ""): 0,
         ("borne_assisted_sessions_total", "", ""): 0,
+        ("borne_wipes_verified_total", "", ""): 0,
     }
 
 
+def test_gauges_are_exported_with_their_latest_value(counters: Counters) -> None:
+    counters.set_gauge("printer_up", 1)
+    counters.set_gauge("printer_up", 0)
+    counters.set_gauge("last_verified_wipe_timestamp_seconds", 1796000000.5)
+    samples = parse_prometheus(counters.prometheus_text())
+    assert samples[("borne_printer_up", "", "")] == 0
+    assert samples[("borne_last_verified_wipe_timestamp_seconds", "", "")] == 1796000000.5
+    assert ("borne_scanner_up", "", "") not in samples  # never reported: not made up
+    with pytest.raises(ValueError):
+        counters.set_gauge("resident_name", 1)
+
+
+def test_counts_are_kept_per_day_and_summed_in_totals(tmp_path: Path) -> None:
+    days = iter([dt.date(2026, 11, 2), dt.date(2026, 11, 2), dt.date(2026, 11, 3)])
+    counters = Counters(tmp_path / "stats.sqlite", today=lambda: next(days))
+    for _ in range(3):
+        counters.increment("partner_opened", label="caf")
+    stored = read_stored(counters.path)
+    assert stored.daily == {("2026-11-02", "partner_opened", "caf"): 2,
+                            ("2026-11-03", "partner_opened", "caf"): 1}
+    assert stored.totals() == {("partner_opened", "caf"): 3}
+    assert stored.totals(since="2026-11-03") == {("partner_opened", "caf"): 1}
+
+
+def test_a_file_from_before_the_days_were_kept_keeps_its_counts(tmp_path: Path) -> None:
+    path = tmp_path / "stats.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE counters (name TEXT NOT NULL, label TEXT NOT NULL, "
+                   "value INTEGER NOT NULL, PRIMARY KEY (name, label))")
+        db.execute("INSERT INTO counters VALUES ('sessions_total', '', 41)")
+    db.close()
+    assert read_stored(path).totals() == {("sessions_total", ""): 41}  # read as it is
+
+    counters = Counters(path, today=lambda: dt.date(2026, 11, 30))
+    counters.increment("sessions_total")
+
+    assert counters.stored().daily == {(UNDATED, "sessions_total", ""): 41,
+                                       ("2026-11-30", "sessions_total", ""): 1}
+
+
 def test_label_values_are_escaped() -> None:
-    text = prometheus_text({("blocked_navigations", 'a"b\\c\nd'): 1})
-    assert 'borne_blocked_navigations_total{reason="a\\"b\\\\c\\nd"} 1' in text.splitlines()
+    label = 'a"b\\c\nd'
+    text = prometheus_text(Stored({("2026-11-30", "blocked_navigations", label): 1}, {}))
+    assert parse_prometheus(text)[("borne_blocked_navigations_total", "reason", label)] == 1
 
 
 def test_prometheus_file_is_written_whole_and_readable(counters: Counters, tmp_path: Path) -> None:

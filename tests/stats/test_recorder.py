@@ -1,0 +1,59 @@
+"""The statistics recorder on a real bus and a real counters file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.bus import EventBus
+from kiosk.events import PrinterChanged, ProcedureOpened, SessionWiped
+from kiosk.stats.counters import Counters
+from kiosk.stats.recorder import StatsRecorder
+
+
+def recording(tmp_path: Path) -> tuple[EventBus, StatsRecorder]:
+    bus = EventBus()
+    recorder = StatsRecorder(Counters(tmp_path / "stats.sqlite"))
+    recorder.attach(bus)
+    return bus, recorder
+
+
+def test_wipes_are_counted_verified_or_by_their_first_failure(tmp_path: Path) -> None:
+    bus, recorder = recording(tmp_path)
+    bus.publish(SessionWiped("button"))
+    bus.publish(SessionWiped("idle", ("printing.cancel and purge print jobs",),
+                             ("delete_session_dir",)))
+    bus.publish(SessionWiped("recheck", (), ("clear_clipboard",)))
+    assert recorder.flush()
+    stored = recorder.counters.stored()
+    assert stored.totals() == {
+        ("wipes_verified", ""): 1,
+        ("wipes_failed", "printing.cancel_and_purge_print_jobs"): 1,
+        ("wipes_failed", "clear_clipboard"): 1,
+    }
+    assert stored.gauges["last_verified_wipe_timestamp_seconds"] > 0
+    recorder.close()
+
+
+def test_a_tile_counts_for_its_procedure_and_its_partner(tmp_path: Path) -> None:
+    bus, recorder = recording(tmp_path)
+    bus.publish(ProcedureOpened("caf-rsa", "caf"))
+    bus.publish(ProcedureOpened("caf-apl", "caf"))
+    assert recorder.flush()
+    assert recorder.counters.snapshot() == {
+        ("tiles_opened", "caf-rsa"): 1, ("tiles_opened", "caf-apl"): 1,
+        ("partner_opened", "caf"): 2}
+    recorder.close()
+
+
+def test_the_printer_gauge_follows_the_printer_once_it_is_known(tmp_path: Path) -> None:
+    bus, recorder = recording(tmp_path)
+    bus.publish(PrinterChanged("", "unknown", 0, (), False))
+    assert recorder.flush()
+    assert "printer_up" not in recorder.counters.stored().gauges
+    bus.publish(PrinterChanged("office", "", 3, ("none",), False))
+    assert recorder.flush()
+    assert recorder.counters.stored().gauges["printer_up"] == 1.0
+    bus.publish(PrinterChanged("office", "paused", 5, ("paused",), False))
+    assert recorder.flush()
+    assert recorder.counters.stored().gauges["printer_up"] == 0.0
+    recorder.close()
