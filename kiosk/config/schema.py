@@ -124,6 +124,8 @@ class Procedure:
 class Assisted:
     allow: Allowlist = field(default_factory=lambda: Allowlist(()))
     idle_timeout: int = 1200
+    journal: bool = False
+    journal_days: int = 90
 
 
 @dataclass(frozen=True)
