@@ -200,6 +200,6 @@ def _lowercase_first(sentence: str) -> str:
     # After "kiosk mediator: " the sentence goes on in lower case, unless it
     # starts with a path or a name.
     first = sentence.split(" ", 1)[0]
-    if first.isalpha() and first[0].isupper() and first[1:].islower() | (len(first) == 1):
+    if first.isalpha() and first[0].isupper() and (len(first) == 1 or first[1:].islower()):
         return sentence[0].lower() + sentence[1:]
     return sentence
