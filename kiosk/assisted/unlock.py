@@ -27,6 +27,7 @@ from kiosk import settings
 from kiosk.assisted import totp
 from kiosk.assisted.lockout import Lockout
 from kiosk.assisted.mediators import (
+    Mediator,
     MediatorsFileError,
     Problem,
     check_pin,
@@ -92,6 +93,10 @@ class Unlocker:
 
     def availability(self) -> Unavailable | None:
         """Why assisted mode cannot be opened now, or None when it can (for the button)."""
+        found = self._mediators()
+        return found if isinstance(found, Unavailable) else None
+
+    def _mediators(self) -> tuple[Mediator, ...] | Unavailable:
         try:
             mediators = read_mediators(self.mediators_file)
         except MediatorsFileError as error:
@@ -99,7 +104,7 @@ class Unlocker:
         if not mediators:
             return Unavailable(None, f"{self.mediators_file} lists no mediator: add one with "
                                      "'kiosk mediator add NAME'.")
-        return None
+        return mediators
 
     def current_lock(self) -> Locked | None:
         """The lock in force now, if any (the pad shows it as soon as it opens)."""
@@ -113,13 +118,10 @@ class Unlocker:
 
     def _attempt(self, pin: str, code: str | None) -> Answer:
         now = self.clock()
-        try:
-            mediators = read_mediators(self.mediators_file)
-        except MediatorsFileError as error:
-            log.warning("assisted mode is unavailable: %s", error.message)
-            return Unavailable(error.problem, error.message)
-        if not mediators:
-            return Unavailable(None, f"{self.mediators_file} lists no mediator.")
+        mediators = self._mediators()
+        if isinstance(mediators, Unavailable):
+            log.warning("assisted mode is unavailable: %s", mediators.detail)
+            return mediators
         state = self.lockout.check(now)
         if state.locked_until is not None:
             return Locked(state.locked_until)
