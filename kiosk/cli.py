@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", type=Path, help="profile to use instead of the default")
     run.add_argument("--windowed", action="store_true",
                      help="a normal window instead of full screen (for development)")
+    run.add_argument("--mediators", type=Path, metavar="PATH",
+                     help="the mediators file (default /etc/kiosk/mediators.toml)")
 
     profile = commands.add_parser("profile", help="work with profiles")
     profile_commands = profile.add_subparsers(dest="profile_command", required=True,
@@ -34,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check that this machine can run the kiosk")
     doctor.add_argument("--profile", type=Path, help="profile to check instead of the default")
+    doctor.add_argument("--mediators", type=Path, metavar="PATH",
+                        help="the mediators file to check (default /etc/kiosk/mediators.toml)")
+
+    add_mediator_commands(commands)
 
     stats = commands.add_parser("stats", help="show the anonymous counters")
     stats.add_argument("--since", metavar="DATE",
@@ -43,6 +49,26 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--prometheus", type=Path, metavar="PATH",
                        help="also write them in Prometheus textfile-collector format")
     return parser
+
+
+def add_mediator_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`kiosk mediator add|remove|list|journal`; no option ever carries a PIN."""
+    mediator = commands.add_parser("mediator", help="who may open assisted mode")
+    actions = mediator.add_subparsers(dest="mediator_command", required=True, metavar="ACTION")
+    file_help = "the mediators file (default /etc/kiosk/mediators.toml)"
+    add = actions.add_parser("add", help="add a mediator (asks for the PIN twice)")
+    add.add_argument("name")
+    add.add_argument("--file", type=Path, metavar="PATH", help=file_help)
+    add.add_argument("--totp", action="store_true",
+                     help="also give them a second factor (a code from an authenticator app)")
+    remove = actions.add_parser("remove", help="remove a mediator")
+    remove.add_argument("name")
+    remove.add_argument("--file", type=Path, metavar="PATH", help=file_help)
+    listing = actions.add_parser("list", help="the mediators' names and the dates they were added")
+    listing.add_argument("--file", type=Path, metavar="PATH", help=file_help)
+    journal = actions.add_parser("journal", help="print the assistance journal, check its chain")
+    journal.add_argument("--file", type=Path, metavar="PATH",
+                         help="the journal (default KIOSK_STATE_DIR/journal.jsonl)")
 
 
 def configure_logging(verbose: bool) -> None:
@@ -63,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("run", "doctor") and args.mediators is not None:
+        from kiosk.settings import use_mediators_file
+
+        use_mediators_file(args.mediators)
     if args.command == "run":
         from kiosk.runner import run_kiosk
 
@@ -77,7 +107,25 @@ def dispatch(args: argparse.Namespace) -> int:
         from kiosk.stats.report import print_stats
 
         return print_stats(args.prometheus, since=args.since, as_csv=args.csv)
+    if args.command == "mediator":
+        return mediator_command(args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def mediator_command(args: argparse.Namespace) -> int:
+    """Run `kiosk mediator ACTION` on the file given, or the one `kiosk run` would read."""
+    from kiosk.assisted import commands
+    from kiosk.settings import current
+
+    streams = commands.Streams(sys.stdin, sys.stdout, sys.stderr)
+    if args.mediator_command == "journal":
+        return commands.journal(args.file, streams)
+    path: Path = args.file or current().mediators_file
+    if args.mediator_command == "add":
+        return commands.add(path, args.name, args.totp, streams)
+    if args.mediator_command == "remove":
+        return commands.remove(path, args.name, streams)
+    return commands.list_mediators(path, streams)
 
 
 def profile_check(path: Path) -> int:

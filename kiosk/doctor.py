@@ -232,6 +232,30 @@ def check_printing(cli_path: Path | None) -> Check:
     return Check("printing", Status.OK, f"{name} is ready")
 
 
+def check_mediators() -> Check:
+    """The mediators file: how many mediators, or why assisted mode is unavailable.
+
+    A missing file is a warning (a terminal may do without assisted mode); a
+    file that is there but cannot be used is a failure (someone meant it to work,
+    or its hashes are open to every user).
+    """
+    from kiosk.assisted.mediators import MediatorsFileError, Problem, read_mediators
+
+    path = settings.current().mediators_file
+    try:
+        mediators = read_mediators(path)
+    except MediatorsFileError as error:
+        status = Status.WARN if error.problem is Problem.MISSING else Status.FAIL
+        return Check("mediators", status, f"assisted mode is unavailable: {error.message}")
+    if not mediators:
+        return Check("mediators", Status.WARN,
+                     f"assisted mode is unavailable: {path} lists no mediator",
+                     "kiosk mediator add NAME")
+    with_code = sum(1 for m in mediators if m.has_totp)
+    return Check("mediators", Status.OK,
+                 f"{len(mediators)} mediator(s) in {path}, {with_code} with a second factor")
+
+
 def check_disk() -> Check:
     from kiosk.settings import state_dir
 
@@ -288,6 +312,7 @@ def run_doctor(cli_path: Path | None) -> int:
         _guarded("profile", lambda: check_profile(cli_path)),
         _guarded("policies", lambda: check_policy(cli_path)),
         _guarded("printing", lambda: check_printing(cli_path)),
+        _guarded("mediators", check_mediators),
         _guarded("disk", check_disk),
         _guarded("sessions", check_sessions),
     ]

@@ -22,6 +22,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KIOSK_SESSION_ROOT": ("", "where session folders are made; empty: /run/user/UID, else "
                                "/dev/shm, else KIOSK_STATE_DIR/sessions"),
     "KIOSK_SYSTEM_PROFILE": ("/etc/kiosk/profile.toml", "the machine's profile"),
+    "KIOSK_MEDIATORS": ("/etc/kiosk/mediators.toml",
+                        "the mediators file, who may open assisted mode "
+                        "(kiosk run --mediators sets it)"),
     "KIOSK_POLICY_DIR": ("/etc/chromium/policies/managed",
                          "where Chromium's managed policies are (checked by kiosk doctor)"),
     "KIOSK_CHROMIUM": ("/usr/bin/chromium", "the browser to start"),
@@ -49,6 +52,7 @@ class Settings:
     state_dir: Path
     session_root: Path | None
     system_profile: Path
+    mediators_file: Path
     policy_dir: Path
     chromium: str
     private_policy: bool
@@ -66,6 +70,7 @@ class Settings:
             state_dir=Path(value("KIOSK_STATE_DIR")),
             session_root=Path(session_root) if session_root else None,
             system_profile=Path(value("KIOSK_SYSTEM_PROFILE")),
+            mediators_file=Path(value("KIOSK_MEDIATORS")),
             policy_dir=Path(value("KIOSK_POLICY_DIR")),
             chromium=value("KIOSK_CHROMIUM"),
             private_policy=value("KIOSK_PRIVATE_POLICY") != "0",
@@ -88,6 +93,15 @@ def take_service_manager_link(
     watchdog = env.pop("WATCHDOG_USEC", None) or None
     env.pop("WATCHDOG_PID", None)
     return address, watchdog
+
+
+def use_mediators_file(path: Path) -> None:
+    """Make `path` the mediators file for this process (`--mediators` on the command line).
+
+    Kept in the environment, where `current()` reads it, so every part of the
+    kiosk asking for the settings sees the same file.
+    """
+    os.environ["KIOSK_MEDIATORS"] = str(path)
 
 
 def current() -> Settings:

@@ -82,3 +82,38 @@ def test_the_kiosk_logs_when_the_machine_policy_refuses_its_sites(
     with caplog.at_level(logging.ERROR, logger="kiosk.runner"):
         warn_if_policy_refuses_sites(SAMPLE_PROFILE)
     assert caplog.text == ""
+
+
+def test_the_mediators_check_counts_them_or_says_why_assisted_mode_is_unavailable(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from kiosk.assisted.mediators import add_mediator
+
+    path = tmp_path / "mediators.toml"
+
+    def mediators_line(*args: str) -> str:
+        result = run_doctor(tmp_path, "--profile", str(SAMPLE_PROFILE), *args,
+                            KIOSK_MEDIATORS=str(path))
+        assert "Traceback" not in result.stdout + result.stderr
+        return line_of(result.stdout, "mediators")
+
+    missing = mediators_line()
+    assert missing.startswith("WARN") and "assisted mode is unavailable" in missing
+    assert f"{path} does not exist" in missing
+    add_mediator(path, "Amina", "482913", with_totp=False, today=date(2024, 5, 2))
+    add_mediator(path, "Bob", "7654321", with_totp=True, today=date(2024, 5, 2))
+    assert mediators_line() == (
+        f"OK    mediators    2 mediator(s) in {path}, 1 with a second factor")
+    path.chmod(0o644)
+    loose = mediators_line()
+    assert loose.startswith("FAIL") and f"chmod 0640 {path}" in loose
+    path.write_text("[mediators.Amina\n", encoding="utf-8")
+    path.chmod(0o640)
+    corrupted = mediators_line()
+    assert corrupted.startswith("FAIL") and "not a valid mediators file" in corrupted
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    unreadable = mediators_line("--mediators", str(folder))  # the option wins
+    assert unreadable.startswith("FAIL") and f"{folder} is a folder" in unreadable

@@ -1,12 +1,13 @@
 """The layers of the design: the headless parts never use Tk, and nothing imports upwards.
 
-Browser, session, stats, config and the doctor run on worker threads or without a
+Browser, session, stats, config, assisted and the doctor run on worker threads or without a
 display; importing tkinter, the UI or the app (even inside a function, as a late
 import) would tie them to the shell. Every import statement of the package is
 read, at any depth, and followed from module to module.
 
 The layers, from the bottom: plain values (events, errors, settings, i18n); the
-bus and the profile; the browser and the statistics; the session; the devices
+bus and the profile; the browser, the statistics and assisted mode's mediators,
+lockout and journal; the session; the devices
 (participants of the session); the UI; the
 app and the doctor; the composition root; the command line. A module imports
 only from its own package or from lower layers, and no import cycle exists.
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("browser", "session", "stats", "config", "devices")
+PACKAGES = ("browser", "session", "stats", "config", "devices", "assisted")
 MODULES = ["kiosk.doctor", "kiosk.settings", "kiosk.bus", "kiosk.errors", "kiosk.i18n",
            "kiosk.events"]
 HEADLESS = sorted([
@@ -87,7 +88,7 @@ def test_headless_module_never_imports_the_shell(module: str) -> None:
 LAYERS: list[tuple[str, ...]] = [
     ("kiosk", "kiosk.events", "kiosk.errors", "kiosk.settings", "kiosk.i18n"),
     ("kiosk.bus", "kiosk.config"),
-    ("kiosk.browser", "kiosk.stats"),
+    ("kiosk.browser", "kiosk.stats", "kiosk.assisted"),
     ("kiosk.session",),
     ("kiosk.devices",),
     ("kiosk.ui",),

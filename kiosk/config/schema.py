@@ -130,6 +130,8 @@ PARTNERS = ("caf", "cnam", "cnav", "msa", "france_travail", "dgfip", "ants", "ju
 class Assisted:
     allow: Allowlist = field(default_factory=lambda: Allowlist(()))
     idle_timeout: int = 1200
+    journal: bool = False
+    journal_days: int = 90
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class Range:
 
 
 IDLE_TIMEOUT = Range(5, 14400)
+JOURNAL_DAYS = Range(1, 366)
 IDLE_WARNING = Range(3, 600)
 MAX_DURATION = Range(60, 86400, zero_means="no limit")
 PAGES_PER_SESSION = Range(1, 500)
@@ -365,12 +366,16 @@ def read_help(check: Checker, table: dict[str, Any]) -> Help:
 
 
 def read_assisted(check: Checker, table: dict[str, Any]) -> Assisted:
-    check.table(table, "assisted", ("allow", "idle_timeout"))
+    check.table(table, "assisted", ("allow", "idle_timeout", "journal", "journal_days"))
     return Assisted(
         allow=check.patterns(table.get("allow", MISSING), "assisted.allow", whole_tld=True,
                              must_have=False),
         idle_timeout=check.integer(table.get("idle_timeout", MISSING), "assisted.idle_timeout",
                                    IDLE_TIMEOUT, Assisted().idle_timeout),
+        journal=check.boolean(table.get("journal", MISSING), "assisted.journal",
+                              Assisted().journal),
+        journal_days=check.integer(table.get("journal_days", MISSING), "assisted.journal_days",
+                                   JOURNAL_DAYS, Assisted().journal_days),
     )
 
 

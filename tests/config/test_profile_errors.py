@@ -203,6 +203,10 @@ CASES = [
      "every site"),
     ("assisted-timeout-text", edit("idle_timeout = 1200", 'idle_timeout = "long"'),
      "assisted.idle_timeout", "whole number"),
+    ("assisted-journal-text", edit("idle_timeout = 1200", 'idle_timeout = 1200\njournal = "yes"'),
+     "assisted.journal", "true or false"),
+    ("assisted-journal-days", edit("idle_timeout = 1200", "idle_timeout = 1200\njournal_days = 0"),
+     "assisted.journal_days", "between 1 and 366"),
     ("other-ways-list", edit('other_ways = "32 30"', 'other_ways = ["32 30"]'),
      "procedure[0].other_ways", "table of languages"),
 ]
@@ -232,6 +236,15 @@ def test_the_base_profile_of_the_table_is_valid(tmp_path: Path) -> None:
     assert profile.allowlist().allows_url("http://intranet.mairie.test/")
     assert not profile.allowlist().allows_url("http://www.caf.fr/")
     assert profile.allowlist(assisted=True).allows_url("https://www.impots.gouv.fr/")
+    assert (profile.assisted.journal, profile.assisted.journal_days) == (False, 90)
+
+
+def test_the_assistance_journal_keys(tmp_path: Path) -> None:
+    path = tmp_path / "profile.toml"
+    path.write_text(edit("idle_timeout = 1200", "journal = true\njournal_days = 30"),
+                    encoding="utf-8")
+    assisted = load_profile(path).assisted
+    assert (assisted.journal, assisted.journal_days) == (True, 30)
 
 
 def test_all_problems_of_a_file_are_reported_at_once(tmp_path: Path) -> None:
