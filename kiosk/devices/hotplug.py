@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.bus import EventBus
 from kiosk.events import DevicePlugged, DeviceUnplugged, Event
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,43 @@ def classify(sys_path: str, properties: Mapping[str, str]) -> tuple[DevicePlugge
 Publish = Callable[[Event], None]
 
 
+def _nothing() -> None:
+    pass
+
+
+def _ignored(_event: Event) -> None:
+    pass
+
+
+def follow_hotplug(bus: EventBus, *, printers_changed: Callable[[], None] = _nothing,
+                   scanners_changed: Callable[[], None] = _nothing,
+                   storage_plugged: Callable[[DevicePlugged], None] = _ignored,
+                   storage_unplugged: Callable[[DeviceUnplugged], None] = _ignored) -> None:
+    """Hand what the watcher announces to the services that follow each kind of device.
+
+    Every callback runs on the Tk thread (the bus's drain) and must only queue work:
+    `printers_changed` and `scanners_changed` when one of that kind came or went (the
+    service looks again itself: CUPS and SANE find the devices on their own);
+    `storage_plugged` and `storage_unplugged` with the partition's event.
+    """
+    changed = {"printer": printers_changed, "scanner": scanners_changed}
+
+    def plugged(event: DevicePlugged) -> None:
+        if event.kind == "storage":
+            storage_plugged(event)
+        else:
+            changed[event.kind]()
+
+    def unplugged(event: DeviceUnplugged) -> None:
+        if event.kind == "storage":
+            storage_unplugged(event)
+        else:
+            changed[event.kind]()
+
+    bus.subscribe(DevicePlugged, plugged)
+    bus.subscribe(DeviceUnplugged, unplugged)
+
+
 class HotplugWatcher:
     """udev's view of scanners, printers and USB storage, published on the bus.
 
@@ -108,14 +146,16 @@ class HotplugWatcher:
         self._known: dict[str, tuple[DevicePlugged, ...]] = {}
         self._observer: Any = None
         self._closed = False
+        self._closing = threading.Event()
         self._starter: threading.Thread | None = None
         self.started = threading.Event()  # set once udev is followed (or known absent)
         self.available = False  # udev could be opened and is followed
 
-    def start(self) -> None:
-        """Open udev, announce the devices already there, then follow the events."""
-        self._starter = threading.Thread(target=self._start, name="hotplug-start",
-                                         daemon=True)
+    def start(self, delay: float = 0.0) -> None:
+        """Open udev, announce the devices already there, then follow the events; after
+        `delay` seconds (the kiosk lets its first screen be drawn first)."""
+        self._starter = threading.Thread(target=self._start, args=(delay,),
+                                         name="hotplug-start", daemon=True)
         self._starter.start()
 
     def present(self) -> tuple[DevicePlugged, ...]:
@@ -127,6 +167,7 @@ class HotplugWatcher:
         """Stop following udev (what is plugged in is not announced as unplugged)."""
         with self._lock:
             self._closed = True  # a start still under way stops before following
+        self._closing.set()
         if self._starter is not None:
             self._starter.join(5)
         with self._lock:
@@ -136,9 +177,10 @@ class HotplugWatcher:
 
     # -- the starter thread --------------------------------------------------------------
 
-    def _start(self) -> None:
+    def _start(self, delay: float) -> None:
         try:
-            self._follow_udev()
+            if not self._closing.wait(delay):
+                self._follow_udev()
         except Exception as error:  # no udev at all: the kiosk runs on without hotplug
             log.warning("hotplug: udev cannot be followed (%s: %s); scanners, printers and "
                         "USB keys plugged in later will not be noticed",

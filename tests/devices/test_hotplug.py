@@ -23,8 +23,9 @@ import pytest
 from device_bed import DeviceBed, device_bed, wrapped
 from harness import wait_for
 
-from kiosk.devices.hotplug import HotplugWatcher, classify
-from kiosk.events import DevicePlugged, Event
+from kiosk.bus import EventBus
+from kiosk.devices.hotplug import HotplugWatcher, classify, follow_hotplug
+from kiosk.events import DevicePlugged, DeviceUnplugged, Event
 
 DESCRIPTIONS = Path(__file__).resolve().parent / "umockdev"
 WATCHER = Path(__file__).resolve().parent / "watch_hotplug.py"
@@ -196,3 +197,18 @@ def test_without_udev_the_watcher_says_so_once_and_finds_nothing(
     assert not watcher.available and watcher.present() == () and published == []
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "udev cannot be followed" in warnings[0]
+
+
+def test_each_kind_reaches_the_service_that_follows_it() -> None:
+    bus = EventBus()
+    heard: list[object] = []
+    follow_hotplug(bus, printers_changed=lambda: heard.append("printers"),
+                   scanners_changed=lambda: heard.append("scanners"),
+                   storage_plugged=heard.append, storage_unplugged=heard.append)
+    gone = DeviceUnplugged("storage", PARTITION)
+    for event in (PRINTER_SEEN, SCANNER_SEEN, KEY_SEEN, DeviceUnplugged("printer", PRINTER),
+                  gone):
+        bus.publish(event)
+    assert heard == [], "on the draining (Tk) thread only"
+    bus.drain()
+    assert heard == ["printers", "scanners", KEY_SEEN, "printers", gone]
