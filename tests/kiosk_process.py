@@ -361,16 +361,17 @@ def open_tile(kiosk: KioskProcess, screen: XScreen, site: Site, keys: list[str],
 
 
 def run_doctor(tmp_path: Path, *args: str, program: str = KIOSK,
-               **env: str) -> subprocess.CompletedProcess[str]:
+               wrapper: tuple[str, ...] = (), **env: str) -> subprocess.CompletedProcess[str]:
     """`kiosk doctor ARGS` with private state, session and policy folders under
-    `tmp_path`, no display unless `env` gives one; `program` as for `running_kiosk`."""
+    `tmp_path`, no display unless `env` gives one; `program` as for `running_kiosk`,
+    run through `wrapper` (a command prefix) if given."""
     base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     sessions = tmp_path / "sessions"
     sessions.mkdir(mode=0o700, exist_ok=True)
     full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
                 "KIOSK_SESSION_ROOT": str(sessions),
                 "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
-    return subprocess.run([program, "doctor", *args], env=full_env, capture_output=True,
+    return subprocess.run([*wrapper, program, "doctor", *args], env=full_env, capture_output=True,
                           text=True, timeout=120, check=False)
 
 
