@@ -86,6 +86,7 @@ def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> Hotplug
     printing = [p.service for p in participants if isinstance(p, PrintingParticipant)]
 
     def printers_changed() -> None:
+        log.info("hotplug: printing looks at its printer again")
         for service in printing:
             service.refresh()
 

@@ -270,14 +270,15 @@ def _readable_copy(arg: str, base: Path) -> str:
 @contextlib.contextmanager
 def running_kiosk(
     screen: XScreen, tmp: Path, *args: str, env: dict[str, str] | None = None,
-    mode: str = "guard-only", program: str = KIOSK,
+    mode: str = "guard-only", program: str = KIOSK, wrapper: tuple[str, ...] = (),
 ) -> Iterator[KioskProcess]:
     """`kiosk run ARGS` on `screen` in run `mode` (see `MODES`), with private state and
     session folders under `tmp` (under a folder of its own in the production mode).
 
     `env` adds to the kiosk's environment; a KIOSK_SESSION_ROOT or HOME in it is
     used as given (in the production mode, given to the kiosk user). `program` is
-    the kiosk to run: the virtual environment's, or a bundle's.
+    the kiosk to run: the virtual environment's, or a bundle's; `wrapper` a command
+    prefix it runs through (guard-only and installed modes).
     """
     if mode not in MODES:
         raise ValueError(f"unknown run mode {mode!r}")
@@ -322,7 +323,7 @@ def running_kiosk(
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    with _kiosk([program, "run", *args], full_env, mode) as kiosk:
+    with _kiosk([*wrapper, program, "run", *args], full_env, mode) as kiosk:
         yield kiosk
 
 
