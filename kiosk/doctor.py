@@ -6,6 +6,7 @@ Among them, the installed Chromium policy must hold `policies.ESSENTIAL`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -256,6 +257,76 @@ def check_mediators() -> Check:
                  f"{len(mediators)} mediator(s) in {path}, {with_code} with a second factor")
 
 
+SANE_LIST_TIMEOUT_S = 15.0  # probing every SANE backend can take seconds
+
+
+def udev_devices() -> list[Any]:
+    """The scanners, printers and USB storage udev knows now (DevicePlugged events)."""
+    import pyudev
+
+    from kiosk.devices.hotplug import WATCHED_SUBSYSTEMS, classify
+
+    context = pyudev.Context()
+    return [event for subsystem in WATCHED_SUBSYSTEMS
+            for device in context.list_devices(subsystem=subsystem)
+            for event in classify(device.sys_path, dict(device.properties))]
+
+
+def sane_devices(timeout: float = SANE_LIST_TIMEOUT_S) -> list[str] | None:
+    """SANE's device list (`scanimage -L`), "name (vendor model)"; None if it did not
+    answer in time or is missing."""
+    result = _run(["scanimage", "-L"], timeout)
+    if result is None:
+        return None
+    found = []
+    for line in result.stdout.splitlines():
+        match = re.match(r"device [`'](.+?)' is an? (.*)$", line.strip())
+        if match:
+            found.append(f"{match.group(1)} ({match.group(2)})")
+    return found
+
+
+def _labels(events: list[Any], kind: str) -> list[str]:
+    return [event.label or event.sys_path for event in events if event.kind == kind]
+
+
+def check_scanners(devices: list[Any] | None) -> Check:
+    """USB scanners udev recognised, and the scanners SANE lists (network ones too)."""
+    sane = sane_devices()
+    seen = _labels(devices or [], "scanner")
+    parts = [f"udev: {', '.join(seen)}"] if seen else []
+    if sane:
+        parts.append(f"SANE: {', '.join(sane)}")
+    if sane is None:
+        parts.append("SANE did not answer (scanimage -L)")
+    if not seen and not sane:
+        where = "udev sees no USB scanner" if devices is not None else "udev cannot be read"
+        return Check("scanners", Status.WARN, f"none: {where}; " + "; ".join(
+            parts or ["SANE lists none"]),
+            "plug the scanner in; scanimage -L must list it (install its SANE driver, "
+            "or sane-airscan for a driverless one)")
+    return Check("scanners", Status.OK, "; ".join(parts))
+
+
+def check_usb_printers(devices: list[Any] | None) -> Check:
+    """USB printers udev recognised (network printers are CUPS's: see `printing`)."""
+    if devices is None:
+        return Check("usb-printers", Status.WARN, "udev cannot be read",
+                     "check that systemd-udevd runs (systemctl status systemd-udevd)")
+    seen = _labels(devices, "printer")
+    if not seen:
+        return Check("usb-printers", Status.OK,
+                     "none: udev sees no USB printer (a network printer is not listed here)")
+    return Check("usb-printers", Status.OK, ", ".join(seen))
+
+
+def _udev_or_none() -> list[Any] | None:
+    try:
+        return udev_devices()
+    except Exception:  # no udev (a container) or no pyudev: the checks say so
+        return None
+
+
 def check_disk() -> Check:
     from kiosk.settings import state_dir
 
@@ -302,6 +373,12 @@ def _guarded(name: str, check: Callable[[], Check]) -> Check:
         return Check(name, Status.FAIL, f"the check itself failed: {error}")
 
 
+def _device_checks() -> list[Check]:
+    devices = _udev_or_none()
+    return [_guarded("scanners", lambda: check_scanners(devices)),
+            _guarded("usb-printers", lambda: check_usb_printers(devices))]
+
+
 def run_doctor(cli_path: Path | None) -> int:
     """Print every check; exit status 1 when any failed."""
     checks = [
@@ -313,6 +390,7 @@ def run_doctor(cli_path: Path | None) -> int:
         _guarded("policies", lambda: check_policy(cli_path)),
         _guarded("printing", lambda: check_printing(cli_path)),
         _guarded("mediators", check_mediators),
+        *_device_checks(),
         _guarded("disk", check_disk),
         _guarded("sessions", check_sessions),
     ]

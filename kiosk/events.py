@@ -285,3 +285,27 @@ class PrintCancelOrdered(Event):
     """The resident cancelled the request `request` while it waited or printed."""
 
     request: int
+
+
+# -- hotplug -------------------------------------------------------------------------------
+
+DeviceKind = Literal["scanner", "printer", "storage"]
+
+
+@dataclass(frozen=True)
+class DevicePlugged(Event):
+    """A scanner, printer or USB storage partition appeared (or was there at start)."""
+
+    kind: DeviceKind
+    sys_path: str   # udev's sys path: the device's identity until it is unplugged
+    dev_node: str   # /dev/... for storage, "" when the device has none
+    label: str      # vendor and model, or the filesystem's label, for people; may be ""
+    fs_type: str    # storage only: vfat, exfat, ntfs, ext4...; "" otherwise
+
+
+@dataclass(frozen=True)
+class DeviceUnplugged(Event):
+    """A device that `DevicePlugged` announced is gone."""
+
+    kind: DeviceKind
+    sys_path: str

@@ -29,11 +29,14 @@ from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import Participant, ToolbarItem
 
 if TYPE_CHECKING:
+    from kiosk.devices.hotplug import HotplugWatcher
     from kiosk.stats.recorder import StatsRecorder
 
 log = logging.getLogger(__name__)
 
 EXIT_NO_DISPLAY = 2
+# udev is opened and its devices listed once the first screen is drawn.
+HOTPLUG_START_DELAY_S = 0.5
 
 
 def load_or_report(cli_path: Path | None) -> Profile | None:
@@ -70,6 +73,29 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     return [PrintingParticipant(printing, bus)]
 
 
+def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:
+    """udev's watcher, and the services that follow the devices it announces.
+
+    Printing looks at its printer again when a USB printer comes or goes (CUPS is
+    told nothing: it finds USB printers itself). Scanning's device list and USB
+    keys hook here too, through `follow_hotplug`'s other callbacks.
+    """
+    from kiosk.devices.hotplug import HotplugWatcher, follow_hotplug
+    from kiosk.devices.printing import PrintingParticipant
+
+    printing = [p.service for p in participants if isinstance(p, PrintingParticipant)]
+
+    def printers_changed() -> None:
+        log.info("hotplug: printing looks at its printer again")
+        for service in printing:
+            service.refresh()
+
+    follow_hotplug(bus, printers_changed=printers_changed)
+    watcher = HotplugWatcher(bus.publish)
+    watcher.start(delay=HOTPLUG_START_DELAY_S)
+    return watcher
+
+
 def start_stats(bus: EventBus) -> StatsRecorder | None:
     """The anonymous counters, listening to the bus; None (logged) if their file is unusable."""
     from kiosk.stats.counters import Counters
@@ -93,6 +119,7 @@ class Services:
     bus: EventBus
     participants: Sequence[Participant]
     stats: StatsRecorder | None
+    hotplug: HotplugWatcher
 
     @property
     def toolbar_items(self) -> list[ToolbarItem]:
@@ -110,6 +137,7 @@ class Services:
                                  browser_factory=factory, participants=self.participants)
 
     def close(self) -> None:
+        self.hotplug.close()
         for participant in self.participants:
             participant.close()
         if self.stats is not None:
@@ -117,7 +145,9 @@ class Services:
 
 
 def build_services(profile: Profile, bus: EventBus) -> Services:
-    return Services(profile, bus, build_participants(profile, bus), start_stats(bus))
+    participants = build_participants(profile, bus)
+    return Services(profile, bus, participants, start_stats(bus),
+                    start_hotplug(bus, participants))
 
 
 def run_kiosk(profile: Path | None, windowed: bool) -> int:

@@ -270,14 +270,15 @@ def _readable_copy(arg: str, base: Path) -> str:
 @contextlib.contextmanager
 def running_kiosk(
     screen: XScreen, tmp: Path, *args: str, env: dict[str, str] | None = None,
-    mode: str = "guard-only", program: str = KIOSK,
+    mode: str = "guard-only", program: str = KIOSK, wrapper: tuple[str, ...] = (),
 ) -> Iterator[KioskProcess]:
     """`kiosk run ARGS` on `screen` in run `mode` (see `MODES`), with private state and
     session folders under `tmp` (under a folder of its own in the production mode).
 
     `env` adds to the kiosk's environment; a KIOSK_SESSION_ROOT or HOME in it is
     used as given (in the production mode, given to the kiosk user). `program` is
-    the kiosk to run: the virtual environment's, or a bundle's.
+    the kiosk to run: the virtual environment's, or a bundle's; `wrapper` a command
+    prefix it runs through (guard-only and installed modes).
     """
     if mode not in MODES:
         raise ValueError(f"unknown run mode {mode!r}")
@@ -322,7 +323,7 @@ def running_kiosk(
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    with _kiosk([program, "run", *args], full_env, mode) as kiosk:
+    with _kiosk([*wrapper, program, "run", *args], full_env, mode) as kiosk:
         yield kiosk
 
 
@@ -361,16 +362,17 @@ def open_tile(kiosk: KioskProcess, screen: XScreen, site: Site, keys: list[str],
 
 
 def run_doctor(tmp_path: Path, *args: str, program: str = KIOSK,
-               **env: str) -> subprocess.CompletedProcess[str]:
+               wrapper: tuple[str, ...] = (), **env: str) -> subprocess.CompletedProcess[str]:
     """`kiosk doctor ARGS` with private state, session and policy folders under
-    `tmp_path`, no display unless `env` gives one; `program` as for `running_kiosk`."""
+    `tmp_path`, no display unless `env` gives one; `program` as for `running_kiosk`,
+    run through `wrapper` (a command prefix) if given."""
     base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     sessions = tmp_path / "sessions"
     sessions.mkdir(mode=0o700, exist_ok=True)
     full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
                 "KIOSK_SESSION_ROOT": str(sessions),
                 "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
-    return subprocess.run([program, "doctor", *args], env=full_env, capture_output=True,
+    return subprocess.run([*wrapper, program, "doctor", *args], env=full_env, capture_output=True,
                           text=True, timeout=120, check=False)
 
 
