@@ -212,3 +212,17 @@ def test_each_kind_reaches_the_service_that_follows_it() -> None:
     assert heard == [], "on the draining (Tk) thread only"
     bus.drain()
     assert heard == ["printers", "scanners", KEY_SEEN, "printers", gone]
+
+
+def test_a_keys_label_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    published: list[object] = []
+    watcher = HotplugWatcher(published.append)
+    with caplog.at_level(logging.INFO, logger="kiosk.devices.hotplug"):
+        watcher._update(PARTITION, described("usb-stick")[PARTITION], removed=False)
+        watcher._update(PRINTER, described("printer")[PRINTER], removed=False)
+        assert "storage" in watcher._summary()
+        logged = caplog.text + watcher._summary()
+    assert published[0] == KEY_SEEN  # the shell still gets the label, to name the key
+    assert f"storage plugged: {PARTITION}" in logged
+    assert "LaserJet" in logged  # a printer's model is no one's
+    assert "CLE MARIE" not in logged
