@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="show the anonymous counters")
     stats.add_argument("--prometheus", type=Path, metavar="PATH",
                        help="also write them in Prometheus textfile-collector format")
+
+    usb = commands.add_parser("usb-mount-service",
+                              help="as root: mount residents' USB keys for the kiosk "
+                                   "(the borne-usb service)")
+    from kiosk.devices.usb_mount import add_arguments
+
+    add_arguments(usb)
     return parser
 
 
@@ -73,6 +80,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from kiosk.stats.report import print_stats
 
         return print_stats(args.prometheus)
+    if args.command == "usb-mount-service":
+        from kiosk.devices.usb_mount import serve
+
+        return serve(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -59,15 +59,22 @@ def make_root() -> tk.Tk:
 def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     """The services that keep something of a resident between two wipes.
 
-    The browser is owned by the controller itself; scanning, USB keys and assisted
-    mode join here as they are built.
+    The browser is owned by the controller itself; scanning and assisted mode join
+    here as they are built.
     """
     from kiosk.devices.printing import PrintingParticipant, PrintService
+    from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
 
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
                             enabled=profile.printing.enabled)
     printing.start()
-    return [PrintingParticipant(printing, bus)]
+    # Hotplug calls usb.storage.key_plugged / key_unplugged.
+    usb = UsbStorage(bus.publish, profile.usb_storage.policy,
+                     MountClient(settings.current().usb_socket))
+    usb.start()
+    for dev_node in settings.current().test_usb_keys:
+        usb.key_plugged(f"test:{dev_node}", dev_node, "", "")
+    return [PrintingParticipant(printing, bus), UsbParticipant(usb, bus)]
 
 
 def start_stats(bus: EventBus) -> StatsRecorder | None:
