@@ -346,7 +346,7 @@ class UsbStorage:
             self._publish(UsbKeyChanged(sys_path, label, "refused"))
             return
         if self._mount(key):
-            self._publish(UsbKeyChanged(sys_path, label, "ready", key.writable))
+            self._publish(UsbKeyChanged(sys_path, key.label, "ready", key.writable))
             self._offer(key)
         else:
             self._publish(UsbKeyChanged(sys_path, label, "unreadable"))
