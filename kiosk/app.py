@@ -404,6 +404,7 @@ class KioskApp:
                                    "someone will help you."))),
         }
         title, text = words.get(view.kind, (view.text, ""))
+        log.info("message: %s", view.kind)
         back = (lambda: self.feed(f.GoBack())) if view.can_go_back else None
         return lambda parent, look: build_message(parent, look, title, text, back)
 

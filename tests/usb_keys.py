@@ -123,6 +123,11 @@ def mount_service(folder: Path, profile: Path, user: str | None = None,
             "--mount-root", str(root), "--user", account, "--profile", str(profile)]
     if allow_loop:
         argv.append("--allow-loop")
+    # A shared mount of its own: keys mounted under it reach a kiosk started in a
+    # mount namespace of its own (the production mode), as on a systemd machine.
+    root.mkdir(mode=0o755)
+    subprocess.run(["mount", "--bind", str(root), str(root)], check=True)
+    subprocess.run(["mount", "--make-shared", str(root)], check=True)
     with log.open("w") as output:
         proc = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, text=True,
                                 cwd=REPO, start_new_session=True)
@@ -141,4 +146,5 @@ def mount_service(folder: Path, profile: Path, user: str | None = None,
                 proc.wait()
         for _device, target, _options in service.mounted():
             subprocess.run(["umount", "-l", str(target)], check=False)
+        subprocess.run(["umount", "-l", str(root)], check=False)
         shutil.rmtree(base, ignore_errors=True)

@@ -16,7 +16,8 @@ the resident must see is published on the bus:
 - read-only / read-write: the key is mounted, then a bounded walk (depth,
   entries, documents, sizes, a deadline; no symbolic link followed) finds its
   PDF, JPEG and PNG files. Each is copied into the session's folder and
-  published as a `DocumentAdded` of kind "usb". Copies, not the key's own
+  published as a `DocumentAdded` of kind "usb" (in the session's Documents
+  folder, the only one the browser is given files from). Copies, not the key's own
   paths: the browser then never reads from a key that may be pulled out mid-
   upload (a read on a dead device can hang the reader), and a copy is erased
   with the session like every other document.
@@ -371,7 +372,8 @@ class UsbStorage:
             return
         key.offered = True
         mount, limits = key.mount, self._limits
-        target = self._folder / "usb" / str(key.number)
+        # The session's Documents folder: the only one the browser may take files from.
+        target = self._folder / "Documents"
         try:
             copies = with_deadline(
                 lambda: copy_documents(find_documents(mount, limits), target, limits),
