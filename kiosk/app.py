@@ -355,13 +355,20 @@ class KioskApp:
             cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked)
 
     def _documents_builder(self, view: f.DocumentsView) -> Builder:
-        documents = [(d.name, d.path) for d in sorted(view.documents, key=lambda d: -d.added_at)]
+        ordered = sorted(view.documents, key=lambda d: -d.added_at)
+        documents = [(d.name, d.path) for d in ordered]
         printer = self.flow.printer
         print_document = ((lambda path: self.feed(f.PrintDocument(path)))
                           if printer is not None and printer.available else None)
+        # A key's own documents are already on it: no Save button for them.
+        savable = {d.path for d in ordered if d.kind != "usb"} if view.usb_writable else set()
+        save = (lambda path: self.feed(f.SaveToUsb(path))) if savable else None
+        notice = usb_notice_text(view.usb_notice)
+        if view.usb_notice:
+            log.info("documents: USB saving %s", view.usb_notice)
         return lambda parent, look: build_documents(parent, look, documents,
                                                     lambda: self.feed(f.GoBack()),
-                                                    print_document)
+                                                    print_document, save, savable, notice)
 
     def _print_panel_builder(self, view: f.PrintPanelView) -> Builder:
         log.info("print panel: %d page(s), %d sheet(s) left%s", view.pages, view.sheets_left,
@@ -388,10 +395,33 @@ class KioskApp:
             "page_crashed": (_("This page stopped working"),
                              _("Please open the procedure again from the home screen. What "
                                "you had typed on it may be lost.")),
+            "ending_usb": (_("Ending your session…"),
+                           _("Don't forget your USB key.")),
+            "usb_reminder": (_("Don't forget your USB key"),
+                             _("Your session is over and everything was erased from this "
+                               "terminal. Your USB key is still plugged in: take it with "
+                               "you.")),
+            "usb_refused": (_("USB keys can't be used on this terminal"),
+                            self._desk_sentence(_(
+                                "You can take your key out. To send a document from it to "
+                                "a website, please ask at the desk: someone will help "
+                                "you."))),
+            "usb_unreadable": (_("This USB key can't be read here"),
+                               self._desk_sentence(_(
+                                   "You can take your key out. Please ask at the desk: "
+                                   "someone will help you."))),
         }
         title, text = words.get(view.kind, (view.text, ""))
+        log.info("message: %s", view.kind)
         back = (lambda: self.feed(f.GoBack())) if view.can_go_back else None
         return lambda parent, look: build_message(parent, look, title, text, back)
+
+    def _desk_sentence(self, text: str) -> str:
+        """`text`, followed by where the desk is when the profile says so."""
+        if self.profile is None:
+            return text
+        desk = self.desk_details().desk
+        return text + ("\n" + _("The desk: %(desk)s") % {"desk": desk} if desk else "")
 
     # -- the toolbar -------------------------------------------------------------------
 
@@ -441,3 +471,16 @@ class KioskApp:
         """On the way out: end any session for real (the wipe runs to completion)."""
         if self._controller is not None:
             self._controller.shutdown()
+
+
+def usb_notice_text(notice: str) -> str:
+    """The line the Documents screen shows about saving to the USB key."""
+    return {
+        "saving": _("Saving to your USB key…"),
+        "saved": _("Saved on your USB key. You can take it out when you leave."),
+        "full": _("Your USB key is full: the document was not saved. Please ask at the desk."),
+        "refused": _("Your USB key does not accept new files: the document was not saved. "
+                     "Please ask at the desk."),
+        "gone": _("Your USB key is no longer there: the document was not saved. Plug it in "
+                  "again and try once more."),
+    }.get(notice, "")

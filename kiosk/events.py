@@ -20,6 +20,8 @@ from typing import Literal
 CountdownKind = Literal["idle", "max_duration"]
 DocumentKind = Literal["download", "scan", "usb"]
 BlockedKind = Literal["site", "address"]
+UsbKeyState = Literal["refused", "unreadable", "ready", "gone"]
+UsbSaveOutcome = Literal["saved", "full", "refused", "gone"]
 PrintStage = Literal["sent", "waiting", "printing", "printed", "failed", "cancelled"]
 
 
@@ -45,6 +47,7 @@ class Document:
     path: Path
     kind: DocumentKind
     added_at: float  # time.monotonic(), to list the newest first
+    origin: str = ""  # for a USB key's document: the key's name (its label), if it has one
 
 
 # -- the session's browser -------------------------------------------------------------------
@@ -309,3 +312,44 @@ class DeviceUnplugged(Event):
 
     kind: DeviceKind
     sys_path: str
+
+
+# -- USB keys ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsbKeyChanged(Event):
+    """A USB key was plugged in or pulled out, or became usable.
+
+    `state`: "refused" (the profile's policy is deny), "unreadable" (not a
+    filesystem the kiosk reads, or the mount service said no), "ready" (mounted,
+    its documents follow as DocumentAdded), "gone" (pulled out). `writable` when
+    ready in read-write mode: documents may be saved to it.
+    """
+
+    sys_path: str
+    label: str
+    state: UsbKeyState
+    writable: bool = False
+
+
+@dataclass(frozen=True)
+class UsbDocumentsGone(Event):
+    """A key was pulled out: its documents leave the session's list."""
+
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class UsbSaveAsked(Event):
+    """The resident pressed "Save to my USB key" on one of the session's documents."""
+
+    document: Path
+
+
+@dataclass(frozen=True)
+class UsbSaveFinished(Event):
+    """How saving `document` to the key ended ("saved", "full", "refused", "gone")."""
+
+    document: Path
+    outcome: UsbSaveOutcome

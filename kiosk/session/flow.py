@@ -56,6 +56,10 @@ from kiosk.events import (
     SessionWiped,
     TimeLimitNotice,
     ToolbarKeyPressed,
+    UsbDocumentsGone,
+    UsbKeyChanged,
+    UsbSaveAsked,
+    UsbSaveFinished,
     WindowClosed,
     refuse_assignment,
 )
@@ -163,6 +167,13 @@ class PrintDocument(Action):
 
 
 @dataclass(frozen=True)
+class SaveToUsb(Action):
+    """Copy one of the session's documents onto the resident's USB key."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
 class ConfirmPrint(Action):
     """Print, as chosen on the panel: pages `first_page` to `last_page`, `copies` times."""
 
@@ -234,6 +245,8 @@ class OtherWaysView(View):
 @dataclass(frozen=True)
 class DocumentsView(View):
     documents: tuple[Document, ...]
+    usb_writable: bool = False  # "Save to my USB key" on each document
+    usb_notice: str = ""  # "", "saving", or how the last saving ended (UsbSaveOutcome)
 
 
 @dataclass(frozen=True)
@@ -263,7 +276,9 @@ class CountdownView(View):
 
 @dataclass(frozen=True)
 class MessageView(View):
-    """A message; `kind` picks the words: "ending", "unavailable", "explain", "user_error"."""
+    """A message; `kind` picks the words: "ending", "ending_usb" (with the USB key
+    reminder), "usb_reminder", "usb_refused", "usb_unreadable", "unavailable",
+    "explain", "user_error"..."""
 
     kind: str
     text: str = ""
@@ -408,6 +423,7 @@ class Later(Effect):
 MESSAGE_MS = 3000
 UNAVAILABLE_MS = 6000
 PRINTED_MS = 6000  # "take your pages": long enough to read, then back to the page
+USB_REMINDER_MS = 8000  # "don't forget your USB key", unless it is pulled out sooner
 
 
 @dataclass
@@ -428,6 +444,7 @@ class _Session:
     print_from_documents: bool = False
     print_request: int = 0  # the job on its way, 0 when none
     print_sheets: int = 0  # the sheets that job counts
+    usb_told: set[str] = field(default_factory=set)  # USB messages shown in this session
 
 
 class SessionFlow:
@@ -442,6 +459,9 @@ class SessionFlow:
         self._message_serial = 0
         self._requests = 0
         self._session = _Session()
+        # The USB keys plugged in now (they outlive sessions: a key left behind is
+        # still there when the next session starts), by sys path.
+        self.usb_keys: dict[str, UsbKeyChanged] = {}
 
     # -- what the app may read ---------------------------------------------------------------
 
@@ -509,7 +529,12 @@ class SessionFlow:
         log.info("ending the session (%s)", reason)
         dropped = self._drop_chooser()
         self.phase = Phase.ENDING
-        return [*dropped, Show(MessageView("ending")), EndInController(reason)]
+        kind = "ending_usb" if self.usb_keys else "ending"
+        return [*dropped, Show(MessageView(kind)), EndInController(reason)]
+
+    def _documents_view(self, usb_notice: str = "") -> DocumentsView:
+        writable = any(key.writable for key in self.usb_keys.values())
+        return DocumentsView(self.documents, writable, usb_notice)
 
     def _drop_chooser(self) -> list[Effect]:
         if self._session.chooser is None:
@@ -561,7 +586,7 @@ class SessionFlow:
     def _on_ShowDocuments(self, action: ShowDocuments) -> list[Effect]:
         if self.phase not in (Phase.SHELL, Phase.PROCEDURE):
             return []
-        return self._to_shell(DocumentsView(self.documents))
+        return self._to_shell(self._documents_view())
 
     def _on_AskToEnd(self, action: AskToEnd) -> list[Effect]:
         if self.phase not in (Phase.SHELL, Phase.PROCEDURE):
@@ -647,6 +672,8 @@ class SessionFlow:
             return self._reset()
         if isinstance(self.view, MessageView) and self.view.kind == "user_error":
             return self._return()
+        if isinstance(self.view, MessageView) and self.view.kind == "usb_reminder":
+            return [Show(HomeView())]
         return []
 
     # -- what the workers report ---------------------------------------------------------------
@@ -760,7 +787,7 @@ class SessionFlow:
     def _leave_print(self) -> list[Effect]:
         self._session.print_request = 0
         if self._session.print_from_documents:
-            return self._to_shell(DocumentsView(self.documents))
+            return self._to_shell(self._documents_view())
         return self._return()
 
     def _panel_view(self, over_quota: int = 0) -> PrintPanelView:
@@ -865,7 +892,60 @@ class SessionFlow:
             self.phase = Phase.OUT_OF_SERVICE
             return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                     Show(OutOfServiceView())]
-        return self._reset()
+        effects = self._reset()
+        if not self.usb_keys:
+            return effects
+        # The resident may be walking away: the key is theirs, say so before the tiles.
+        return [*effects[:-1], Show(MessageView("usb_reminder")),
+                Later(USB_REMINDER_MS, self._timeout_for_this_message())]
+
+    # -- USB keys ------------------------------------------------------------------------
+
+    def _on_UsbKeyChanged(self, event: UsbKeyChanged) -> list[Effect]:
+        if event.state == "gone":
+            self.usb_keys.pop(event.sys_path, None)
+            if isinstance(self.view, MessageView) and self.view.kind == "usb_reminder" \
+                    and not self.usb_keys:
+                return [Show(HomeView())]
+        else:
+            self.usb_keys[event.sys_path] = event
+        if event.state in ("refused", "unreadable"):
+            return self._tell_about_usb("usb_" + event.state)
+        if self.phase is Phase.SHELL and isinstance(self.view, DocumentsView):
+            return [Show(self._documents_view())]  # Save buttons come or go
+        return []
+
+    def _tell_about_usb(self, kind: str) -> list[Effect]:
+        """The key can't be used: said once per session, on a screen with Back."""
+        if kind in self._session.usb_told or \
+                self.phase not in (Phase.HOME, Phase.SHELL, Phase.PROCEDURE):
+            return []
+        self._session.usb_told.add(kind)
+        return self._to_shell(MessageView(kind, can_go_back=True))
+
+    def _on_UsbDocumentsGone(self, event: UsbDocumentsGone) -> list[Effect]:
+        gone = set(event.paths)
+        session = self._session
+        if not any(d.path in gone for d in session.documents):
+            return []
+        session.documents = [d for d in session.documents if d.path not in gone]
+        effects: list[Effect] = [UpdateDocumentCount(len(session.documents))]
+        if self.phase is Phase.PICKER:
+            effects.append(Show(self._picker_view()))
+        elif self.phase is Phase.SHELL and isinstance(self.view, DocumentsView):
+            effects.append(Show(self._documents_view()))
+        return effects
+
+    def _on_SaveToUsb(self, action: SaveToUsb) -> list[Effect]:
+        if self.phase is not Phase.SHELL or not isinstance(self.view, DocumentsView) \
+                or action.path not in {d.path for d in self._session.documents}:
+            return []
+        return [Publish(UsbSaveAsked(action.path)), Show(self._documents_view("saving"))]
+
+    def _on_UsbSaveFinished(self, event: UsbSaveFinished) -> list[Effect]:
+        if self.phase is not Phase.SHELL or not isinstance(self.view, DocumentsView):
+            return []
+        return [Show(self._documents_view(event.outcome))]
 
     def _reset(self) -> list[Effect]:
         self._session = _Session()

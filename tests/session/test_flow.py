@@ -18,6 +18,8 @@ from kiosk.events import (
     BrowserUnavailable,
     CountdownCancelled,
     CountdownTick,
+    DevicePlugged,
+    DeviceUnplugged,
     Document,
     DocumentAdded,
     FileChooserOpened,
@@ -40,6 +42,10 @@ from kiosk.events import (
     SessionWiped,
     TimeLimitNotice,
     ToolbarKeyPressed,
+    UsbDocumentsGone,
+    UsbKeyChanged,
+    UsbSaveAsked,
+    UsbSaveFinished,
     WindowClosed,
     declared_events,
 )
@@ -68,6 +74,10 @@ SAMPLES: list[f.Input] = [
     PrintPreviewReady(PDF.path, PDF.path, 2, ()), PrintPreparationFailed("page"),
     f.ConfirmPrint(1, 2, 1), f.CancelPrint(), PrintPreviewAsked(PDF.path),
     PrintOrdered(1, PDF.path, 1, 1, 2, False), PrintCancelOrdered(1),
+    UsbKeyChanged("/sys/key", "KEY", "refused"), UsbDocumentsGone((PDF.path,)),
+    f.SaveToUsb(PDF.path), UsbSaveAsked(PDF.path), UsbSaveFinished(PDF.path, "saved"),
+    DevicePlugged("printer", "/sys/usb/1-1", "", "HP LaserJet", ""),
+    DeviceUnplugged("printer", "/sys/usb/1-1"),
 ]
 
 SETUPS: dict[Phase, list[f.Input]] = {
@@ -92,7 +102,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         "OpenProcedure": Phase.PROCEDURE, "ShowOtherWays": Phase.SHELL,
         "ShowHelp": Phase.SHELL, "ChangeLanguage": Phase.SHELL,
         "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
-        "InternalError": Phase.FAILED,
+        "InternalError": Phase.FAILED, "UsbKeyChanged": Phase.SHELL,
     },
     Phase.SHELL: {
         "OpenProcedure": Phase.PROCEDURE, "CountdownTick": Phase.COUNTDOWN,
@@ -103,6 +113,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         **dict.fromkeys(SHELL_SCREENS, Phase.SHELL), "ShowUserError": Phase.SHELL,
         "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
+        "UsbKeyChanged": Phase.SHELL,
         "PrintRequested": Phase.PRINT, **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.PRINT: {
@@ -389,3 +400,65 @@ def test_a_late_recheck_does_not_disturb_a_resident() -> None:
     flow, _ = drive(f.OpenProcedure("caf"))
     assert flow.handle(SessionWiped("recheck")) == []
     assert flow.phase is Phase.PROCEDURE
+
+
+# -- USB keys ----------------------------------------------------------------------------
+
+KEY = "/sys/devices/usb1/1-1/block/sdb/sdb1"
+USB_DOC = Document("attestation.pdf", Path("/s/usb/1/attestation.pdf"), "usb", 2.0, "MYKEY")
+
+
+def test_a_refused_key_is_explained_once_per_session_with_a_way_back() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "refused"))
+    assert f.Show(f.MessageView("usb_refused", can_go_back=True)) in effects
+    assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone"))
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "refused")) == []  # plugged in again
+    flow.handle(f.EndSession("button"))
+    flow.handle(SessionWiped("button"))
+    again = flow.handle(UsbKeyChanged(KEY, "MYKEY", "refused"))
+    assert f.Show(f.MessageView("usb_refused", can_go_back=True)) in again  # a new session
+
+
+def test_a_key_left_plugged_in_is_recalled_at_the_end_until_pulled_out() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "ready"))
+    assert f.Show(f.MessageView("ending_usb")) in flow.handle(f.EndSession("button"))
+    effects = flow.handle(SessionWiped("button"))
+    assert f.Show(f.MessageView("usb_reminder")) in effects
+    assert f.Show(f.HomeView()) not in effects and flow.phase is Phase.HOME
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone")) == [f.Show(f.HomeView())]
+    # Without a key: the usual end.
+    flow.handle(f.OpenProcedure("caf"))
+    assert f.Show(f.MessageView("ending")) in flow.handle(f.EndSession("button"))
+    assert f.Show(f.HomeView()) in flow.handle(SessionWiped("button"))
+
+
+def test_the_reminder_gives_way_to_the_tiles_after_a_while() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "ready"),
+                    f.EndSession("button"))
+    later = of_type(flow.handle(SessionWiped("button")), f.Later)
+    assert [e.delay_ms for e in later] == [f.USB_REMINDER_MS]  # type: ignore[attr-defined]
+    assert flow.handle(later[0].input) == [f.Show(f.HomeView())]  # type: ignore[attr-defined]
+
+
+def test_a_pulled_key_takes_its_documents_out_of_the_open_picker() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "ready"),
+                    DocumentAdded(USB_DOC), DocumentAdded(PDF),
+                    FileChooserOpened(multiple=False))
+    assert USB_DOC in flow.view.documents  # type: ignore[attr-defined]
+    effects = flow.handle(UsbDocumentsGone((USB_DOC.path,)))
+    assert f.UpdateDocumentCount(1) in effects
+    assert flow.view == f.PickerView((PDF,), False, (), 0)
+
+
+def test_saving_to_a_writable_key_from_the_documents_screen() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), f.ShowDocuments())
+    assert flow.view == f.DocumentsView((PDF,), usb_writable=False)
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready", writable=True)) == [
+        f.Show(f.DocumentsView((PDF,), usb_writable=True))]
+    assert flow.handle(f.SaveToUsb(PDF.path)) == [
+        f.Publish(UsbSaveAsked(PDF.path)), f.Show(f.DocumentsView((PDF,), True, "saving"))]
+    assert flow.handle(UsbSaveFinished(PDF.path, "full")) == [
+        f.Show(f.DocumentsView((PDF,), True, "full"))]
+    flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone"))
+    assert flow.view == f.DocumentsView((PDF,), usb_writable=False)
