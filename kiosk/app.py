@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
-from kiosk import i18n
+from kiosk import events, i18n
 from kiosk.bus import EventBus
 from kiosk.config.schema import DeskDetails, Profile
 from kiosk.errors import UserError
@@ -142,7 +142,7 @@ class KioskApp:
 
     def _subscribe(self) -> None:
         for name in f.inputs_handled():
-            kind = getattr(f, name, None)
+            kind = getattr(events, name, None)
             if isinstance(kind, type) and issubclass(kind, Event):
                 self.bus.subscribe(kind, self.feed)
 
