@@ -63,11 +63,17 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     mode join here as they are built.
     """
     from kiosk.devices.printing import PrintingParticipant, PrintService
+    from kiosk.devices.scanning import ScanningParticipant, ScanService
 
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
                             enabled=profile.printing.enabled)
     printing.start()
-    return [PrintingParticipant(printing, bus)]
+    # Disabled, the service still says so once (the picker then offers no scanning),
+    # and never runs scanimage.
+    scanning = ScanService(bus.publish, enabled=profile.scanning.enabled,
+                           max_bytes=int(profile.scanning.max_size_mb * 1024 * 1024))
+    scanning.start()
+    return [PrintingParticipant(printing, bus), ScanningParticipant(scanning, bus)]
 
 
 def start_stats(bus: EventBus) -> StatsRecorder | None:

@@ -240,7 +240,7 @@ class ScanFlow:
 
     def _on_ScanFromPicker(self, action: ScanFromPicker) -> list[Effect]:
         chooser = self._chooser()
-        if self.phase is not Phase.PICKER or chooser is None:
+        if self.phase is not Phase.PICKER or chooser is None or not self.scanning_offered:
             return []
         return self._open_scan(from_picker=True, as_jpeg=wants_images_only(chooser.accept))
 

@@ -82,6 +82,10 @@ def scan_pages(service: ScanService, events: Events, folder: Path, preset: str, 
     return pages
 
 
+def state_of(service: ScanService) -> ScanState:
+    return service.state
+
+
 def pdf_info(path: Path) -> dict[str, str]:
     text = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
                           check=True).stdout
@@ -227,7 +231,7 @@ def test_cancel_mid_scan_stops_scanimage_silently(
     service.cancel(1)
     assert ending(events, 1) == ScanStopped(1, states.CANCELLED)
     assert states.scan_sentence(states.CANCELLED) == "", "a cancel is not an error"
-    assert service.state is ScanState.IDLE
+    assert state_of(service) is ScanState.IDLE
     assert scanimage_processes() == []
     assert list(tmp_path.iterdir()) == [], "nothing of the cancelled page is kept"
     # The scanner answers the next scan at once.
