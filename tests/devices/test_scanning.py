@@ -304,8 +304,12 @@ def test_a_blank_page_is_not_kept(sane: SaneSetup, service: ScanService, events:
 
 
 def test_every_failure_has_a_french_sentence() -> None:
-    for reason in (states.NO_SCANNER, states.BUSY, states.COVER_OPEN, states.FEEDER_EMPTY,
-                   states.UNPLUGGED, states.BLANK, states.FAILED, states.DISK_FULL,
-                   states.TOO_LARGE, states.JAMMED):
-        english = states.scan_sentence(reason)
-        assert english and gettext_for("fr", english) != english, reason
+    i18n.set_language("en")
+    try:
+        for reason in (states.NO_SCANNER, states.BUSY, states.COVER_OPEN, states.FEEDER_EMPTY,
+                       states.UNPLUGGED, states.BLANK, states.FAILED, states.DISK_FULL,
+                       states.TOO_LARGE, states.JAMMED):
+            english = states.scan_sentence(reason)
+            assert english and gettext_for("fr", english) != english, reason
+    finally:
+        i18n.set_language("fr")
