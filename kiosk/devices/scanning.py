@@ -362,16 +362,19 @@ class ScanService:
 
         image = order.folder / f"page-{order.request}-{order.side}.png"
         preview = order.folder / f"preview-{order.request}-{order.side}.png"
+        reason = ""
         try:
             prepare_page(raw, order.preset.dpi, image, preview)
         except BlankPage:
-            self._stopped(order.request, states.BLANK)
-            return
+            reason = states.BLANK
         except OSError as error:
-            self._stopped(order.request, _disk_or_failed(error))
+            reason = _disk_or_failed(error)
+        # The scanner's raw picture goes before anyone hears of the page.
+        raw.unlink(missing_ok=True)
+        if reason:
+            image.unlink(missing_ok=True)
+            self._stopped(order.request, reason)
             return
-        finally:
-            raw.unlink(missing_ok=True)
         self._state = ScanState.IDLE
         log.info("scanning: request %d side %d scanned", order.request, order.side)
         self._publish(ScanPageReady(order.request, image, preview))
