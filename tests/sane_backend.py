@@ -52,6 +52,8 @@ class SaneSetup:
 def sane_setup() -> Iterator[SaneSetup]:
     with tempfile.TemporaryDirectory(prefix="borne-sane-") as folder:
         setup = SaneSetup(Path(folder))
+        # Readable by the production mode's unprivileged kiosk user (nothing secret here).
+        setup.folder.chmod(0o755)
         setup.with_scanners()
         setup.configure()
         yield setup

@@ -73,6 +73,7 @@ log = logging.getLogger(__name__)
 SCANIMAGE = "scanimage"
 PROBE_TIMEOUT_S = 60.0
 STOP_GRACE_S = 3.0
+FIRST_PROBE_DELAY_S = 0.5
 FORGET_TIMEOUT_S = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 PROGRESS = re.compile(rb"Progress: ([0-9.]+)%")
@@ -238,6 +239,8 @@ class ScanService:
     # -- the worker ------------------------------------------------------------------------
 
     def _run(self) -> None:
+        # The first probe waits until the home screen is drawn (as printing's first look).
+        time.sleep(FIRST_PROBE_DELAY_S)
         while (command := self._inbox.get()) is not None:
             try:
                 self._carry_out(command)

@@ -182,9 +182,9 @@ class ScanFlow:
 
     @property
     def scanning_offered(self) -> bool:
-        """Whether "Scan a document" shows in the picker: once scanning has said it is
-        there (not disabled by the profile); without a scanner the panel says so."""
-        return self.scanners.why_unavailable not in ("disabled", "unknown")
+        """Whether "Scan a document" shows in the picker: only with a scanner there
+        (the picker follows when one is plugged or unplugged)."""
+        return self.scanners.available
 
     def _scan_view(self) -> ScanPanelView:
         work = self._scan_work()

@@ -215,13 +215,17 @@ def test_a_site_taking_only_images_gets_a_jpeg_of_one_page() -> None:
     assert isinstance(order, ScanDocumentOrdered) and order.as_jpeg
 
 
-def test_no_scanning_offered_when_the_profile_disables_it() -> None:
-    flow = f.SessionFlow()
-    flow.handle(ScannersChanged((), "disabled"))
-    flow.handle(f.OpenProcedure("caf"))
-    shown = flow.handle(FileChooserOpened(multiple=False))
-    assert not views(shown)[0].can_scan  # type: ignore[attr-defined]
-    assert flow.handle(f.ScanFromPicker()) == []
+def test_the_picker_offers_scanning_only_with_a_scanner() -> None:
+    for status in (ScannersChanged((), "disabled"), NONE):
+        flow = f.SessionFlow()
+        flow.handle(status)
+        flow.handle(f.OpenProcedure("caf"))
+        shown = flow.handle(FileChooserOpened(multiple=False))
+        assert not views(shown)[0].can_scan  # type: ignore[attr-defined]
+        assert flow.handle(f.ScanFromPicker()) == []
+        # A scanner plugged in while the picker shows: it offers scanning at once.
+        shown = flow.handle(ONE)
+        assert views(shown)[0].can_scan  # type: ignore[attr-defined]
 
 
 def test_the_toolbar_follows_the_scanners_and_the_wipe_forgets_the_pages() -> None:
