@@ -87,10 +87,12 @@ def trim(picture: Image.Image, dpi: float) -> Image.Image:
 def prepare_page(raw: Path, dpi: float, image: Path, preview: Path) -> None:
     """A scanned picture made grey and trimmed, saved as `image`, with its preview."""
     picture = trim(load_grey(raw), dpi)
-    picture.save(image, "PNG", dpi=(dpi, dpi))
-    small = picture.copy()
+    # Light compression: the page is read once more, at Finish, and then deleted.
+    picture.save(image, "PNG", dpi=(dpi, dpi), compress_level=1)
+    factor = max(1, min(picture.width // PREVIEW_BOX[0], picture.height // PREVIEW_BOX[1]))
+    small = picture.reduce(factor) if factor > 1 else picture.copy()  # cheap first step
     small.thumbnail(PREVIEW_BOX)
-    small.save(preview, "PNG")
+    small.save(preview, "PNG", compress_level=1)
 
 
 def turned(picture: Image.Image, turns: int) -> Image.Image:

@@ -31,6 +31,7 @@ import logging
 import os
 import queue
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -74,6 +75,9 @@ SCANIMAGE = "scanimage"
 PROBE_TIMEOUT_S = 60.0
 STOP_GRACE_S = 3.0
 FIRST_PROBE_DELAY_S = 0.5
+# A scan that says nothing for this long is stuck (a backend waiting on a dead USB
+# link): it is stopped and reported as failed.
+STALL_S = 60.0
 FORGET_TIMEOUT_S = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 PROGRESS = re.compile(rb"Progress: ([0-9.]+)%")
@@ -143,6 +147,7 @@ class _Running:
     request: int
     process: subprocess.Popen[bytes]
     cancelled: bool = False
+    stalled: bool = False
 
 
 def scanimage_args(device: str, preset: Preset, output: Path, full: bool = True) -> list[str]:
@@ -169,11 +174,14 @@ class ScanService:
     """The terminal's scanners, seen from one worker thread."""
 
     def __init__(self, publish: Callable[[Event], None], enabled: bool = True,
-                 max_bytes: int = DEFAULT_MAX_BYTES, scanimage: str = SCANIMAGE) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, scanimage: str = SCANIMAGE,
+                 stall_s: float = STALL_S) -> None:
         self._publish = publish
         self._enabled = enabled
         self.max_bytes = max_bytes
         self._scanimage = scanimage
+        self._stall_s = stall_s
+        self._progressed = False  # whether the last scanimage reported any progress
         self._inbox: queue.SimpleQueue[_Command | None] = queue.SimpleQueue()
         self._status = ScannersChanged((), "unknown")
         self._state = ScanState.IDLE
@@ -227,6 +235,18 @@ class ScanService:
             running.cancelled = True
             self._state = ScanState.CANCELLING
         _signal_group(running.process, signal.SIGTERM)
+        # A backend stuck in the kernel may not heed SIGTERM: SIGKILL after a grace
+        # period, on a timer (the caller, often the Tk thread, never waits).
+        timer = threading.Timer(STOP_GRACE_S, self._kill_if_still_running, (running,))
+        timer.daemon = True
+        timer.start()
+
+    def _kill_if_still_running(self, running: _Running) -> None:
+        with self._lock:
+            still = self._running is running
+        if still:
+            log.warning("scanning: scanimage did not stop on SIGTERM; killed")
+            _signal_group(running.process, signal.SIGKILL)
 
     def forget_session(self, timeout: float = FORGET_TIMEOUT_S) -> None:
         """A wipe step: stop any scan and wait until the worker holds nothing of the
@@ -296,7 +316,9 @@ class ScanService:
         raw = order.folder / f"raw-{order.request}-{order.side}.png"
         self._state = ScanState.SCANNING
         reason = self._run_scanimage(order, raw, full=True)
-        if reason == states.FAILED and not raw.exists():
+        if reason == states.FAILED and not raw.exists() and not self._progressed:
+            # Refused before scanning anything: most likely an option this backend
+            # does not have (its modes or resolutions are named otherwise).
             log.info("scanning: trying again with the backend's own settings")
             reason = self._run_scanimage(order, raw, full=False)
         if reason:
@@ -328,6 +350,9 @@ class ScanService:
         if running is not None and running.cancelled:
             raw.unlink(missing_ok=True)
             return states.CANCELLED
+        if running is not None and running.stalled:
+            raw.unlink(missing_ok=True)
+            return states.FAILED
         if status != 0:
             text = said.decode("utf-8", "replace")
             log.info("scanning: scanimage ended with %d: %s", status,
@@ -340,7 +365,7 @@ class ScanService:
         lines that are not progress (its error messages)."""
         assert process.stderr is not None
         said, pending, shown = bytearray(), b"", -1
-        while chunk := os.read(process.stderr.fileno(), 4096):
+        while chunk := self._read_or_stop(process):
             pending += chunk
             *lines, pending = re.split(rb"[\r\n]", pending)
             for line in lines:
@@ -352,7 +377,21 @@ class ScanService:
                 if percent != shown:
                     shown = percent
                     self._publish(ScanProgressed(request, percent))
+        self._progressed = shown >= 0
         return bytes(said + pending)
+
+    def _read_or_stop(self, process: subprocess.Popen[bytes]) -> bytes:
+        """The next bytes scanimage says; b"" at its end, or once it stalled (killed)."""
+        assert process.stderr is not None
+        ready, _w, _x = select.select([process.stderr], [], [], self._stall_s)
+        if ready:
+            return os.read(process.stderr.fileno(), 4096)
+        log.warning("scanning: scanimage said nothing for %.0f s; stopped", self._stall_s)
+        with self._lock:
+            if self._running is not None:
+                self._running.stalled = True
+        _signal_group(process, signal.SIGKILL)
+        return b""
 
     def _unplugged_or_failed(self, device: str) -> str:
         self._probe()
