@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
-from kiosk import i18n
+from kiosk import events, i18n
 from kiosk.bus import EventBus
 from kiosk.config.schema import DeskDetails, Profile
 from kiosk.errors import UserError
@@ -30,6 +30,7 @@ from kiosk.ui.home import HomeActions, build_home
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.picker import build_picker
 from kiosk.ui.print_panel import build_print_panel, build_print_status
+from kiosk.ui.scan_panel import ScanActions, build_scan_panel
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.screens import (
     build_error,
@@ -86,6 +87,8 @@ class KioskApp:
         # The countdown's figures, which tick without rebuilding its screen.
         self.countdown_number = tk.StringVar(master=root, value="")
         self.countdown_caption = tk.StringVar(master=root, value="")
+        # The running scan's progress, which moves without rebuilding the panel.
+        self.scan_progress = tk.IntVar(master=root, value=0)
         self._controller: SessionControl | None = None
         self._controller_factory = controller_factory
         self._prestart_id: str | None = None
@@ -142,7 +145,7 @@ class KioskApp:
 
     def _subscribe(self) -> None:
         for name in f.inputs_handled():
-            kind = getattr(f, name, None)
+            kind = getattr(events, name, None)
             if isinstance(kind, type) and issubclass(kind, Event):
                 self.bus.subscribe(kind, self.feed)
 
@@ -229,6 +232,7 @@ class KioskApp:
         f.MakePagePdf: lambda app, e: app._controller_call(lambda c: c.make_page_pdf()),
         f.Publish: lambda app, e: app.bus.publish(e.event),
         f.ResetForNextResident: _reset_for_next_resident,
+        f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
     }
 
@@ -294,6 +298,8 @@ class KioskApp:
             return lambda parent, look: build_out_of_service(parent, look, info, languages)
         if isinstance(view, f.PrintPanelView):
             return self._print_panel_builder(view)
+        if isinstance(view, f.ScanPanelView):
+            return self._scan_panel_builder(view)
         if isinstance(view, f.PrintStatusView):
             log.info("print status: %s %s", view.stage, view.reason or "-")
             lines = self.desk_details().lines()
@@ -352,7 +358,8 @@ class KioskApp:
         return lambda parent, look: build_picker(
             parent, look, view.documents, multiple=view.multiple, accept=view.accept,
             left_out=view.left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
-            cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked)
+            cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked,
+            scan=(lambda: self.feed(f.ScanFromPicker())) if view.can_scan else None)
 
     def _documents_builder(self, view: f.DocumentsView) -> Builder:
         ordered = sorted(view.documents, key=lambda d: -d.added_at)
@@ -378,6 +385,21 @@ class KioskApp:
             lambda first, last, copies, colour: self.feed(
                 f.ConfirmPrint(first, last, copies, colour)),
             lambda: self.feed(f.CancelPrint()))
+
+    def _scan_panel_builder(self, view: f.ScanPanelView) -> Builder:
+        log.info("scan panel: %s, %d page(s)%s", view.stage, len(view.pages),
+                 f", {view.reason}" if view.reason else "")
+        actions = ScanActions(
+            choose_scanner=lambda name: self.feed(f.ChooseScanner(name)),
+            start=lambda preset: self.feed(f.StartScan(preset)),
+            rotate=lambda index: self.feed(f.RotateScanPage(index)),
+            add_page=lambda: self.feed(f.AddScanPage()),
+            finish=lambda: self.feed(f.FinishScan()),
+            retry=lambda: self.feed(f.RetryScan()),
+            cancel=lambda: self.feed(f.CancelScan()))
+        lines = self.desk_details().lines()
+        return lambda parent, look: build_scan_panel(parent, look, view, self.scan_progress,
+                                                     actions, lines)
 
     def _countdown_builder(self, view: f.CountdownView) -> Builder:
         return lambda parent, look: build_countdown(

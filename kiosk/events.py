@@ -353,3 +353,108 @@ class UsbSaveFinished(Event):
 
     document: Path
     outcome: UsbSaveOutcome
+
+
+# -- scanning ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """One scanner SANE offers (`name` is SANE's device name, `label` what a person reads)."""
+
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ScannersChanged(Event):
+    """What the kiosk now knows of its scanners (published when it changes).
+
+    `why_unavailable` is "" when at least one scanner is there, else "disabled" (by
+    the profile), "no_scanner", or "unknown" before the first look.
+    """
+
+    scanners: tuple[Scanner, ...]
+    why_unavailable: str
+
+    @property
+    def available(self) -> bool:
+        return not self.why_unavailable and bool(self.scanners)
+
+
+class ScanRequested(Event):
+    """The resident pressed Scan above a procedure."""
+
+
+@dataclass(frozen=True)
+class ScanOrdered(Event):
+    """Scan one page (or one side of a card) with `device`, as `preset` says.
+
+    `side` counts the scans of one document from 1 (the ID card's back is side 2).
+    """
+
+    request: int
+    device: str
+    preset: str
+    side: int
+
+
+@dataclass(frozen=True)
+class ScanCancelOrdered(Event):
+    """The resident cancelled: the running scan stops, silently."""
+
+    request: int
+
+
+@dataclass(frozen=True)
+class ScanProgressed(Event):
+    """How far the running scan is, in percent (from scanimage's own count)."""
+
+    request: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class ScanPageReady(Event):
+    """A page (or card side) is scanned and trimmed: `image` for the document, `preview`
+    a small picture of it for the panel."""
+
+    request: int
+    image: Path
+    preview: Path
+
+
+@dataclass(frozen=True)
+class ScanStopped(Event):
+    """A scan or the making of its document did not end with a page: `reason` is a
+    keyword of kiosk.devices.scanner_states ("cancelled" when the resident asked)."""
+
+    request: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """A scanned page kept by the flow, with the quarter turns the resident asked for."""
+
+    image: Path
+    preview: Path
+    turns: int = 0
+
+
+@dataclass(frozen=True)
+class ScanDocumentOrdered(Event):
+    """The resident pressed Finish: make the document of `pages` (a JPEG when `as_jpeg`)."""
+
+    request: int
+    preset: str
+    pages: tuple[ScanPage, ...]
+    as_jpeg: bool = False
+
+
+@dataclass(frozen=True)
+class ScanSaved(Event):
+    """The scan's document is in the session's Documents (also announced as DocumentAdded)."""
+
+    request: int
+    document: Document

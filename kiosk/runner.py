@@ -63,10 +63,10 @@ def make_root() -> tk.Tk:
 def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     """The services that keep something of a resident between two wipes.
 
-    The browser is owned by the controller itself; scanning and assisted mode join
-    here as they are built.
+    The browser is owned by the controller itself; assisted mode joins here.
     """
     from kiosk.devices.printing import PrintingParticipant, PrintService
+    from kiosk.devices.scanning import ScanningParticipant, ScanService
     from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
 
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
@@ -78,7 +78,13 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     usb.start()
     for dev_node in settings.current().test_usb_keys:
         usb.key_plugged(f"test:{dev_node}", dev_node, "", "")
-    return [PrintingParticipant(printing, bus), UsbParticipant(usb, bus)]
+    # Disabled, the service still says so once (the picker then offers no scanning),
+    # and never runs scanimage.
+    scanning = ScanService(bus.publish, enabled=profile.scanning.enabled,
+                           max_bytes=int(profile.scanning.max_size_mb * 1024 * 1024))
+    scanning.start()
+    return [PrintingParticipant(printing, bus), ScanningParticipant(scanning, bus),
+            UsbParticipant(usb, bus)]
 
 
 def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:
@@ -86,20 +92,28 @@ def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> Hotplug
 
     Printing looks at its printer again when a USB printer comes or goes (CUPS is
     told nothing: it finds USB printers itself); a USB key's partition goes to the
-    USB storage service, which applies the profile's policy. Scanning's device
-    list hooks here too, through `follow_hotplug`'s other callback.
+    USB storage service, which applies the profile's policy; scanning asks SANE for
+    its scanners again when a scanner comes or goes (probing takes seconds: it is
+    done then, on scanning's worker, so that the Scan item answers at once).
     """
     from kiosk.devices.hotplug import HotplugWatcher, follow_hotplug
     from kiosk.devices.printing import PrintingParticipant
+    from kiosk.devices.scanning import ScanningParticipant
     from kiosk.devices.usb_storage import UsbParticipant
 
     printing = [p.service for p in participants if isinstance(p, PrintingParticipant)]
+    scanning = [p for p in participants if isinstance(p, ScanningParticipant)]
     keys = [p.storage for p in participants if isinstance(p, UsbParticipant)]
 
     def printers_changed() -> None:
         log.info("hotplug: printing looks at its printer again")
         for service in printing:
             service.refresh()
+
+    def scanners_changed() -> None:
+        log.info("hotplug: scanning looks for its scanners again")
+        for participant in scanning:
+            participant.refresh()
 
     def storage_plugged(event: DevicePlugged) -> None:
         for storage in keys:
@@ -109,8 +123,8 @@ def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> Hotplug
         for storage in keys:
             storage.key_unplugged(event.sys_path)
 
-    follow_hotplug(bus, printers_changed=printers_changed, storage_plugged=storage_plugged,
-                   storage_unplugged=storage_unplugged)
+    follow_hotplug(bus, printers_changed=printers_changed, scanners_changed=scanners_changed,
+                   storage_plugged=storage_plugged, storage_unplugged=storage_unplugged)
     watcher = HotplugWatcher(bus.publish)
     watcher.start(delay=HOTPLUG_START_DELAY_S)
     return watcher

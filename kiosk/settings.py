@@ -42,6 +42,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "DISPLAY": ("", "the X display of the kiosk session"),
     "CUPS_SERVER": ("", "read by libcups, not by the kiosk: the CUPS server to print with "
                         "(a socket or host); empty: the machine's own cupsd"),
+    "SANE_CONFIG_DIR": ("", "read by libsane (through scanimage), not by the kiosk: where "
+                            "SANE's backend list (dll.conf) is; empty: /etc/sane.d"),
     "NOTIFY_SOCKET": ("", "set by systemd: where the kiosk says it is ready and alive "
                           "(taken out of the environment at start, so the browser never "
                           "inherits it)"),

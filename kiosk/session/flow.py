@@ -14,6 +14,7 @@ Phases:
 - PROCEDURE: the browser shows a procedure under the toolbar.
 - PICKER: the kiosk's document picker answers a page's file input.
 - PRINT: the print panel, from the page's PDF being made to the job's outcome.
+- SCAN: the scan panel (its handlers are in kiosk.session.scan_flow).
 - COUNTDOWN: the idle or time-limit countdown is on screen.
 - FAILED: a calm message after a failure; the session then ends by itself.
 - ENDING: the wipe runs; only its end (`SessionWiped`) counts.
@@ -26,7 +27,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from kiosk.events import (
@@ -38,7 +38,6 @@ from kiosk.events import (
     CountdownTick,
     Document,
     DocumentAdded,
-    Event,
     FileChooserOpened,
     PageCrashed,
     PageOpened,
@@ -61,23 +60,35 @@ from kiosk.events import (
     UsbSaveAsked,
     UsbSaveFinished,
     WindowClosed,
-    refuse_assignment,
 )
 from kiosk.session.documents import choose_for
+from kiosk.session.flow_types import (
+    Action as Action,
+    Effect as Effect,
+    GiveFiles as GiveFiles,
+    Input as Input,
+    Phase as Phase,
+    Publish as Publish,
+    RefreshToolbar as RefreshToolbar,
+    Show as Show,
+    View as View,
+)
+from kiosk.session.scan_flow import (
+    AddScanPage as AddScanPage,
+    CancelScan as CancelScan,
+    ChooseScanner as ChooseScanner,
+    FinishScan as FinishScan,
+    RetryScan as RetryScan,
+    RotateScanPage as RotateScanPage,
+    ScanFlow as ScanFlow,
+    ScanFromPicker as ScanFromPicker,
+    ScanPanelView as ScanPanelView,
+    ScanWork as ScanWork,
+    StartScan as StartScan,
+    UpdateScanProgress as UpdateScanProgress,
+)
 
 log = logging.getLogger(__name__)
-
-
-class Phase(Enum):
-    HOME = "home"
-    SHELL = "shell"
-    PROCEDURE = "procedure"
-    PICKER = "picker"
-    PRINT = "print"
-    COUNTDOWN = "countdown"
-    FAILED = "failed"
-    ENDING = "ending"
-    OUT_OF_SERVICE = "out_of_service"
 
 
 # -- what the resident does (the app turns presses into these) -------------------------------
@@ -87,11 +98,6 @@ class Phase(Enum):
 # semantics (equality by class, hashing, no assignment) without a decorator of its
 # own: each dataclass costs about 0.3 ms to make, and the flow is imported before
 # the first home screen is drawn.
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something the resident did on the shell's screens."""
 
 
 @dataclass(frozen=True)
@@ -217,16 +223,9 @@ class MessageTimeout(Action):
     serial: int | None = None
 
 
-Input = Action | Event
-Action.__setattr__ = refuse_assignment  # type: ignore[method-assign]
 
 
 # -- what the app shows ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class View:
-    """A screen to render."""
 
 
 class HomeView(View):
@@ -267,6 +266,7 @@ class PickerView(View):
     multiple: bool
     accept: tuple[str, ...]
     left_out: int  # the session's other documents, of a kind the input does not take
+    can_scan: bool = False  # "Scan a document" is offered
 
 
 @dataclass(frozen=True)
@@ -322,20 +322,6 @@ class PrintStatusView(View):
 # -- what the app does -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Effect:
-    """One thing for the app to do, in order."""
-
-
-View.__setattr__ = refuse_assignment  # type: ignore[method-assign]
-Effect.__setattr__ = refuse_assignment  # type: ignore[method-assign]
-
-
-@dataclass(frozen=True)
-class Show(Effect):
-    view: View
-
-
 class BeginSession(Effect):
     """Tell the controller: from now on there is something to wipe."""
 
@@ -350,13 +336,6 @@ class BrowserCall(Effect):
     """"back", "reload" or "focus" (the page takes the keyboard)."""
 
     action: str
-
-
-@dataclass(frozen=True)
-class GiveFiles(Effect):
-    """Answer the page's file input (an empty tuple gives it nothing)."""
-
-    paths: tuple[Path, ...]
 
 
 @dataclass(frozen=True)
@@ -393,19 +372,8 @@ class UpdateDocumentCount(Effect):
     count: int
 
 
-class RefreshToolbar(Effect):
-    """An item's availability may have changed (the printer came or went)."""
-
-
 class MakePagePdf(Effect):
     """Ask the session's browser for a PDF of the page on screen."""
-
-
-@dataclass(frozen=True)
-class Publish(Effect):
-    """Tell a participant through the bus (printing's previews and jobs)."""
-
-    event: Event
 
 
 class ResetForNextResident(Effect):
@@ -445,9 +413,10 @@ class _Session:
     print_request: int = 0  # the job on its way, 0 when none
     print_sheets: int = 0  # the sheets that job counts
     usb_told: set[str] = field(default_factory=set)  # USB messages shown in this session
+    scan: ScanWork = field(default_factory=ScanWork)
 
 
-class SessionFlow:
+class SessionFlow(ScanFlow):
     """The state machine; `handle` is its only door."""
 
     def __init__(self, sheets_per_session: int = 20) -> None:
@@ -551,12 +520,27 @@ class SessionFlow:
         chooser = self._session.chooser
         assert chooser is not None
         choice = choose_for(self._session.documents, chooser.accept)
-        return PickerView(choice.documents, chooser.multiple, chooser.accept, choice.left_out)
+        return PickerView(choice.documents, chooser.multiple, chooser.accept, choice.left_out,
+                          self.scanning_offered)
+
+    def _chooser(self) -> FileChooserOpened | None:
+        return self._session.chooser
+
+    def _forget_chooser(self) -> None:
+        self._session.chooser = None
+
+    def _scan_work(self) -> ScanWork:
+        return self._session.scan
+
+    def _new_scan_work(self) -> ScanWork:
+        self._session.scan = ScanWork()
+        return self._session.scan
 
     # -- the resident's actions ----------------------------------------------------------------
 
     def _on_OpenProcedure(self, action: OpenProcedure) -> list[Effect]:
-        if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT):
+        if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT,
+                                          Phase.SCAN):
             return []
         effects = self._begin()
         self._session.procedure_id = action.procedure_id

@@ -31,8 +31,7 @@ from usb_keys import (
     write_profile,
 )
 
-from kiosk.devices.usb_mount import Config, Device
-from kiosk.devices.usb_mount import MountService as Service
+from kiosk.devices.usb_mount import Config, Device, MountService as Service
 from kiosk.devices.usb_storage import MountClient, UsbStorage, WalkLimits, find_documents
 from kiosk.events import DocumentAdded, Event, UsbDocumentsGone, UsbKeyChanged, UsbSaveFinished
 

@@ -36,6 +36,17 @@ from kiosk.events import (
     PrintPreviewReady,
     PrintRequested,
     ProcedureOpened,
+    ScanCancelOrdered,
+    ScanDocumentOrdered,
+    Scanner,
+    ScannersChanged,
+    ScanOrdered,
+    ScanPage,
+    ScanPageReady,
+    ScanProgressed,
+    ScanRequested,
+    ScanSaved,
+    ScanStopped,
     SessionEnded,
     SessionExpired,
     SessionFailed,
@@ -54,6 +65,9 @@ from kiosk.session.flow import Phase
 
 PDF = Document("recu.pdf", Path("/s/Documents/recu.pdf"), "download", 1.0)
 PHOTO = Document("photo.jpg", Path("/s/Documents/photo.jpg"), "download", 2.0)
+SCANNER = Scanner("test:0", "Noname frontend-tester")
+SCAN_PAGE = ScanPage(Path("/s/scan/page-1-1.png"), Path("/s/scan/preview-1-1.png"))
+SCAN = Document("Scan 1 (1 page).pdf", Path("/s/Documents/Scan 1 (1 page).pdf"), "scan", 3.0)
 
 # One instance of every input the flow can be given.
 SAMPLES: list[f.Input] = [
@@ -78,19 +92,28 @@ SAMPLES: list[f.Input] = [
     f.SaveToUsb(PDF.path), UsbSaveAsked(PDF.path), UsbSaveFinished(PDF.path, "saved"),
     DevicePlugged("printer", "/sys/usb/1-1", "", "HP LaserJet", ""),
     DeviceUnplugged("printer", "/sys/usb/1-1"),
+    ScannersChanged((SCANNER,), ""), ScanRequested(), f.ScanFromPicker(),
+    f.ChooseScanner("test:0"), f.StartScan("a4_proof"), f.RotateScanPage(0), f.AddScanPage(),
+    f.FinishScan(), f.RetryScan(), f.CancelScan(), ScanOrdered(1, "test:0", "a4_proof", 1),
+    ScanCancelOrdered(1), ScanProgressed(1, 50), ScanPageReady(1, SCAN_PAGE.image,
+                                                                 SCAN_PAGE.preview),
+    ScanStopped(1, "cover_open"), ScanDocumentOrdered(1, "a4_proof", (SCAN_PAGE,)),
+    ScanSaved(1, SCAN),
 ]
 
 SETUPS: dict[Phase, list[f.Input]] = {
     Phase.HOME: [],
     Phase.SHELL: [f.ShowHelp()],
     Phase.PROCEDURE: [f.OpenProcedure("caf")],
-    Phase.PICKER: [f.OpenProcedure("caf"), FileChooserOpened(multiple=False)],
+    Phase.PICKER: [ScannersChanged((SCANNER,), ""), f.OpenProcedure("caf"),
+                   FileChooserOpened(multiple=False)],
     Phase.COUNTDOWN: [f.OpenProcedure("caf"), CountdownTick(20, "idle")],
     Phase.FAILED: [f.OpenProcedure("caf"), f.InternalError()],
     Phase.ENDING: [f.OpenProcedure("caf"), f.EndSession("button")],
     Phase.PRINT: [f.OpenProcedure("caf"), PrintRequested()],
     Phase.OUT_OF_SERVICE: [f.OpenProcedure("caf"), f.EndSession("button"),
                            SessionWiped("button", failed_checks=("delete_session_dir",))],
+    Phase.SCAN: [ScannersChanged((SCANNER,), ""), f.OpenProcedure("caf"), ScanRequested()],
 }
 
 ENDS = {"EndSession", "SessionExpired", "BrowserCrashed", "SessionFailed"}
@@ -114,7 +137,14 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
         "UsbKeyChanged": Phase.SHELL,
-        "PrintRequested": Phase.PRINT, **dict.fromkeys(ENDS, Phase.ENDING),
+        "PrintRequested": Phase.PRINT, "ScanRequested": Phase.SCAN,
+        **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.SCAN: {
+        "CancelScan": Phase.PROCEDURE, "PageCrashed": Phase.SHELL,
+        "ShowUserError": Phase.SHELL, "CountdownTick": Phase.COUNTDOWN,
+        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
+        **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.PRINT: {
         "CancelPrint": Phase.PROCEDURE, "MessageTimeout": Phase.PROCEDURE,
@@ -124,6 +154,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     },
     Phase.PICKER: {
         "PickDocuments": Phase.PROCEDURE, "CancelPicker": Phase.PROCEDURE,
+        "ScanFromPicker": Phase.SCAN,
         "PageCrashed": Phase.SHELL,
         "ShowUserError": Phase.SHELL, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
