@@ -19,7 +19,8 @@ from typing import Literal
 
 CountdownKind = Literal["idle", "max_duration"]
 DocumentKind = Literal["download", "scan", "usb"]
-BlockedKind = Literal["site", "address"]
+# "payment": a bank's card payment check (3-D Secure), which needs the desk.
+BlockedKind = Literal["site", "address", "payment"]
 UsbKeyState = Literal["refused", "unreadable", "ready", "gone"]
 UsbSaveOutcome = Literal["saved", "full", "refused", "gone"]
 PrintStage = Literal["sent", "waiting", "printing", "printed", "failed", "cancelled"]
@@ -89,7 +90,8 @@ class ToolbarKeyPressed(Event):
 
 @dataclass(frozen=True)
 class NavigationBlocked(Event):
-    """The guard refused a page: a site off the allowlist, or an address that is no site.
+    """The guard refused a page: a site off the allowlist, an address that is no site, or a
+    bank's card payment check ("payment").
 
     `host` is for the log and the tests; the statistics count the kind only.
     """
