@@ -9,7 +9,10 @@ and reports through the bus; this module only reacts on the Tk thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import tkinter as tk
 import traceback
 from collections.abc import Callable, Sequence
@@ -59,6 +62,44 @@ ControllerFactory = Callable[[Bounds], SessionControl]
 Builder = Callable[[tk.Frame, Look], ScreenParts]
 
 
+class Wakeup:
+    """Wakes the Tk loop from any thread: a byte down a pipe that Tk watches.
+
+    Without it an event a worker publishes waits for the next look at the bus
+    (up to BUS_INTERVAL_MS): a page scanned, a preview made, a printer plugged in
+    would show that much later. The bus is still looked at on a timer, in case.
+    """
+
+    def __init__(self, root: tk.Misc, on_wake: Callable[[], None]) -> None:
+        self._root = root
+        self._on_wake = on_wake
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self._pending = threading.Event()  # a byte is on its way: no need for another
+        root.tk.createfilehandler(self._read, tk.READABLE, self._woken)
+
+    def wake(self) -> None:
+        """From any thread: the Tk loop drains soon. Never blocks."""
+        if self._pending.is_set():
+            return
+        self._pending.set()
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._write, b"!")
+
+    def _woken(self, _fd: int, _mask: int) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.read(self._read, 4096)
+        self._pending.clear()  # before draining: an event queued meanwhile wakes again
+        self._on_wake()
+
+    def close(self) -> None:
+        self._root.tk.deletefilehandler(self._read)
+        for fd in (self._read, self._write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 class KioskApp:
     """The kiosk on one Tk root."""
 
@@ -106,6 +147,8 @@ class KioskApp:
                 # Once the home screen is drawn: loading the session's parts and starting
                 # Chromium would slow the first drawing down on a two-core machine.
                 self._prestart_id = root.after(PRESTART_DELAY_MS, self._prestart)
+        self._wakeup = Wakeup(root, self._drain_now)
+        bus.wake_with(self._wakeup.wake)
         self._pump_bus()
 
     # -- the controller ----------------------------------------------------------------
@@ -135,10 +178,15 @@ class KioskApp:
         self.bus.drain()
         self._pump_id = self.root.after(BUS_INTERVAL_MS, self._pump_bus)
 
+    def _drain_now(self) -> None:
+        self.bus.drain()
+
     def stop_pumping(self) -> None:
         """Stop draining the bus and drop the pending prestart (an app being replaced
         on the same Tk root: its timers must not reach a controller already shut)."""
         self.root.after_cancel(self._pump_id)
+        self.bus.wake_with(None)
+        self._wakeup.close()
         if self._prestart_id is not None:
             self.root.after_cancel(self._prestart_id)
             self._prestart_id = None
