@@ -253,6 +253,8 @@ class KioskApp:
     def _refresh_toolbar(self, effect: f.UpdateDocumentCount | f.RefreshToolbar) -> None:
         if self.toolbar is not None and self.toolbar.frame.winfo_exists():
             self.toolbar.refresh()
+            if isinstance(effect, f.RefreshToolbar):
+                log.info("toolbar: refreshed (a device changed)")
 
     def _reset_for_next_resident(self, effect: f.ResetForNextResident) -> None:
         if self.profile is not None:

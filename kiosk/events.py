@@ -119,6 +119,13 @@ class DocumentAdded(Event):
     document: Document
 
 
+@dataclass(frozen=True)
+class ThumbnailReady(Event):
+    """The small picture of a session's document is made (the picker shows it)."""
+
+    document: Path
+
+
 # -- the session ------------------------------------------------------------------------------
 
 

@@ -68,6 +68,7 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     from kiosk.devices.printing import PrintingParticipant, PrintService
     from kiosk.devices.scanning import ScanningParticipant, ScanService
     from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
+    from kiosk.session.thumbnails import Thumbnailer
 
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
                             enabled=profile.printing.enabled)
@@ -84,7 +85,7 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
                            max_bytes=int(profile.scanning.max_size_mb * 1024 * 1024))
     scanning.start()
     return [PrintingParticipant(printing, bus), ScanningParticipant(scanning, bus),
-            UsbParticipant(usb, bus)]
+            UsbParticipant(usb, bus), Thumbnailer(bus)]
 
 
 def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:

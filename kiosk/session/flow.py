@@ -53,6 +53,7 @@ from kiosk.events import (
     SessionExpired,
     SessionFailed,
     SessionWiped,
+    ThumbnailReady,
     TimeLimitNotice,
     ToolbarKeyPressed,
     UsbDocumentsGone,
@@ -710,6 +711,12 @@ class SessionFlow(ScanFlow):
         if self.phase is Phase.PICKER:
             effects.append(Show(self._picker_view()))
         return effects
+
+    def _on_ThumbnailReady(self, event: ThumbnailReady) -> list[Effect]:
+        if self.phase is not Phase.PICKER or event.document not in {
+                d.path for d in self._picker_view().documents}:
+            return []
+        return [Show(self._picker_view())]  # the same list, now with that picture
 
     def _on_TimeLimitNotice(self, event: TimeLimitNotice) -> list[Effect]:
         if not self._session.active or self._busy():

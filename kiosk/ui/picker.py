@@ -16,6 +16,7 @@ from pathlib import Path
 from kiosk.events import Document
 from kiosk.i18n import _, ngettext
 from kiosk.session.documents import describe_accept
+from kiosk.session.thumbnails import existing_thumbnail
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.widgets import Look, ScrollArea, button, frame, label
 
@@ -103,7 +104,8 @@ def _document_buttons(
     for index, document in enumerate(documents):
         text = _row_text(document, multiple, ticked)
         widget = button(parent, look, text, lambda: None, font=m.tile_font, anchor="w",
-                        wraplength=int(m.width * 0.8), name=f"document_{index}")
+                        wraplength=int(m.width * 0.7), name=f"document_{index}")
+        _show_thumbnail(widget, document.path)
         if multiple:
             widget.configure(command=_toggler(widget, document, ticked))
         else:
@@ -111,6 +113,20 @@ def _document_buttons(
         widget.pack(side="top", fill="x", pady=m.pad // 2)
         buttons.append(widget)
     return buttons
+
+
+def _show_thumbnail(widget: tk.Button, document: Path) -> None:
+    """The document's small picture left of its name, when it is made (Tk reads the
+    PNG itself); else the row keeps its symbol alone."""
+    thumbnail = existing_thumbnail(document)
+    if thumbnail is None:
+        return
+    try:
+        picture = tk.PhotoImage(master=widget, file=str(thumbnail))
+    except tk.TclError:  # half-written or damaged: the symbol says enough
+        return
+    widget.configure(image=picture, compound="left")
+    widget.picture = picture  # type: ignore[attr-defined]  # Tk forgets an unreferenced image
 
 
 def _row_text(document: Document, multiple: bool, ticked: set[Path]) -> str:

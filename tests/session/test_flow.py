@@ -51,6 +51,7 @@ from kiosk.events import (
     SessionExpired,
     SessionFailed,
     SessionWiped,
+    ThumbnailReady,
     TimeLimitNotice,
     ToolbarKeyPressed,
     UsbDocumentsGone,
@@ -80,6 +81,7 @@ SAMPLES: list[f.Input] = [
     PageCrashed(),
     WindowClosed(), ToolbarKeyPressed(), NavigationBlocked("site"),
     FileChooserOpened(multiple=False), DocumentAdded(PDF), ProcedureOpened("caf"),
+    ThumbnailReady(PDF.path),
     SessionFailed("RuntimeError"), SessionEnded("button", "<5min"), SessionWiped("button"),
     TimeLimitNotice(290), CountdownTick(20, "idle"), CountdownCancelled(),
     SessionExpired("idle"),
@@ -265,6 +267,16 @@ def test_a_document_arriving_while_the_picker_shows_joins_it() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), FileChooserOpened(multiple=False))
     effects = flow.handle(DocumentAdded(PDF))
     assert effects == [f.UpdateDocumentCount(1), f.Show(f.PickerView((PDF,), False, (), 0))]
+
+
+def test_a_thumbnail_made_while_the_picker_shows_is_drawn_there_only() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), DocumentAdded(PHOTO),
+                    FileChooserOpened(multiple=False, accept=(".pdf",)))
+    assert flow.handle(ThumbnailReady(PDF.path)) == [
+        f.Show(f.PickerView((PDF,), False, (".pdf",), 1))]
+    assert flow.handle(ThumbnailReady(PHOTO.path)) == [], "not listed: nothing to redraw"
+    flow.handle(f.CancelPicker())
+    assert flow.handle(ThumbnailReady(PDF.path)) == []
 
 
 def test_cancel_escape_or_the_end_give_the_page_nothing() -> None:

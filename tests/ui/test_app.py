@@ -190,3 +190,30 @@ def test_an_event_from_a_worker_is_drained_at_once_not_at_the_next_look(
         app.root.update()  # the Tk loop, as mainloop runs it: file handlers included
         time.sleep(0.005)
     assert "4:50" in app.toolbar_notice.get()
+
+
+def test_the_picker_shows_each_documents_thumbnail_once_made(
+    make_app: AppMaker, tmp_path: Path,
+) -> None:
+    from cups_server import text_pdf
+
+    from kiosk.events import Document, DocumentAdded, FileChooserOpened, ThumbnailReady
+    from kiosk.session.thumbnails import make_thumbnail
+
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    pdf = text_pdf(folder / "attestation.pdf", ["Attestation"])
+    app = make_app()
+    app.controller = QuietControl()
+    app.feed(OpenProcedure("caf"))
+    app.feed(DocumentAdded(Document("attestation.pdf", pdf, "download", 1.0)))
+    app.feed(FileChooserOpened(multiple=False))
+    settle(app.root)
+    row = app.root.nametowidget(str(current(app).order[0]))
+    assert row.cget("image") == "", "no picture before it is made"
+    make_thumbnail(pdf)
+    app.feed(ThumbnailReady(pdf))
+    settle(app.root)
+    row = app.root.nametowidget(str(current(app).order[0]))
+    assert row.cget("image") != ""
+    assert "attestation.pdf" in row.cget("text")
