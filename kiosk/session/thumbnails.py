@@ -18,6 +18,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from kiosk.bus import EventBus
 from kiosk.events import DocumentAdded, Event, ThumbnailReady
@@ -28,6 +29,7 @@ from kiosk.session.wipe import WipeStep
 log = logging.getLogger(__name__)
 
 THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT = 72, 96  # px: a page's proportions, a row's height
+EDGE = (110, 110, 110)  # a white page on a white button needs an edge to be seen
 FOLDER = ".thumbnails"
 PDFTOPPM_TIMEOUT_S = 10.0
 WIPE_WAIT_S = 15.0
@@ -84,15 +86,23 @@ def _first_page_as_png(pdf: Path, target: Path) -> None:
 
 
 def _fit_height(png: Path) -> None:
-    """A long page (a receipt) is cut to the row's height, from the top."""
+    """A long page (a receipt) is cut to the row's height, from the top; then edged."""
     from PIL import Image
 
     with Image.open(png) as image:
-        if image.height <= THUMBNAIL_HEIGHT:
-            return
-        top = image.crop((0, 0, image.width, THUMBNAIL_HEIGHT))
+        top = image.crop((0, 0, image.width, min(image.height, THUMBNAIL_HEIGHT)))
         top.load()
-    top.save(png)
+    _with_edge(top).save(png)
+
+
+def _with_edge(image: Any) -> Any:
+    """A one-pixel grey frame drawn inside the picture (its size does not change)."""
+    from PIL import ImageDraw
+
+    framed = image.convert("RGB")
+    ImageDraw.Draw(framed).rectangle((0, 0, framed.width - 1, framed.height - 1),
+                                     outline=EDGE)
+    return framed
 
 
 def _picture_as_png(picture: Path, target: Path) -> None:
@@ -102,7 +112,7 @@ def _picture_as_png(picture: Path, target: Path) -> None:
         with Image.open(picture) as image:
             image.draft("RGB", (THUMBNAIL_WIDTH * 2, THUMBNAIL_HEIGHT * 2))  # JPEG: decode small
             image.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT))
-            image.convert("RGB").save(target, "PNG")
+            _with_edge(image).save(target, "PNG")
     except (OSError, UnidentifiedImageError, ValueError) as error:
         raise ThumbnailError(f"not a readable picture ({type(error).__name__})") from error
 

@@ -101,11 +101,16 @@ def _document_buttons(
 ) -> list[tk.Button]:
     m = look.metrics
     buttons: list[tk.Button] = []
+    pictures = [_thumbnail_image(parent, d.path) for d in documents]
+    # Rows without a picture get an empty one as wide as the widest: names stay aligned.
+    made = [p for p in pictures if p is not None]
+    blank = tk.PhotoImage(master=parent, width=max(p.width() for p in made),
+                          height=min(p.height() for p in made)) if made else None
     for index, document in enumerate(documents):
         text = _row_text(document, multiple, ticked)
         widget = button(parent, look, text, lambda: None, font=m.tile_font, anchor="w",
                         wraplength=int(m.width * 0.7), name=f"document_{index}")
-        _show_thumbnail(widget, document.path)
+        _show_picture(widget, pictures[index] or blank)
         if multiple:
             widget.configure(command=_toggler(widget, document, ticked))
         else:
@@ -115,15 +120,20 @@ def _document_buttons(
     return buttons
 
 
-def _show_thumbnail(widget: tk.Button, document: Path) -> None:
-    """The document's small picture left of its name, when it is made (Tk reads the
-    PNG itself); else the row keeps its symbol alone."""
+def _thumbnail_image(master: tk.Misc, document: Path) -> tk.PhotoImage | None:
+    """The document's small picture, when it is made (Tk reads the PNG itself)."""
     thumbnail = existing_thumbnail(document)
     if thumbnail is None:
-        return
+        return None
     try:
-        picture = tk.PhotoImage(master=widget, file=str(thumbnail))
+        return tk.PhotoImage(master=master, file=str(thumbnail))
     except tk.TclError:  # half-written or damaged: the symbol says enough
+        return None
+
+
+def _show_picture(widget: tk.Button, picture: tk.PhotoImage | None) -> None:
+    """The picture left of the row's symbol and name (none: the row as it was)."""
+    if picture is None:
         return
     widget.configure(image=picture, compound="left")
     widget.picture = picture  # type: ignore[attr-defined]  # Tk forgets an unreferenced image

@@ -89,7 +89,7 @@ def test_the_key_pdf_is_sent_to_the_site_and_the_key_unmounted_at_the_end(
     assert wait_for(lambda: site.log.uploaded(), 10)
     assert site.log.uploaded() == [(UPLOADS, "fiche de paie.pdf", KEY_PDF)]
 
-    mark = end_session(kiosk, screen)
+    mark = kiosk.end_session_by_keyboard(screen)
     kiosk.wait_for_log("message: usb_reminder$", after=mark)
     time.sleep(0.3)
     park_pointer(screen)
@@ -98,24 +98,6 @@ def test_the_key_pdf_is_sent_to_the_site_and_the_key_unmounted_at_the_end(
         check_against_reference(shot, "usb-reminder-1280x1024")
     assert service.mounted() == []  # the wipe unmounted it
     assert not (target / "Documents").exists()
-
-
-def end_session(kiosk: KioskProcess, screen: XScreen) -> int:
-    """End session by keyboard once the page that got the file is up: the site's answer
-    page loads after the upload, and an F2 pressed meanwhile may go nowhere, so F2
-    is pressed again until the toolbar has the keyboard."""
-    mark = len(kiosk.lines)
-    for _attempt in range(5):
-        screen.key("F2")
-        try:
-            kiosk.wait_for_log("keyboard to the toolbar$", timeout=3, after=mark)
-            break
-        except AssertionError:
-            continue
-    screen.key("shift+Tab", "Return")
-    kiosk.wait_for_screen("end_confirmation", after=mark)
-    screen.key("Tab", "Return")
-    return mark
 
 
 @pytest.mark.parametrize("usb_kiosk", [("deny", m) for m in mode_params("guard-only")],
