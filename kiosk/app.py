@@ -21,7 +21,7 @@ from kiosk import i18n
 from kiosk.bus import EventBus
 from kiosk.config.schema import DeskDetails, Profile
 from kiosk.errors import UserError
-from kiosk.events import Event, SessionWiped
+from kiosk.events import AssistedModeAsked, Event, SessionWiped
 from kiosk.i18n import _
 from kiosk.session import flow as f
 from kiosk.session.control import Bounds, SessionControl
@@ -93,6 +93,9 @@ class KioskApp:
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         root.bind("<FocusOut>", self._on_focus_out, add="+")
         root.bind("<F2>", lambda _event: self.feed(f.KeyboardToPage()))
+        # Ctrl+Alt+M from any of the shell's screens (a page has its own listener).
+        for key in ("<Control-Alt-m>", "<Control-Alt-M>"):
+            root.bind(key, lambda _event: self.feed(AssistedModeAsked()))
         self._subscribe()
         if profile is None:
             self.show_out_of_service(last_desk)
@@ -230,6 +233,7 @@ class KioskApp:
         f.Publish: lambda app, e: app.bus.publish(e.event),
         f.ResetForNextResident: _reset_for_next_resident,
         f.Later: _later,
+        f.SetAssistedRights: lambda app, e: app._controller_call(lambda c: c.set_assisted(e.on)),
     }
 
     # -- errors ------------------------------------------------------------------------
@@ -262,6 +266,13 @@ class KioskApp:
             self._show_toolbar(view.procedure_id)
             return
         builder = self._builder_for(view)
+        mediator = self.flow.assisting
+        if mediator:
+            from kiosk.ui.assisted import with_banner
+
+            builder = with_banner(builder, mediator, lambda: self.feed(f.EndAssistance()),
+                                  lambda: self.feed(f.ShowMandate()),
+                                  suspended=not self.flow.assisted_rights)
         self.toolbar = None
         self.shell.show(builder)
 
@@ -294,12 +305,35 @@ class KioskApp:
             return lambda parent, look: build_out_of_service(parent, look, info, languages)
         if isinstance(view, f.PrintPanelView):
             return self._print_panel_builder(view)
+        if isinstance(view, f.PinPadView | f.ConsentView | f.MandateView):
+            return self._assisted_builder(view)
         if isinstance(view, f.PrintStatusView):
             log.info("print status: %s %s", view.stage, view.reason or "-")
             lines = self.desk_details().lines()
             return lambda parent, look: build_print_status(
                 parent, look, view, lines, lambda: self.feed(f.CancelPrint()))
         raise AssertionError(f"no screen for {view!r}")
+
+    def _assisted_builder(self, view: f.PinPadView | f.ConsentView | f.MandateView) -> Builder:
+        from kiosk.ui.assisted import build_consent, build_mandate
+        from kiosk.ui.pin_pad import build_pin_pad
+
+        if isinstance(view, f.PinPadView):
+            log.info("PIN pad: %s%s", view.stage,
+                     f", {type(view.answer).__name__}" if view.answer is not None else "")
+            return lambda parent, look: build_pin_pad(
+                parent, look, view, lambda digits: self.feed(f.SubmitPin(digits)),
+                lambda: self.feed(f.ClosePinPad()))
+        if isinstance(view, f.ConsentView):
+            mediator = view.mediator
+            return lambda parent, look: build_consent(
+                parent, look, mediator, lambda: self.feed(f.AcceptAssistance()),
+                lambda: self.feed(f.DeclineAssistance()))
+        return lambda parent, look: build_mandate(parent, look,
+                                                  lambda: self.feed(f.GoBack()))
+
+    def _assisted_item(self) -> ToolbarItem | None:
+        return next((item for item in self.extra_items if item.id == "assisted"), None)
 
     def desk_details(self) -> DeskDetails:
         assert self.profile is not None
@@ -323,7 +357,13 @@ class KioskApp:
             show_help=lambda: self.feed(f.ShowHelp()),
             set_language=self.set_language,
         )
-        return lambda parent, look: build_home(parent, look, model, actions)
+        home: Builder = lambda parent, look: build_home(parent, look, model, actions)  # noqa: E731
+        item = self._assisted_item()
+        if item is None or not item.availability().visible:
+            return home
+        from kiosk.ui.assisted import with_assisted_button
+
+        return with_assisted_button(home, item.availability().why_unavailable, item.action)
 
     def set_language(self, lang: str) -> None:
         i18n.set_language(lang)
@@ -417,6 +457,17 @@ class KioskApp:
         title = procedure.title.get(i18n.current_language(), self.profile.terminal.languages)
         core = self.core_toolbar_items()
         items = [*core[:3], *self.extra_items, *core[3:]]
+        mediator = self.flow.assisting
+        if mediator:
+            from kiosk.ui.assisted import assisted_by
+
+            # The strip above the page is the banner then: pages cannot cover it.
+            title = "✋ " + assisted_by(mediator) + (
+                "" if self.flow.assisted_rights else " (" + _("paused") + ")") + " · " + title
+            items = [*items, ToolbarItem("mandate", lambda: "", "?",
+                                         lambda: self.feed(f.ShowMandate()), side="end"),
+                     ToolbarItem("end_assistance", lambda: _("End assistance"), "",
+                                 lambda: self.feed(f.EndAssistance()), side="end")]
 
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,

@@ -65,12 +65,13 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     The browser is owned by the controller itself; scanning, USB keys and assisted
     mode join here as they are built.
     """
+    from kiosk.assisted.participant import AssistedParticipant
     from kiosk.devices.printing import PrintingParticipant, PrintService
 
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
                             enabled=profile.printing.enabled)
     printing.start()
-    return [PrintingParticipant(printing, bus)]
+    return [PrintingParticipant(printing, bus), AssistedParticipant(profile.assisted, bus)]
 
 
 def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:

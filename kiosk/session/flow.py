@@ -19,6 +19,7 @@ Phases:
 - ENDING: the wipe runs; only its end (`SessionWiped`) counts.
 - OUT_OF_SERVICE: the wipe could not be verified; nobody may start a session until
   a later wipe is.
+- PIN_PAD, CONSENT: assisted mode being unlocked (see `kiosk.session.assisted_flow`).
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
+from kiosk.events import AssistedModeAsked as AssistedModeAsked
 from kiosk.events import (
     BrowserCrashed,
     BrowserReady,
@@ -57,37 +58,36 @@ from kiosk.events import (
     TimeLimitNotice,
     ToolbarKeyPressed,
     WindowClosed,
-    refuse_assignment,
 )
+from kiosk.events import MediatorIdle as MediatorIdle
+from kiosk.events import PinChecked as PinChecked
+from kiosk.session.assisted_flow import AcceptAssistance as AcceptAssistance
+from kiosk.session.assisted_flow import AssistedFlow, _Assistance
+from kiosk.session.assisted_flow import ClosePinPad as ClosePinPad
+from kiosk.session.assisted_flow import ConsentView as ConsentView
+from kiosk.session.assisted_flow import DeclineAssistance as DeclineAssistance
+from kiosk.session.assisted_flow import EndAssistance as EndAssistance
+from kiosk.session.assisted_flow import MandateView as MandateView
+from kiosk.session.assisted_flow import PinPadView as PinPadView
+from kiosk.session.assisted_flow import SetAssistedRights as SetAssistedRights
+from kiosk.session.assisted_flow import ShowMandate as ShowMandate
+from kiosk.session.assisted_flow import SubmitPin as SubmitPin
 from kiosk.session.documents import choose_for
+from kiosk.session.flow_base import Action as Action
+from kiosk.session.flow_base import Effect as Effect
+from kiosk.session.flow_base import Phase as Phase
+from kiosk.session.flow_base import Publish as Publish
+from kiosk.session.flow_base import Show as Show
+from kiosk.session.flow_base import View as View
 
 log = logging.getLogger(__name__)
-
-
-class Phase(Enum):
-    HOME = "home"
-    SHELL = "shell"
-    PROCEDURE = "procedure"
-    PICKER = "picker"
-    PRINT = "print"
-    COUNTDOWN = "countdown"
-    FAILED = "failed"
-    ENDING = "ending"
-    OUT_OF_SERVICE = "out_of_service"
 
 
 # -- what the resident does (the app turns presses into these) -------------------------------
 
 
-# The bases are frozen dataclasses; a subclass without fields inherits their value
-# semantics (equality by class, hashing, no assignment) without a decorator of its
-# own: each dataclass costs about 0.3 ms to make, and the flow is imported before
-# the first home screen is drawn.
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something the resident did on the shell's screens."""
+# The bases (kiosk.session.flow_base) are frozen dataclasses: a subclass without
+# fields needs no decorator of its own.
 
 
 @dataclass(frozen=True)
@@ -207,15 +207,9 @@ class MessageTimeout(Action):
 
 
 Input = Action | Event
-Action.__setattr__ = refuse_assignment  # type: ignore[method-assign]
 
 
 # -- what the app shows ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class View:
-    """A screen to render."""
 
 
 class HomeView(View):
@@ -307,20 +301,6 @@ class PrintStatusView(View):
 # -- what the app does -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Effect:
-    """One thing for the app to do, in order."""
-
-
-View.__setattr__ = refuse_assignment  # type: ignore[method-assign]
-Effect.__setattr__ = refuse_assignment  # type: ignore[method-assign]
-
-
-@dataclass(frozen=True)
-class Show(Effect):
-    view: View
-
-
 class BeginSession(Effect):
     """Tell the controller: from now on there is something to wipe."""
 
@@ -386,13 +366,6 @@ class MakePagePdf(Effect):
     """Ask the session's browser for a PDF of the page on screen."""
 
 
-@dataclass(frozen=True)
-class Publish(Effect):
-    """Tell a participant through the bus (printing's previews and jobs)."""
-
-    event: Event
-
-
 class ResetForNextResident(Effect):
     """Language, text size, contrast and clipboard back to the terminal's defaults."""
 
@@ -430,7 +403,7 @@ class _Session:
     print_sheets: int = 0  # the sheets that job counts
 
 
-class SessionFlow:
+class SessionFlow(AssistedFlow):
     """The state machine; `handle` is its only door."""
 
     def __init__(self, sheets_per_session: int = 20) -> None:
@@ -442,6 +415,7 @@ class SessionFlow:
         self._message_serial = 0
         self._requests = 0
         self._session = _Session()
+        self._assistance = _Assistance()
 
     # -- what the app may read ---------------------------------------------------------------
 
@@ -509,7 +483,8 @@ class SessionFlow:
         log.info("ending the session (%s)", reason)
         dropped = self._drop_chooser()
         self.phase = Phase.ENDING
-        return [*dropped, Show(MessageView("ending")), EndInController(reason)]
+        return [*dropped, *self.assistance_over(), Show(MessageView("ending")),
+                EndInController(reason)]
 
     def _drop_chooser(self) -> list[Effect]:
         if self._session.chooser is None:
@@ -531,7 +506,8 @@ class SessionFlow:
     # -- the resident's actions ----------------------------------------------------------------
 
     def _on_OpenProcedure(self, action: OpenProcedure) -> list[Effect]:
-        if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT):
+        if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT,
+                                          Phase.PIN_PAD, Phase.CONSENT):
             return []
         effects = self._begin()
         self._session.procedure_id = action.procedure_id
@@ -862,6 +838,7 @@ class SessionFlow:
         if not event.verified:
             # Nothing of a resident may reach the next one: nobody is served.
             self._session = _Session()
+            self._assistance = _Assistance()
             self.phase = Phase.OUT_OF_SERVICE
             return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                     Show(OutOfServiceView())]
@@ -869,8 +846,9 @@ class SessionFlow:
 
     def _reset(self) -> list[Effect]:
         self._session = _Session()
+        effects = self.assistance_over()  # a wipe without an end before it (a failure)
         self.phase = Phase.HOME
-        return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
+        return [*effects, ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                 Show(HomeView())]
 
 
