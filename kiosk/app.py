@@ -464,10 +464,11 @@ class KioskApp:
             # The strip above the page is the banner then: pages cannot cover it.
             title = "✋ " + assisted_by(mediator) + (
                 "" if self.flow.assisted_rights else " (" + _("paused") + ")") + " · " + title
-            items = [*items, ToolbarItem("mandate", lambda: "", "?",
-                                         lambda: self.feed(f.ShowMandate()), side="end"),
-                     ToolbarItem("end_assistance", lambda: _("End assistance"), "",
-                                 lambda: self.feed(f.EndAssistance()), side="end")]
+            # End assistance first: the far side's Tab order runs from the title outwards.
+            items = [*items, ToolbarItem("end_assistance", lambda: _("End assistance"), "",
+                                         lambda: self.feed(f.EndAssistance()), side="end"),
+                     ToolbarItem("mandate", lambda: "", "?",
+                                 lambda: self.feed(f.ShowMandate()), side="end")]
 
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,

@@ -133,7 +133,8 @@ class Services:
         current = settings.current()
         factory = make_browser_factory(bounds, self.profile.allowlist(), self.bus.publish,
                                        current.host_resolver_rules,
-                                       current.installed_policy_as_root)
+                                       current.installed_policy_as_root,
+                                       self.profile.allowlist(assisted=True))
         return SessionController(self.profile, self.bus, display=current.display,
                                  browser_factory=factory, participants=self.participants)
 

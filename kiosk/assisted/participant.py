@@ -122,9 +122,9 @@ class AssistedParticipant:
     def _look_at_mediators(self) -> None:
         unavailable = self.unlocker.availability()
         with self._lock:
-            changed = (unavailable is None) != (self._unavailable is None)
+            changed = unavailable != self._unavailable
             self._unavailable = unavailable
-        if changed or unavailable is not None:
+        if changed:
             log.info("assisted mode is %s", "unavailable: " + unavailable.detail
                      if unavailable else "available")
 

@@ -544,7 +544,8 @@ def _raise_missing_steps() -> None:
 
 def make_browser_factory(bounds: Bounds, allowlist: Allowlist, publish: Callable[[Event], None],
                          host_resolver_rules: str | None,
-                         installed_policy_as_root: bool = False) -> BrowserFactory:
+                         installed_policy_as_root: bool = False,
+                         policy_allowlist: Allowlist | None = None) -> BrowserFactory:
     """The production browser: a guarded Chromium below the toolbar.
 
     As root (development, tests) each browser gets the guard-only policy in a
@@ -553,7 +554,9 @@ def make_browser_factory(bounds: Bounds, allowlist: Allowlist, publish: Callable
     from kiosk.browser.policies import profile_policy
     from kiosk.browser.session import BrowserSession
 
-    policy = profile_policy(allowlist) if installed_policy_as_root else None
+    # The policy admits `policy_allowlist` (assisted mode's hosts too, as installed):
+    # the guard holds the session to `allowlist` until assisted mode widens it.
+    policy = profile_policy(policy_allowlist or allowlist) if installed_policy_as_root else None
 
     def factory(*, session_dir: Path, help_lines: HelpLines, language: str) -> Browser:
         return BrowserSession(session_dir=session_dir, allowlist=allowlist, language=language,
