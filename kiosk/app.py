@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kiosk import i18n
 from kiosk.bus import EventBus
@@ -27,6 +27,9 @@ from kiosk.session import flow as f
 from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.home import HomeActions, build_home
+
+if TYPE_CHECKING:
+    from kiosk.ui.assisted import PageBanner
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.picker import build_picker
 from kiosk.ui.print_panel import build_print_panel, build_print_status
@@ -81,6 +84,7 @@ class KioskApp:
         self.extra_items = tuple(toolbar_items)
         self.toolbar: Toolbar | None = None
         self._picker_ticked: set[Path] = set()
+        self._page_banner: PageBanner | None = None
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
         # The countdown's figures, which tick without rebuilding its screen.
@@ -262,6 +266,7 @@ class KioskApp:
 
     def render(self, view: f.View) -> None:
         """Draw `view` (the toolbar strip for a procedure, else a full-window screen)."""
+        self._close_page_banner()
         if isinstance(view, f.ProcedureView):
             self._show_toolbar(view.procedure_id)
             return
@@ -457,25 +462,35 @@ class KioskApp:
         title = procedure.title.get(i18n.current_language(), self.profile.terminal.languages)
         core = self.core_toolbar_items()
         items = [*core[:3], *self.extra_items, *core[3:]]
-        mediator = self.flow.assisting
-        if mediator:
-            from kiosk.ui.assisted import assisted_by
-
-            # The strip above the page is the banner then: pages cannot cover it.
-            title = "✋ " + assisted_by(mediator) + (
-                "" if self.flow.assisted_rights else " (" + _("paused") + ")") + " · " + title
-            # End assistance first: the far side's Tab order runs from the title outwards.
-            items = [*items, ToolbarItem("end_assistance", lambda: _("End assistance"), "",
-                                         lambda: self.feed(f.EndAssistance()), side="end"),
-                     ToolbarItem("mandate", lambda: "", "?",
-                                 lambda: self.feed(f.ShowMandate()), side="end")]
-
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,
                                    explain=lambda why: self.feed(f.ExplainUnavailable(why)))
             return self.toolbar.parts()
 
         self.shell.show_strip(build)
+        self._show_page_banner()
+
+    def _show_page_banner(self) -> None:
+        """While a mediator assists: the banner over the top of the page, its buttons
+        after the toolbar's in the Tab order (Shift+Tab from Home reaches End assistance)."""
+        mediator = self.flow.assisting
+        if not mediator or self.toolbar is None:
+            return
+        from kiosk.ui.assisted import PageBanner
+
+        area = self.shell.browser_area()
+        self._page_banner = PageBanner(
+            self.root, self.shell.look, (area.x, area.y, area.width), mediator,
+            not self.flow.assisted_rights, lambda: self.feed(f.EndAssistance()),
+            lambda: self.feed(f.ShowMandate()))
+        parts = self.toolbar.parts()
+        self.shell.focus.set_controls([*parts.order, *self._page_banner.controls],
+                                      take_keyboard=False)
+
+    def _close_page_banner(self) -> None:
+        banner, self._page_banner = self._page_banner, None
+        if banner is not None:
+            banner.close()
 
     # -- the keyboard ------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ class AssistedParticipant:
         self._look_at_mediators()  # a file fixed or broken since: the button follows
 
     def toolbar_items(self) -> Sequence[ToolbarItem]:
-        return (ToolbarItem("assisted", lambda: _("Assisted mode"), "✋",
+        return (ToolbarItem("assisted", lambda: _("Assisted mode"), "",
                             lambda: self.bus.publish(AssistedModeAsked()),
                             availability=self.availability, side="end"),)
 

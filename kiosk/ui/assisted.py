@@ -81,7 +81,7 @@ def with_banner(inner: Builder, mediator: str, end: Callable[[], None],
         text = assisted_by(mediator)
         if suspended:
             text += " — " + _("paused until the PIN is typed again")
-        label(strip, look, "✋ " + text, font=m.tile_font, fg=BANNER_TEXT, bg=BANNER_BACKGROUND,
+        label(strip, look, text, font=m.tile_font, fg=BANNER_TEXT, bg=BANNER_BACKGROUND,
               name="assisted_by").pack(side="left", padx=m.pad)
         end_button = button(strip, look, _("End assistance"), end, kind="danger",
                             font=m.small_font, name="end_assistance")
@@ -95,6 +95,47 @@ def with_banner(inner: Builder, mediator: str, end: Callable[[], None],
                        [*parts.arrow_group, help_button, end_button])
 
     return build
+
+
+class PageBanner:
+    """The banner above a page: a borderless window of the shell's, kept on top, just
+    under the toolbar strip. The page cannot draw over it, nor move it."""
+
+    def __init__(self, root: tk.Misc, look: Look, area: tuple[int, int, int],
+                 mediator: str, suspended: bool, end: Callable[[], None],
+                 reminder: Callable[[], None]) -> None:
+        x, y, width = area
+        m = look.metrics
+        self.window = tk.Toplevel(root, bg=BANNER_BACKGROUND, name="assisted_banner")
+        self.window.overrideredirect(True)
+        self.window.attributes("-topmost", True)
+        text = assisted_by(mediator)
+        if suspended:
+            text += " — " + _("paused until the PIN is typed again")
+        label(self.window, look, text, font=m.small_font, fg=BANNER_TEXT,
+              bg=BANNER_BACKGROUND, name="assisted_by").pack(side="left", padx=m.pad)
+        self.end_button = button(self.window, look, _("End assistance"), end, kind="danger",
+                                 font=m.small_font, name="end_assistance")
+        self.end_button.configure(pady=2)
+        self.end_button.pack(side="right", padx=m.pad // 2, pady=2)
+        self.help_button = button(self.window, look, "?", reminder, font=m.small_font,
+                                  name="mandate")
+        self.help_button.configure(pady=2)
+        self.help_button.pack(side="right", padx=m.pad // 2, pady=2)
+        for widget in self.controls:
+            # The shell's keys (Tab, Return, F2...) are bound on the main window: its
+            # tag makes them work on the banner's buttons too.
+            tags = widget.bindtags()
+            widget.bindtags((tags[0], tags[1], str(root), *tags[2:]))
+        self.window.update_idletasks()
+        self.window.geometry(f"{width}x{self.window.winfo_reqheight()}+{x}+{y}")
+
+    @property
+    def controls(self) -> list[tk.Widget]:
+        return [self.help_button, self.end_button]
+
+    def close(self) -> None:
+        self.window.destroy()
 
 
 def with_assisted_button(inner: Builder, why_unavailable: str,
@@ -111,14 +152,14 @@ def with_assisted_button(inner: Builder, why_unavailable: str,
         parts = inner(outer, look)
         parts.frame.pack(side="top", fill="both", expand=True)
         if why_unavailable:
-            assisted = button(foot, look, "✋  " + _("Assisted mode"), lambda: None,
+            assisted = button(foot, look, _("Assisted mode"), lambda: None,
                               font=m.small_font, name="assisted")
             assisted.configure(fg=p.border)
             label(foot, look, why_unavailable, font=m.small_font, fg=p.muted,
                   wraplength=int(m.width * 0.6), name="assisted_why").pack(
                 side="right", padx=m.pad)
         else:
-            assisted = button(foot, look, "✋  " + _("Assisted mode"), press,
+            assisted = button(foot, look, _("Assisted mode"), press,
                               font=m.small_font, name="assisted")
         assisted.pack(side="right")
         return replace(parts, frame=outer, order=[*parts.order, assisted])

@@ -78,11 +78,12 @@ def build_pin_pad(parent: tk.Frame, look: Look, view: PinPadView,
             command, kind, name = send, "primary", "ok"
         else:
             command, kind, name = _typer(typed, text), "normal", f"key{text}"
-        key = button(grid, look, text, command, kind=kind, font=font, name=name)
+        # A fixed-size cell, the key filling it: every key the same, finger-sized.
         cell = frame(grid, p.background, width=size * 2, height=size)
         cell.grid(row=index // 3, column=index % 3, padx=m.pad // 2, pady=m.pad // 2)
         cell.pack_propagate(False)
-        key.pack(in_=cell, fill="both", expand=True)
+        key = button(cell, look, text, command, kind=kind, font=font, name=name)
+        key.pack(fill="both", expand=True)
         keys.append(key)
     close_button = button(page, look, "✕  " + _("Close"), close, font=m.tile_font,
                           name="close")
