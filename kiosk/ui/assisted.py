@@ -162,6 +162,8 @@ def with_assisted_button(inner: Builder, why_unavailable: str,
             assisted = button(foot, look, _("Assisted mode"), press,
                               font=m.small_font, name="assisted")
         assisted.pack(side="right")
-        return replace(parts, frame=outer, order=[*parts.order, assisted])
+        # Before the last control (Help): Shift+Tab from the first tile still reaches Help.
+        order = [*parts.order[:-1], assisted, *parts.order[-1:]]
+        return replace(parts, frame=outer, order=order)
 
     return build
