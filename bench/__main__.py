@@ -59,7 +59,8 @@ def main() -> int:
 
 
 # The benchmarks that drive the real kiosk: module name, and what it is in a sentence.
-KIOSK_PARTS = (("kiosk_session", "kiosk session"), ("printing", "printing"))
+KIOSK_PARTS = (("kiosk_session", "kiosk session"), ("printing", "printing"),
+               ("scanning", "scanning"))
 
 
 def run_part(results: dict[str, Any], name: str, what: str) -> bool:

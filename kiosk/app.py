@@ -9,7 +9,10 @@ and reports through the bus; this module only reacts on the Tk thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import tkinter as tk
 import traceback
 from collections.abc import Callable, Sequence
@@ -17,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kiosk import i18n
+from kiosk import events, i18n
 from kiosk.bus import EventBus
 from kiosk.config.schema import DeskDetails, Profile
 from kiosk.errors import UserError
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.picker import build_picker
 from kiosk.ui.print_panel import build_print_panel, build_print_status
+from kiosk.ui.scan_panel import ScanActions, build_scan_panel
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.screens import (
     build_error,
@@ -59,6 +63,44 @@ FOCUS_CHECK_MS = 30
 
 ControllerFactory = Callable[[Bounds], SessionControl]
 Builder = Callable[[tk.Frame, Look], ScreenParts]
+
+
+class Wakeup:
+    """Wakes the Tk loop from any thread: a byte down a pipe that Tk watches.
+
+    Without it an event a worker publishes waits for the next look at the bus
+    (up to BUS_INTERVAL_MS): a page scanned, a preview made, a printer plugged in
+    would show that much later. The bus is still looked at on a timer, in case.
+    """
+
+    def __init__(self, root: tk.Misc, on_wake: Callable[[], None]) -> None:
+        self._root = root
+        self._on_wake = on_wake
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self._pending = threading.Event()  # a byte is on its way: no need for another
+        root.tk.createfilehandler(self._read, tk.READABLE, self._woken)
+
+    def wake(self) -> None:
+        """From any thread: the Tk loop drains soon. Never blocks."""
+        if self._pending.is_set():
+            return
+        self._pending.set()
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._write, b"!")
+
+    def _woken(self, _fd: int, _mask: int) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.read(self._read, 4096)
+        self._pending.clear()  # before draining: an event queued meanwhile wakes again
+        self._on_wake()
+
+    def close(self) -> None:
+        self._root.tk.deletefilehandler(self._read)
+        for fd in (self._read, self._write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 class KioskApp:
@@ -90,6 +132,8 @@ class KioskApp:
         # The countdown's figures, which tick without rebuilding its screen.
         self.countdown_number = tk.StringVar(master=root, value="")
         self.countdown_caption = tk.StringVar(master=root, value="")
+        # The running scan's progress, which moves without rebuilding the panel.
+        self.scan_progress = tk.IntVar(master=root, value=0)
         self._controller: SessionControl | None = None
         self._controller_factory = controller_factory
         self._prestart_id: str | None = None
@@ -110,6 +154,8 @@ class KioskApp:
                 # Once the home screen is drawn: loading the session's parts and starting
                 # Chromium would slow the first drawing down on a two-core machine.
                 self._prestart_id = root.after(PRESTART_DELAY_MS, self._prestart)
+        self._wakeup = Wakeup(root, self._drain_now)
+        bus.wake_with(self._wakeup.wake)
         self._pump_bus()
 
     # -- the controller ----------------------------------------------------------------
@@ -139,17 +185,22 @@ class KioskApp:
         self.bus.drain()
         self._pump_id = self.root.after(BUS_INTERVAL_MS, self._pump_bus)
 
+    def _drain_now(self) -> None:
+        self.bus.drain()
+
     def stop_pumping(self) -> None:
         """Stop draining the bus and drop the pending prestart (an app being replaced
         on the same Tk root: its timers must not reach a controller already shut)."""
         self.root.after_cancel(self._pump_id)
+        self.bus.wake_with(None)
+        self._wakeup.close()
         if self._prestart_id is not None:
             self.root.after_cancel(self._prestart_id)
             self._prestart_id = None
 
     def _subscribe(self) -> None:
         for name in f.inputs_handled():
-            kind = getattr(f, name, None)
+            kind = getattr(events, name, None)
             if isinstance(kind, type) and issubclass(kind, Event):
                 self.bus.subscribe(kind, self.feed)
 
@@ -236,6 +287,7 @@ class KioskApp:
         f.MakePagePdf: lambda app, e: app._controller_call(lambda c: c.make_page_pdf()),
         f.Publish: lambda app, e: app.bus.publish(e.event),
         f.ResetForNextResident: _reset_for_next_resident,
+        f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
         f.SetAssistedRights: lambda app, e: app._controller_call(lambda c: c.set_assisted(e.on)),
     }
@@ -312,6 +364,8 @@ class KioskApp:
             return self._print_panel_builder(view)
         if isinstance(view, f.PinPadView | f.ConsentView | f.MandateView):
             return self._assisted_builder(view)
+        if isinstance(view, f.ScanPanelView):
+            return self._scan_panel_builder(view)
         if isinstance(view, f.PrintStatusView):
             log.info("print status: %s %s", view.stage, view.reason or "-")
             lines = self.desk_details().lines()
@@ -397,16 +451,24 @@ class KioskApp:
         return lambda parent, look: build_picker(
             parent, look, view.documents, multiple=view.multiple, accept=view.accept,
             left_out=view.left_out, send=lambda paths: self.feed(f.PickDocuments(paths)),
-            cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked)
+            cancel=lambda: self.feed(f.CancelPicker()), ticked=ticked,
+            scan=(lambda: self.feed(f.ScanFromPicker())) if view.can_scan else None)
 
     def _documents_builder(self, view: f.DocumentsView) -> Builder:
-        documents = [(d.name, d.path) for d in sorted(view.documents, key=lambda d: -d.added_at)]
+        ordered = sorted(view.documents, key=lambda d: -d.added_at)
+        documents = [(d.name, d.path) for d in ordered]
         printer = self.flow.printer
         print_document = ((lambda path: self.feed(f.PrintDocument(path)))
                           if printer is not None and printer.available else None)
+        # A key's own documents are already on it: no Save button for them.
+        savable = {d.path for d in ordered if d.kind != "usb"} if view.usb_writable else set()
+        save = (lambda path: self.feed(f.SaveToUsb(path))) if savable else None
+        notice = usb_notice_text(view.usb_notice)
+        if view.usb_notice:
+            log.info("documents: USB saving %s", view.usb_notice)
         return lambda parent, look: build_documents(parent, look, documents,
                                                     lambda: self.feed(f.GoBack()),
-                                                    print_document)
+                                                    print_document, save, savable, notice)
 
     def _print_panel_builder(self, view: f.PrintPanelView) -> Builder:
         log.info("print panel: %d page(s), %d sheet(s) left%s", view.pages, view.sheets_left,
@@ -416,6 +478,21 @@ class KioskApp:
             lambda first, last, copies, colour: self.feed(
                 f.ConfirmPrint(first, last, copies, colour)),
             lambda: self.feed(f.CancelPrint()))
+
+    def _scan_panel_builder(self, view: f.ScanPanelView) -> Builder:
+        log.info("scan panel: %s, %d page(s)%s", view.stage, len(view.pages),
+                 f", {view.reason}" if view.reason else "")
+        actions = ScanActions(
+            choose_scanner=lambda name: self.feed(f.ChooseScanner(name)),
+            start=lambda preset: self.feed(f.StartScan(preset)),
+            rotate=lambda index: self.feed(f.RotateScanPage(index)),
+            add_page=lambda: self.feed(f.AddScanPage()),
+            finish=lambda: self.feed(f.FinishScan()),
+            retry=lambda: self.feed(f.RetryScan()),
+            cancel=lambda: self.feed(f.CancelScan()))
+        lines = self.desk_details().lines()
+        return lambda parent, look: build_scan_panel(parent, look, view, self.scan_progress,
+                                                     actions, lines)
 
     def _countdown_builder(self, view: f.CountdownView) -> Builder:
         return lambda parent, look: build_countdown(
@@ -433,10 +510,33 @@ class KioskApp:
             "page_crashed": (_("This page stopped working"),
                              _("Please open the procedure again from the home screen. What "
                                "you had typed on it may be lost.")),
+            "ending_usb": (_("Ending your session…"),
+                           _("Don't forget your USB key.")),
+            "usb_reminder": (_("Don't forget your USB key"),
+                             _("Your session is over and everything was erased from this "
+                               "terminal. Your USB key is still plugged in: take it with "
+                               "you.")),
+            "usb_refused": (_("USB keys can't be used on this terminal"),
+                            self._desk_sentence(_(
+                                "You can take your key out. To send a document from it to "
+                                "a website, please ask at the desk: someone will help "
+                                "you."))),
+            "usb_unreadable": (_("This USB key can't be read here"),
+                               self._desk_sentence(_(
+                                   "You can take your key out. Please ask at the desk: "
+                                   "someone will help you."))),
         }
         title, text = words.get(view.kind, (view.text, ""))
+        log.info("message: %s", view.kind)
         back = (lambda: self.feed(f.GoBack())) if view.can_go_back else None
         return lambda parent, look: build_message(parent, look, title, text, back)
+
+    def _desk_sentence(self, text: str) -> str:
+        """`text`, followed by where the desk is when the profile says so."""
+        if self.profile is None:
+            return text
+        desk = self.desk_details().desk
+        return text + ("\n" + _("The desk: %(desk)s") % {"desk": desk} if desk else "")
 
     # -- the toolbar -------------------------------------------------------------------
 
@@ -508,3 +608,16 @@ class KioskApp:
         """On the way out: end any session for real (the wipe runs to completion)."""
         if self._controller is not None:
             self._controller.shutdown()
+
+
+def usb_notice_text(notice: str) -> str:
+    """The line the Documents screen shows about saving to the USB key."""
+    return {
+        "saving": _("Saving to your USB key…"),
+        "saved": _("Saved on your USB key. You can take it out when you leave."),
+        "full": _("Your USB key is full: the document was not saved. Please ask at the desk."),
+        "refused": _("Your USB key does not accept new files: the document was not saved. "
+                     "Please ask at the desk."),
+        "gone": _("Your USB key is no longer there: the document was not saved. Plug it in "
+                  "again and try once more."),
+    }.get(notice, "")

@@ -46,12 +46,21 @@ class EventBus:
         self._immediate: dict[type[Event], list[_AnyHandler]] = defaultdict(list)
         self._lock = threading.Lock()
         self._on_error: ErrorHandler | None = None
+        self._waker: Callable[[], None] | None = None
 
     def publish(self, event: Event) -> None:
         """Queue an event; safe from any thread, never blocks."""
         _check_declared(type(event))
         self._call_immediate(event)
         self._queue.put(event)
+        waker = self._waker
+        if waker is not None:
+            waker()
+
+    def wake_with(self, waker: Callable[[], None] | None) -> None:
+        """Call `waker` (from the publishing thread; quick, never blocking) after each
+        event is queued, so that the draining thread can drain at once. None: no more."""
+        self._waker = waker
 
     def subscribe(self, kind: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
         """Call `handler` on the draining thread for each event of class `kind`.

@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one row per day and partner, for a monthly report")
     stats.add_argument("--prometheus", type=Path, metavar="PATH",
                        help="also write them in Prometheus textfile-collector format")
+
+    usb = commands.add_parser("usb-mount-service",
+                              help="as root: mount residents' USB keys for the kiosk "
+                                   "(the borne-usb service)")
+    from kiosk.devices.usb_mount import add_arguments
+
+    add_arguments(usb)
     return parser
 
 
@@ -109,6 +116,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return print_stats(args.prometheus, since=args.since, as_csv=args.csv)
     if args.command == "mediator":
         return mediator_command(args)
+    if args.command == "usb-mount-service":
+        from kiosk.devices.usb_mount import serve
+
+        return serve(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -19,7 +19,10 @@ from typing import Literal
 
 CountdownKind = Literal["idle", "max_duration"]
 DocumentKind = Literal["download", "scan", "usb"]
-BlockedKind = Literal["site", "address"]
+# "payment": a bank's card payment check (3-D Secure), which needs the desk.
+BlockedKind = Literal["site", "address", "payment"]
+UsbKeyState = Literal["refused", "unreadable", "ready", "gone"]
+UsbSaveOutcome = Literal["saved", "full", "refused", "gone"]
 PrintStage = Literal["sent", "waiting", "printing", "printed", "failed", "cancelled"]
 
 
@@ -45,6 +48,7 @@ class Document:
     path: Path
     kind: DocumentKind
     added_at: float  # time.monotonic(), to list the newest first
+    origin: str = ""  # for a USB key's document: the key's name (its label), if it has one
 
 
 # -- the session's browser -------------------------------------------------------------------
@@ -86,7 +90,8 @@ class ToolbarKeyPressed(Event):
 
 @dataclass(frozen=True)
 class NavigationBlocked(Event):
-    """The guard refused a page: a site off the allowlist, or an address that is no site.
+    """The guard refused a page: a site off the allowlist, an address that is no site, or a
+    bank's card payment check ("payment").
 
     `host` is for the log and the tests; the statistics count the kind only.
     """
@@ -353,3 +358,149 @@ class AssistanceEnded(Event):
 class MediatorIdle(Event):
     """Nobody touched the terminal for `[assisted] idle_timeout`: the mediator's rights
     are suspended until their PIN is typed again."""
+
+
+# -- USB keys ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsbKeyChanged(Event):
+    """A USB key was plugged in or pulled out, or became usable.
+
+    `state`: "refused" (the profile's policy is deny), "unreadable" (not a
+    filesystem the kiosk reads, or the mount service said no), "ready" (mounted,
+    its documents follow as DocumentAdded), "gone" (pulled out). `writable` when
+    ready in read-write mode: documents may be saved to it.
+    """
+
+    sys_path: str
+    label: str
+    state: UsbKeyState
+    writable: bool = False
+
+
+@dataclass(frozen=True)
+class UsbDocumentsGone(Event):
+    """A key was pulled out: its documents leave the session's list."""
+
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class UsbSaveAsked(Event):
+    """The resident pressed "Save to my USB key" on one of the session's documents."""
+
+    document: Path
+
+
+@dataclass(frozen=True)
+class UsbSaveFinished(Event):
+    """How saving `document` to the key ended ("saved", "full", "refused", "gone")."""
+
+    document: Path
+    outcome: UsbSaveOutcome
+
+
+# -- scanning ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """One scanner SANE offers (`name` is SANE's device name, `label` what a person reads)."""
+
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ScannersChanged(Event):
+    """What the kiosk now knows of its scanners (published when it changes).
+
+    `why_unavailable` is "" when at least one scanner is there, else "disabled" (by
+    the profile), "no_scanner", or "unknown" before the first look.
+    """
+
+    scanners: tuple[Scanner, ...]
+    why_unavailable: str
+
+    @property
+    def available(self) -> bool:
+        return not self.why_unavailable and bool(self.scanners)
+
+
+class ScanRequested(Event):
+    """The resident pressed Scan above a procedure."""
+
+
+@dataclass(frozen=True)
+class ScanOrdered(Event):
+    """Scan one page (or one side of a card) with `device`, as `preset` says.
+
+    `side` counts the scans of one document from 1 (the ID card's back is side 2).
+    """
+
+    request: int
+    device: str
+    preset: str
+    side: int
+
+
+@dataclass(frozen=True)
+class ScanCancelOrdered(Event):
+    """The resident cancelled: the running scan stops, silently."""
+
+    request: int
+
+
+@dataclass(frozen=True)
+class ScanProgressed(Event):
+    """How far the running scan is, in percent (from scanimage's own count)."""
+
+    request: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class ScanPageReady(Event):
+    """A page (or card side) is scanned and trimmed: `image` for the document, `preview`
+    a small picture of it for the panel."""
+
+    request: int
+    image: Path
+    preview: Path
+
+
+@dataclass(frozen=True)
+class ScanStopped(Event):
+    """A scan or the making of its document did not end with a page: `reason` is a
+    keyword of kiosk.devices.scanner_states ("cancelled" when the resident asked)."""
+
+    request: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """A scanned page kept by the flow, with the quarter turns the resident asked for."""
+
+    image: Path
+    preview: Path
+    turns: int = 0
+
+
+@dataclass(frozen=True)
+class ScanDocumentOrdered(Event):
+    """The resident pressed Finish: make the document of `pages` (a JPEG when `as_jpeg`)."""
+
+    request: int
+    preset: str
+    pages: tuple[ScanPage, ...]
+    as_jpeg: bool = False
+
+
+@dataclass(frozen=True)
+class ScanSaved(Event):
+    """The scan's document is in the session's Documents (also announced as DocumentAdded)."""
+
+    request: int
+    document: Document

@@ -24,6 +24,7 @@ from kiosk.config.lastgood import recall, remember
 from kiosk.config.load import choose_profile_path, load_profile
 from kiosk.config.schema import Profile
 from kiosk.errors import ProfileError
+from kiosk.events import DevicePlugged, DeviceUnplugged
 from kiosk.service import ServiceNotifier
 from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import Participant, ToolbarItem
@@ -62,36 +63,69 @@ def make_root() -> tk.Tk:
 def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     """The services that keep something of a resident between two wipes.
 
-    The browser is owned by the controller itself; scanning, USB keys and assisted
-    mode join here as they are built.
+    The browser is owned by the controller itself; assisted mode joins here.
     """
     from kiosk.assisted.participant import AssistedParticipant
     from kiosk.devices.printing import PrintingParticipant, PrintService
+    from kiosk.devices.scanning import ScanningParticipant, ScanService
+    from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
 
     printing = PrintService(bus.publish, queue_name=profile.printing.queue,
                             enabled=profile.printing.enabled)
     printing.start()
-    return [PrintingParticipant(printing, bus), AssistedParticipant(profile.assisted, bus)]
+    # Hotplug hands it the keys (start_hotplug); the tests' loop devices come this way.
+    usb = UsbStorage(bus.publish, profile.usb_storage.policy,
+                     MountClient(settings.current().usb_socket))
+    usb.start()
+    for dev_node in settings.current().test_usb_keys:
+        usb.key_plugged(f"test:{dev_node}", dev_node, "", "")
+    # Disabled, the service still says so once (the picker then offers no scanning),
+    # and never runs scanimage.
+    scanning = ScanService(bus.publish, enabled=profile.scanning.enabled,
+                           max_bytes=int(profile.scanning.max_size_mb * 1024 * 1024))
+    scanning.start()
+    return [PrintingParticipant(printing, bus), ScanningParticipant(scanning, bus),
+            UsbParticipant(usb, bus), AssistedParticipant(profile.assisted, bus)]
 
 
 def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:
     """udev's watcher, and the services that follow the devices it announces.
 
     Printing looks at its printer again when a USB printer comes or goes (CUPS is
-    told nothing: it finds USB printers itself). Scanning's device list and USB
-    keys hook here too, through `follow_hotplug`'s other callbacks.
+    told nothing: it finds USB printers itself); a USB key's partition goes to the
+    USB storage service, which applies the profile's policy; scanning asks SANE for
+    its scanners again when a scanner comes or goes (probing takes seconds: it is
+    done then, on scanning's worker, so that the Scan item answers at once).
     """
     from kiosk.devices.hotplug import HotplugWatcher, follow_hotplug
     from kiosk.devices.printing import PrintingParticipant
+    from kiosk.devices.scanning import ScanningParticipant
+    from kiosk.devices.usb_storage import UsbParticipant
 
     printing = [p.service for p in participants if isinstance(p, PrintingParticipant)]
+    scanning = [p for p in participants if isinstance(p, ScanningParticipant)]
+    keys = [p.storage for p in participants if isinstance(p, UsbParticipant)]
 
     def printers_changed() -> None:
         log.info("hotplug: printing looks at its printer again")
         for service in printing:
             service.refresh()
 
-    follow_hotplug(bus, printers_changed=printers_changed)
+    def scanners_changed() -> None:
+        log.info("hotplug: scanning looks for its scanners again")
+        for participant in scanning:
+            participant.refresh()
+
+    def storage_plugged(event: DevicePlugged) -> None:
+        for storage in keys:
+            storage.key_plugged(event.sys_path, event.dev_node, event.label, event.fs_type)
+
+    def storage_unplugged(event: DeviceUnplugged) -> None:
+        for storage in keys:
+            storage.key_unplugged(event.sys_path)
+
+    follow_hotplug(bus, printers_changed=printers_changed, scanners_changed=scanners_changed,
+                   storage_plugged=storage_plugged, storage_unplugged=storage_unplugged)
     watcher = HotplugWatcher(bus.publish)
     watcher.start(delay=HOTPLUG_START_DELAY_S)
     return watcher

@@ -34,9 +34,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KIOSK_ROOT_POLICY": ("guard-only", "as root, the policy each browser gets in its private "
                                         "mount namespace: guard-only, or installed (the "
                                         "installed kiosk's, for tests of the production set-up)"),
+    "KIOSK_USB_SOCKET": ("/run/borne-usb/socket",
+                         "the USB key mount service's socket (borne-usb.service)"),
+    "KIOSK_TEST_USB_KEYS": ("", "tests only, until hotplug: block devices (comma-separated) "
+                                "taken as USB keys plugged in at start; the mount service "
+                                "still checks each"),
     "DISPLAY": ("", "the X display of the kiosk session"),
     "CUPS_SERVER": ("", "read by libcups, not by the kiosk: the CUPS server to print with "
                         "(a socket or host); empty: the machine's own cupsd"),
+    "SANE_CONFIG_DIR": ("", "read by libsane (through scanimage), not by the kiosk: where "
+                            "SANE's backend list (dll.conf) is; empty: /etc/sane.d"),
     "NOTIFY_SOCKET": ("", "set by systemd: where the kiosk says it is ready and alive "
                           "(taken out of the environment at start, so the browser never "
                           "inherits it)"),
@@ -59,6 +66,8 @@ class Settings:
     host_resolver_rules: str | None
     installed_policy_as_root: bool
     display: str
+    usb_socket: Path = Path("/run/borne-usb/socket")
+    test_usb_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
@@ -77,6 +86,8 @@ class Settings:
             host_resolver_rules=value("KIOSK_HOST_RESOLVER_RULES") or None,
             installed_policy_as_root=value("KIOSK_ROOT_POLICY") == "installed",
             display=value("DISPLAY"),
+            usb_socket=Path(value("KIOSK_USB_SOCKET")),
+            test_usb_keys=tuple(k for k in value("KIOSK_TEST_USB_KEYS").split(",") if k),
         )
 
 

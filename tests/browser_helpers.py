@@ -18,6 +18,7 @@ BOUNDS = (0, 80, 1280, 944)
 
 # The session speaks French, the kiosk's first language.
 BLOCKED_TITLE = gettext_for("fr", "This site is not available on this terminal")
+CARD_CHECK_TITLE = gettext_for("fr", "This payment step needs the desk")
 
 
 def allowlist() -> Allowlist:

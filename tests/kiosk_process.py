@@ -241,8 +241,11 @@ def production_run(user: pwd.struct_passwd, profile: str) -> Iterator[tuple[Path
         (base / "python").mkdir(mode=0o700)
         interpreter = Path(sys.base_prefix).resolve()
         closed = _closed_to_others(interpreter)
+        # Slave, not private: mounts the machine makes later (a USB key mounted by
+        # borne-usb.service) still reach the kiosk, as in the real unit's namespace;
+        # the kiosk's own mounts never leave it.
         prefix = [
-            "unshare", "--mount", "--propagation", "private",
+            "unshare", "--mount", "--propagation", "slave",
             "sh", "-c", _PRODUCTION_SCRIPT, "borne-production",
             str(base), str(KIOSK_PYTHON),
             str(interpreter) if closed else "", str(closed or ""), KIOSK, profile,

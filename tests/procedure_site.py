@@ -83,6 +83,12 @@ POST_OUT = page("Post", f'<form id="out" method="post" action="http://{BLOCKED}/
                         '<input name="token" value="secret"></form>'
                         '<script>document.getElementById("out").submit()</script>')
 
+# A merchant's page handing over to the bank's card check (3-D Secure 2): a script
+# posts the challenge request ("creq") to the bank's server, here a blocked host.
+CARD_CHECK = page("Payment", f'<form id="pay" method="post" action="http://{BLOCKED}/acs">'
+                             '<input type="hidden" name="creq" value="eyJ0aHJlZURTU2VydmVy">'
+                             '</form><script>document.getElementById("pay").submit()</script>')
+
 LANGUAGE = page("Language", "<script>document.title = navigator.language;</script>")
 
 # A page that keeps the screen awake, as a video site or a slideshow does: holdWakeLock()
@@ -429,7 +435,7 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
              "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
              "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT,
-             "/nag": NAG, "/probe": PROBE, "/mailto": MAILTO}
+             "/nag": NAG, "/probe": PROBE, "/mailto": MAILTO, "/card-check": CARD_CHECK}
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")

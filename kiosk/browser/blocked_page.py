@@ -4,6 +4,10 @@ It names the blocked site by its host only (never the full address, which may
 carry personal data in its query), offers a Back button, and says where to find
 a person who can help. It loads nothing from anywhere: styles are inline and the
 only script is the Back button's.
+
+A card payment's security check (3-D Secure) is on the resident's bank's own site,
+which no allowlist can name: when the guard recognises one, the page says that the
+payment step needs the desk, and does not name the bank's host.
 """
 
 from __future__ import annotations
@@ -26,17 +30,28 @@ button:focus { outline: 4px solid #ffbf47; outline-offset: 2px; }
 """
 
 
-def blocked_page_html(host: str, help_lines: tuple[str, ...], language: str) -> str:
+def blocked_page_html(host: str, help_lines: tuple[str, ...], language: str,
+                      card_check: bool = False) -> str:
     """The whole HTML document for a blocked `host`, in `language`; `help_lines` are
-    where to find a person (desk, phone, hours)."""
+    where to find a person (desk, phone, hours). `card_check`: the blocked page is a
+    bank's card payment check, explained as such and without its host."""
     direction = "rtl" if is_rtl(language) else "ltr"
-    # Translators: title of the page shown instead of a site outside the allowed list.
-    title = gettext_for(language, "This site is not available on this terminal")
     # Translators: followed by the name of the site, e.g. "Site: www.example.com".
     site_label = gettext_for(language, "Site:")
-    # Translators: explains why a site is blocked on the public terminal.
-    why = gettext_for(language, "This terminal only opens the websites of the public "
-                                "services chosen by the town hall.")
+    if card_check:
+        # Translators: title of the page shown instead of a bank's card payment check.
+        title = gettext_for(language, "This payment step needs the desk")
+        # Translators: the blocked page is the resident's bank's check of a card payment.
+        why = gettext_for(language, "Your bank wants to confirm a card payment. This "
+                                    "cannot be done on this terminal. Please ask at the "
+                                    "desk how to pay: there is often another way.")
+        host = ""  # the resident's bank is nobody else's business
+    else:
+        # Translators: title of the page shown instead of a site outside the allowed list.
+        title = gettext_for(language, "This site is not available on this terminal")
+        # Translators: explains why a site is blocked on the public terminal.
+        why = gettext_for(language, "This terminal only opens the websites of the public "
+                                    "services chosen by the town hall.")
     # Translators: button that returns to the previous page.
     back = gettext_for(language, "Back")
     # Translators: followed by where to find a person who can help (desk, phone).

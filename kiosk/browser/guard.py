@@ -20,6 +20,11 @@ How it holds:
   set DeveloperToolsAvailability to 2, which would refuse this guard's own
   CDP attachments too.
 
+- A refused page that is a card payment's security check (3-D Secure, on the
+  resident's bank's site, which no allowlist can name) is recognised by the
+  standard fields the page before it posts, and explained as a payment step that
+  needs the desk; neither the page nor the log names the bank.
+
 Downloads are not the guard's: see `kiosk.browser.downloads`.
 Logs name hosts only, never a full address.
 """
@@ -27,12 +32,14 @@ Logs name hosts only, never a full address.
 from __future__ import annotations
 
 import base64
+import binascii
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL
@@ -84,6 +91,10 @@ TOOLBAR_KEY_BINDING = "borneToolbarKey"
 ASSISTED_KEY_BINDING = "borneAssistedKey"
 PRINT_BINDING = "bornePrint"
 PRINT_EVENT = "borne-print"
+CARD_CHECK_BINDING = "borneCardCheck"
+CARD_CHECK_EVENT = "borne-card-check"
+# How long after a page posts a card check's form a refused page counts as that check.
+CARD_CHECK_WINDOW = 10.0
 PAGE_HELPER_SCRIPT = (
     "addEventListener('keydown', e => { if (e.key === 'F2' && !e.repeat && !e.altKey"
     " && !e.ctrlKey && !e.metaKey && !e.shiftKey) {"
@@ -109,6 +120,7 @@ PAGE_HELPER_SCRIPT = (
     f"document.addEventListener('{PRINT_EVENT}', () => {{"
     " if (navigator.userActivation && navigator.userActivation.isActive)"
     f" {PRINT_BINDING}(''); }}, true);"
+    f"document.addEventListener('{CARD_CHECK_EVENT}', () => {CARD_CHECK_BINDING}(''), true);"
 )
 # In the page's own world: window.print() (a no-op under the PrintingEnabled=false
 # policy) becomes a request to the helper above. The page may undo this; then its
@@ -118,6 +130,25 @@ PAGE_PRINT_SCRIPT = (
     f" value: function print() {{ document.dispatchEvent(new Event('{PRINT_EVENT}')); }}"
     " }); } catch (e) {}"
 )
+# In the page's own world: a form about to post a 3-D Secure card check's fields (by
+# the submit button or by a script's form.submit()) is announced to the helper
+# above. Under the installed policy Chromium refuses the bank's page before any
+# request exists, so the form is the only place the check can be recognised. A page
+# that fakes the announcement only changes the words of the next blocked page.
+PAGE_CARD_CHECK_SCRIPT = (
+    "(() => { try {"
+    " const isCardCheck = form => { try { return Array.from(form.elements).some("
+    "e => /^(creq|pareq|threedsmethoddata)$/i.test(e.name || '')); } catch (e) {"
+    " return false; } };"
+    f" const announce = form => {{ if (isCardCheck(form)) document.dispatchEvent("
+    f"new Event('{CARD_CHECK_EVENT}')); }};"
+    " const submit = HTMLFormElement.prototype.submit;"
+    " HTMLFormElement.prototype.submit = function submit_() { announce(this);"
+    " return submit.call(this); };"
+    " addEventListener('submit', e => { if (e.target instanceof HTMLFormElement)"
+    " announce(e.target); }, true);"
+    " } catch (e) {} })();"
+)
 PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
     ("Runtime.enable", {}),  # without it, Chromium never reports the binding's calls
     ("Runtime.addBinding",
@@ -125,10 +156,14 @@ PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
     ("Runtime.addBinding", {"name": PRINT_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Runtime.addBinding",
      {"name": ASSISTED_KEY_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
+    ("Runtime.addBinding",
+     {"name": CARD_CHECK_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Page.addScriptToEvaluateOnNewDocument",
      {"source": PAGE_HELPER_SCRIPT, "worldName": PAGE_HELPER_WORLD, "runImmediately": True}),
     ("Page.addScriptToEvaluateOnNewDocument",
      {"source": PAGE_PRINT_SCRIPT, "runImmediately": True}),
+    ("Page.addScriptToEvaluateOnNewDocument",
+     {"source": PAGE_CARD_CHECK_SCRIPT, "runImmediately": True}),
 ]
 
 Publish = Callable[[Event], None]
@@ -142,7 +177,44 @@ BLOCKED_PAGE_HEADERS = [
               "img-src data:; form-action 'none'; base-uri 'none'"},
     {"name": "Referrer-Policy", "value": "no-referrer"},
 ]
-BlockedHtml = Callable[[str], str]
+# The host refused, and whether the refused page is a card payment check.
+BlockedHtml = Callable[[str, bool], str]
+# A 3-D Secure check starts with a form the merchant's (allowed) page posts to the
+# bank's server, with field names fixed by the standard: "creq" (EMV 3-D Secure 2
+# challenge), "threeDSMethodData" (its silent device check), "PaReq" (version 1).
+# Their names in a refused POST say what the refused page is; a GET or another
+# form is an ordinary blocked site. Only the names are read, never the values.
+CARD_CHECK_FIELDS = frozenset({"creq", "threedsmethoddata", "pareq"})
+# A card check's form is small; a bigger body is not parsed at all.
+MAX_FORM_BYTES = 64 * 1024
+
+
+def posted_form(request: dict[str, Any]) -> str:
+    """The body of a paused request as text ("" when there is none or it is too big)."""
+    text = request.get("postData")
+    if isinstance(text, str):
+        return text if len(text) <= MAX_FORM_BYTES else ""
+    parts: list[bytes] = []
+    for entry in request.get("postDataEntries") or []:
+        chunk = entry.get("bytes") if isinstance(entry, dict) else None
+        if not isinstance(chunk, str):
+            continue
+        try:
+            parts.append(base64.b64decode(chunk, validate=True))
+        except (binascii.Error, ValueError):
+            return ""
+        if sum(len(part) for part in parts) > MAX_FORM_BYTES:
+            return ""
+    return b"".join(parts).decode("utf-8", "replace")
+
+
+def is_card_check(request: dict[str, Any]) -> bool:
+    """True when a paused request posts the fields of a 3-D Secure card check."""
+    if str(request.get("method", "")).upper() != "POST":
+        return False
+    names = {unquote_plus(pair.partition("=")[0]).strip().lower()
+             for pair in posted_form(request).split("&") if pair}
+    return not names.isdisjoint(CARD_CHECK_FIELDS)
 
 
 def url_host_of(url: str) -> str:
@@ -220,6 +292,7 @@ class Guard:
         self._page_end_expected: threading.Event | None = None
         self._announce_page_end = False
         self._dialogs_open: set[str] = set()
+        self._card_check_until = 0.0
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -477,7 +550,7 @@ class Guard:
             frame = ((result or {}).get("frameTree") or {}).get("frame") or {}
             if error is None and frame.get("id"):
                 self.cdp.post("Page.setDocumentContent",
-                              {"frameId": frame["id"], "html": self._blocked_html(host)},
+                              {"frameId": frame["id"], "html": self._blocked_html(host, False)},
                               session_id=main)
 
         self.cdp.post("Page.getFrameTree", session_id=main, callback=replace)
@@ -491,9 +564,9 @@ class Guard:
         if not isinstance(request_id, str):
             return
         try:
-            if not isinstance(url, str):
+            if not isinstance(url, str) or not isinstance(request, dict):
                 raise ValueError("a paused request without an address")
-            self._decide(request_id, url, session_id)
+            self._decide(request_id, url, request, session_id)
         except Exception:
             # Never leave a request paused (the page would hang), never let it
             # through unchecked: refuse it.
@@ -502,7 +575,8 @@ class Guard:
                                                 "errorReason": "BlockedByClient"},
                           session_id=session_id)
 
-    def _decide(self, request_id: str, url: str, session_id: str | None) -> None:
+    def _decide(self, request_id: str, url: str, request: dict[str, Any],
+                session_id: str | None) -> None:
         with self._lock:
             target = self._targets.get(session_id or "")
         if target is not None and target.popup:
@@ -515,7 +589,9 @@ class Guard:
                           session_id=session_id)
             return
         host = url_host_of(url)
-        body = base64.b64encode(self._blocked_html(host).encode("utf-8")).decode("ascii")
+        card_check = self._take_card_check() or is_card_check(request)
+        html = self._blocked_html(host, card_check)
+        body = base64.b64encode(html.encode("utf-8")).decode("ascii")
         with self._lock:
             self._served_blocked.add(url)
         self.cdp.post("Fetch.fulfillRequest", {
@@ -524,11 +600,23 @@ class Guard:
             "responseHeaders": BLOCKED_PAGE_HEADERS,
             "body": body,
         }, session_id=session_id)
-        self._count_blocked(host)
+        self._count_blocked(host, card_check)
 
-    def _count_blocked(self, host: str) -> None:
+    def _take_card_check(self) -> bool:
+        """Whether a page just posted a card check's form (then forget it)."""
+        with self._lock:
+            pending = time.monotonic() < self._card_check_until
+            self._card_check_until = 0.0
+        return pending
+
+    def _count_blocked(self, host: str, card_check: bool = False) -> None:
         with self._lock:
             self.blocked_count += 1
+        if card_check:
+            # The bank's host would tell who banks where: the log says what it was.
+            log.info("blocked a card payment check (3-D Secure): it needs the desk")
+            self._announce(NavigationBlocked("payment", host))
+            return
         log.info("blocked a navigation to %s", host or "a non-web address")
         self._announce(NavigationBlocked("site" if host else "address", host))
 
@@ -540,6 +628,9 @@ class Guard:
         elif params.get("name") == PRINT_BINDING:
             log.info("the page asked to print")
             self._announce(PrintRequested())
+        elif params.get("name") == CARD_CHECK_BINDING:
+            with self._lock:
+                self._card_check_until = time.monotonic() + CARD_CHECK_WINDOW
 
     def _announce(self, event: Event) -> None:
         """Publish, never letting a failing subscriber break the guard."""
@@ -593,10 +684,11 @@ class Guard:
         self._count_blocked(host)
         self._replace_frame(session_id, frame.get("id"), host)
 
-    def _replace_frame(self, session_id: str, frame_id: object, host: str) -> None:
+    def _replace_frame(self, session_id: str, frame_id: object, host: str,
+                       card_check: bool = False) -> None:
         if isinstance(frame_id, str):
             self.cdp.post("Page.setDocumentContent",
-                          {"frameId": frame_id, "html": self._blocked_html(host)},
+                          {"frameId": frame_id, "html": self._blocked_html(host, card_check)},
                           session_id=session_id)
 
     def _forget_the_start_page(self, session_id: str, tries: int = HISTORY_RESET_TRIES) -> None:
@@ -694,8 +786,9 @@ class Guard:
         if not isinstance(frame_id, str) or not failed_url or self.permitted(failed_url):
             return  # a real network error (the site is down): Chromium's page says so
         host = url_host_of(failed_url)
-        self._count_blocked(host)
-        self._replace_frame(session_id, frame_id, host)
+        card_check = self._take_card_check()
+        self._count_blocked(host, card_check)
+        self._replace_frame(session_id, frame_id, host, card_check)
 
     # -- file choosers -------------------------------------------------------------------
 

@@ -514,8 +514,9 @@ class BrowserSession:
         }, session_id=main, timeout=timeout)
         return (result.get("result") or {}).get("value")
 
-    def _blocked_html(self, host: str) -> str:
-        return blocked_page_html(host, self.help_lines(self.language), self.language)
+    def _blocked_html(self, host: str, card_check: bool = False) -> str:
+        return blocked_page_html(host, self.help_lines(self.language), self.language,
+                                 card_check)
 
     def _require_cdp(self) -> CdpPipe:
         if self.cdp is None:

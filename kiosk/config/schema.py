@@ -71,6 +71,7 @@ class Printing:
 @dataclass(frozen=True)
 class Scanning:
     enabled: bool = True
+    max_size_mb: float = 5.0  # the largest document a scan makes (sites' usual limit)
 
 
 @dataclass(frozen=True)

@@ -342,9 +342,27 @@ def read_printing(check: Checker, table: dict[str, Any]) -> Printing:
 
 
 def read_scanning(check: Checker, table: dict[str, Any]) -> Scanning:
-    check.table(table, "scanning", ("enabled",))
-    return Scanning(enabled=check.boolean(table.get("enabled", MISSING), "scanning.enabled",
-                                          Scanning().enabled))
+    check.table(table, "scanning", ("enabled", "max_size_mb"))
+    defaults = Scanning()
+    return Scanning(
+        enabled=check.boolean(table.get("enabled", MISSING), "scanning.enabled",
+                              defaults.enabled),
+        max_size_mb=read_size_mb(check, table.get("max_size_mb", MISSING),
+                                 "scanning.max_size_mb", defaults.max_size_mb),
+    )
+
+
+def read_size_mb(check: Checker, node: Any, where: str, default: float) -> float:
+    """A size in megabytes, between 0.5 and 50 (a whole number or not)."""
+    if node is MISSING:
+        return default
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        check.problem(where, f"must be a number of megabytes, such as 5, not {describe(node)}.")
+        return default
+    if not 0.5 <= node <= 50:
+        check.problem(where, f"is {node}; it must be between 0.5 and 50 (megabytes).")
+        return default
+    return float(node)
 
 
 def read_usb(check: Checker, table: dict[str, Any]) -> UsbStorage:

@@ -211,9 +211,8 @@ class HotplugWatcher:
         log.info("hotplug: following udev; present: %s", self._summary())
 
     def _summary(self) -> str:
-        present = self.present()
-        return ", ".join(f"{event.kind} {event.label or event.sys_path}"
-                         for event in present) or "nothing"
+        return ", ".join(f"{event.kind} {_loggable_name(event)}"
+                         for event in self.present()) or "nothing"
 
     # -- pyudev's observer thread ---------------------------------------------------------
 
@@ -240,9 +239,17 @@ class HotplugWatcher:
             log.info("hotplug: %s unplugged (%s)", kind, sys_path)
             self._publish(DeviceUnplugged(kind, sys_path))
         for event in new:
-            log.info("hotplug: %s plugged: %s (%s)", event.kind, event.label or "-", sys_path)
+            log.info("hotplug: %s plugged: %s", event.kind, _loggable_name(event))
             self._publish(DevicePlugged(event.kind, sys_path, event.dev_node, event.label,
                                         event.fs_type))
+
+
+def _loggable_name(event: DevicePlugged) -> str:
+    """A device's name for the log: a USB key's label is the resident's ("CLE MARIE"),
+    so a key is named by its place on the bus only."""
+    if event.kind == "storage":
+        return event.sys_path
+    return f"{event.label} ({event.sys_path})" if event.label else event.sys_path
 
 
 def _properties(device: Any) -> dict[str, str]:

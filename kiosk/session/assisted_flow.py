@@ -31,7 +31,7 @@ from kiosk.events import (
     PinPadOpened,
     PinSubmitted,
 )
-from kiosk.session.flow_base import Action, Effect, Phase, Publish, Show, View
+from kiosk.session.flow_types import Action, Effect, Phase, Publish, Show, View
 
 if TYPE_CHECKING:
     from kiosk.assisted.unlock import Answer

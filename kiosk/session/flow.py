@@ -14,6 +14,7 @@ Phases:
 - PROCEDURE: the browser shows a procedure under the toolbar.
 - PICKER: the kiosk's document picker answers a page's file input.
 - PRINT: the print panel, from the page's PDF being made to the job's outcome.
+- SCAN: the scan panel (its handlers are in kiosk.session.scan_flow).
 - COUNTDOWN: the idle or time-limit countdown is on screen.
 - FAILED: a calm message after a failure; the session then ends by itself.
 - ENDING: the wipe runs; only its end (`SessionWiped`) counts.
@@ -29,8 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.events import AssistedModeAsked as AssistedModeAsked
 from kiosk.events import (
+    AssistedModeAsked as AssistedModeAsked,
     BrowserCrashed,
     BrowserReady,
     BrowserUnavailable,
@@ -39,11 +40,12 @@ from kiosk.events import (
     CountdownTick,
     Document,
     DocumentAdded,
-    Event,
     FileChooserOpened,
+    MediatorIdle as MediatorIdle,
     PageCrashed,
     PageOpened,
     PagePdfReady,
+    PinChecked as PinChecked,
     PrintCancelOrdered,
     PrinterChanged,
     PrintJobChanged,
@@ -57,28 +59,52 @@ from kiosk.events import (
     SessionWiped,
     TimeLimitNotice,
     ToolbarKeyPressed,
+    UsbDocumentsGone,
+    UsbKeyChanged,
+    UsbSaveAsked,
+    UsbSaveFinished,
     WindowClosed,
 )
-from kiosk.events import MediatorIdle as MediatorIdle
-from kiosk.events import PinChecked as PinChecked
-from kiosk.session.assisted_flow import AcceptAssistance as AcceptAssistance
-from kiosk.session.assisted_flow import AssistedFlow, _Assistance
-from kiosk.session.assisted_flow import ClosePinPad as ClosePinPad
-from kiosk.session.assisted_flow import ConsentView as ConsentView
-from kiosk.session.assisted_flow import DeclineAssistance as DeclineAssistance
-from kiosk.session.assisted_flow import EndAssistance as EndAssistance
-from kiosk.session.assisted_flow import MandateView as MandateView
-from kiosk.session.assisted_flow import PinPadView as PinPadView
-from kiosk.session.assisted_flow import SetAssistedRights as SetAssistedRights
-from kiosk.session.assisted_flow import ShowMandate as ShowMandate
-from kiosk.session.assisted_flow import SubmitPin as SubmitPin
+from kiosk.session.assisted_flow import (
+    AcceptAssistance as AcceptAssistance,
+    AssistedFlow,
+    ClosePinPad as ClosePinPad,
+    ConsentView as ConsentView,
+    DeclineAssistance as DeclineAssistance,
+    EndAssistance as EndAssistance,
+    MandateView as MandateView,
+    PinPadView as PinPadView,
+    SetAssistedRights as SetAssistedRights,
+    ShowMandate as ShowMandate,
+    SubmitPin as SubmitPin,
+    _Assistance,
+)
 from kiosk.session.documents import choose_for
-from kiosk.session.flow_base import Action as Action
-from kiosk.session.flow_base import Effect as Effect
-from kiosk.session.flow_base import Phase as Phase
-from kiosk.session.flow_base import Publish as Publish
-from kiosk.session.flow_base import Show as Show
-from kiosk.session.flow_base import View as View
+from kiosk.session.flow_types import (
+    Action as Action,
+    Effect as Effect,
+    GiveFiles as GiveFiles,
+    Input as Input,
+    Phase as Phase,
+    Publish as Publish,
+    RefreshToolbar as RefreshToolbar,
+    Show as Show,
+    View as View,
+)
+from kiosk.session.scan_flow import (
+    AddScanPage as AddScanPage,
+    CancelScan as CancelScan,
+    ChooseScanner as ChooseScanner,
+    FinishScan as FinishScan,
+    RetryScan as RetryScan,
+    RotateScanPage as RotateScanPage,
+    ScanFlow as ScanFlow,
+    ScanFromPicker as ScanFromPicker,
+    ScanPanelView as ScanPanelView,
+    ScanWork as ScanWork,
+    StartScan as StartScan,
+    UpdateScanProgress as UpdateScanProgress,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +112,6 @@ log = logging.getLogger(__name__)
 # -- what the resident does (the app turns presses into these) -------------------------------
 
 
-# The bases (kiosk.session.flow_base) are frozen dataclasses: a subclass without
-# fields needs no decorator of its own.
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,13 @@ class PrintDocument(Action):
 
 
 @dataclass(frozen=True)
+class SaveToUsb(Action):
+    """Copy one of the session's documents onto the resident's USB key."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
 class ConfirmPrint(Action):
     """Print, as chosen on the panel: pages `first_page` to `last_page`, `copies` times."""
 
@@ -206,7 +237,6 @@ class MessageTimeout(Action):
     serial: int | None = None
 
 
-Input = Action | Event
 
 
 # -- what the app shows ----------------------------------------------------------------------
@@ -228,6 +258,8 @@ class OtherWaysView(View):
 @dataclass(frozen=True)
 class DocumentsView(View):
     documents: tuple[Document, ...]
+    usb_writable: bool = False  # "Save to my USB key" on each document
+    usb_notice: str = ""  # "", "saving", or how the last saving ended (UsbSaveOutcome)
 
 
 @dataclass(frozen=True)
@@ -248,6 +280,7 @@ class PickerView(View):
     multiple: bool
     accept: tuple[str, ...]
     left_out: int  # the session's other documents, of a kind the input does not take
+    can_scan: bool = False  # "Scan a document" is offered
 
 
 @dataclass(frozen=True)
@@ -257,7 +290,9 @@ class CountdownView(View):
 
 @dataclass(frozen=True)
 class MessageView(View):
-    """A message; `kind` picks the words: "ending", "unavailable", "explain", "user_error"."""
+    """A message; `kind` picks the words: "ending", "ending_usb" (with the USB key
+    reminder), "usb_reminder", "usb_refused", "usb_unreadable", "unavailable",
+    "explain", "user_error"..."""
 
     kind: str
     text: str = ""
@@ -318,13 +353,6 @@ class BrowserCall(Effect):
 
 
 @dataclass(frozen=True)
-class GiveFiles(Effect):
-    """Answer the page's file input (an empty tuple gives it nothing)."""
-
-    paths: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
 class EndInController(Effect):
     reason: str
 
@@ -358,10 +386,6 @@ class UpdateDocumentCount(Effect):
     count: int
 
 
-class RefreshToolbar(Effect):
-    """An item's availability may have changed (the printer came or went)."""
-
-
 class MakePagePdf(Effect):
     """Ask the session's browser for a PDF of the page on screen."""
 
@@ -381,6 +405,7 @@ class Later(Effect):
 MESSAGE_MS = 3000
 UNAVAILABLE_MS = 6000
 PRINTED_MS = 6000  # "take your pages": long enough to read, then back to the page
+USB_REMINDER_MS = 8000  # "don't forget your USB key", unless it is pulled out sooner
 
 
 @dataclass
@@ -401,9 +426,11 @@ class _Session:
     print_from_documents: bool = False
     print_request: int = 0  # the job on its way, 0 when none
     print_sheets: int = 0  # the sheets that job counts
+    usb_told: set[str] = field(default_factory=set)  # USB messages shown in this session
+    scan: ScanWork = field(default_factory=ScanWork)
 
 
-class SessionFlow(AssistedFlow):
+class SessionFlow(ScanFlow, AssistedFlow):
     """The state machine; `handle` is its only door."""
 
     def __init__(self, sheets_per_session: int = 20) -> None:
@@ -416,6 +443,9 @@ class SessionFlow(AssistedFlow):
         self._requests = 0
         self._session = _Session()
         self._assistance = _Assistance()
+        # The USB keys plugged in now (they outlive sessions: a key left behind is
+        # still there when the next session starts), by sys path.
+        self.usb_keys: dict[str, UsbKeyChanged] = {}
 
     # -- what the app may read ---------------------------------------------------------------
 
@@ -483,8 +513,13 @@ class SessionFlow(AssistedFlow):
         log.info("ending the session (%s)", reason)
         dropped = self._drop_chooser()
         self.phase = Phase.ENDING
-        return [*dropped, *self.assistance_over(), Show(MessageView("ending")),
+        kind = "ending_usb" if self.usb_keys else "ending"
+        return [*dropped, *self.assistance_over(), Show(MessageView(kind)),
                 EndInController(reason)]
+
+    def _documents_view(self, usb_notice: str = "") -> DocumentsView:
+        writable = any(key.writable for key in self.usb_keys.values())
+        return DocumentsView(self.documents, writable, usb_notice)
 
     def _drop_chooser(self) -> list[Effect]:
         if self._session.chooser is None:
@@ -501,13 +536,27 @@ class SessionFlow(AssistedFlow):
         chooser = self._session.chooser
         assert chooser is not None
         choice = choose_for(self._session.documents, chooser.accept)
-        return PickerView(choice.documents, chooser.multiple, chooser.accept, choice.left_out)
+        return PickerView(choice.documents, chooser.multiple, chooser.accept, choice.left_out,
+                          self.scanning_offered)
+
+    def _chooser(self) -> FileChooserOpened | None:
+        return self._session.chooser
+
+    def _forget_chooser(self) -> None:
+        self._session.chooser = None
+
+    def _scan_work(self) -> ScanWork:
+        return self._session.scan
+
+    def _new_scan_work(self) -> ScanWork:
+        self._session.scan = ScanWork()
+        return self._session.scan
 
     # -- the resident's actions ----------------------------------------------------------------
 
     def _on_OpenProcedure(self, action: OpenProcedure) -> list[Effect]:
         if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT,
-                                          Phase.PIN_PAD, Phase.CONSENT):
+                                          Phase.PIN_PAD, Phase.CONSENT, Phase.SCAN):
             return []
         effects = self._begin()
         self._session.procedure_id = action.procedure_id
@@ -537,7 +586,7 @@ class SessionFlow(AssistedFlow):
     def _on_ShowDocuments(self, action: ShowDocuments) -> list[Effect]:
         if self.phase not in (Phase.SHELL, Phase.PROCEDURE):
             return []
-        return self._to_shell(DocumentsView(self.documents))
+        return self._to_shell(self._documents_view())
 
     def _on_AskToEnd(self, action: AskToEnd) -> list[Effect]:
         if self.phase not in (Phase.SHELL, Phase.PROCEDURE):
@@ -623,6 +672,8 @@ class SessionFlow(AssistedFlow):
             return self._reset()
         if isinstance(self.view, MessageView) and self.view.kind == "user_error":
             return self._return()
+        if isinstance(self.view, MessageView) and self.view.kind == "usb_reminder":
+            return [Show(HomeView())]
         return []
 
     # -- what the workers report ---------------------------------------------------------------
@@ -736,7 +787,7 @@ class SessionFlow(AssistedFlow):
     def _leave_print(self) -> list[Effect]:
         self._session.print_request = 0
         if self._session.print_from_documents:
-            return self._to_shell(DocumentsView(self.documents))
+            return self._to_shell(self._documents_view())
         return self._return()
 
     def _panel_view(self, over_quota: int = 0) -> PrintPanelView:
@@ -842,7 +893,60 @@ class SessionFlow(AssistedFlow):
             self.phase = Phase.OUT_OF_SERVICE
             return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                     Show(OutOfServiceView())]
-        return self._reset()
+        effects = self._reset()
+        if not self.usb_keys:
+            return effects
+        # The resident may be walking away: the key is theirs, say so before the tiles.
+        return [*effects[:-1], Show(MessageView("usb_reminder")),
+                Later(USB_REMINDER_MS, self._timeout_for_this_message())]
+
+    # -- USB keys ------------------------------------------------------------------------
+
+    def _on_UsbKeyChanged(self, event: UsbKeyChanged) -> list[Effect]:
+        if event.state == "gone":
+            self.usb_keys.pop(event.sys_path, None)
+            if isinstance(self.view, MessageView) and self.view.kind == "usb_reminder" \
+                    and not self.usb_keys:
+                return [Show(HomeView())]
+        else:
+            self.usb_keys[event.sys_path] = event
+        if event.state in ("refused", "unreadable"):
+            return self._tell_about_usb("usb_" + event.state)
+        if self.phase is Phase.SHELL and isinstance(self.view, DocumentsView):
+            return [Show(self._documents_view())]  # Save buttons come or go
+        return []
+
+    def _tell_about_usb(self, kind: str) -> list[Effect]:
+        """The key can't be used: said once per session, on a screen with Back."""
+        if kind in self._session.usb_told or \
+                self.phase not in (Phase.HOME, Phase.SHELL, Phase.PROCEDURE):
+            return []
+        self._session.usb_told.add(kind)
+        return self._to_shell(MessageView(kind, can_go_back=True))
+
+    def _on_UsbDocumentsGone(self, event: UsbDocumentsGone) -> list[Effect]:
+        gone = set(event.paths)
+        session = self._session
+        if not any(d.path in gone for d in session.documents):
+            return []
+        session.documents = [d for d in session.documents if d.path not in gone]
+        effects: list[Effect] = [UpdateDocumentCount(len(session.documents))]
+        if self.phase is Phase.PICKER:
+            effects.append(Show(self._picker_view()))
+        elif self.phase is Phase.SHELL and isinstance(self.view, DocumentsView):
+            effects.append(Show(self._documents_view()))
+        return effects
+
+    def _on_SaveToUsb(self, action: SaveToUsb) -> list[Effect]:
+        if self.phase is not Phase.SHELL or not isinstance(self.view, DocumentsView) \
+                or action.path not in {d.path for d in self._session.documents}:
+            return []
+        return [Publish(UsbSaveAsked(action.path)), Show(self._documents_view("saving"))]
+
+    def _on_UsbSaveFinished(self, event: UsbSaveFinished) -> list[Effect]:
+        if self.phase is not Phase.SHELL or not isinstance(self.view, DocumentsView):
+            return []
+        return [Show(self._documents_view(event.outcome))]
 
     def _reset(self) -> list[Effect]:
         self._session = _Session()

@@ -24,6 +24,7 @@ from kiosk.events import (
     PrinterChanged,
     PrintJobChanged,
     ProcedureOpened,
+    ScanSaved,
     SessionEnded,
     SessionWiped,
 )
@@ -70,6 +71,11 @@ def increments_for_print_job(event: PrintJobChanged) -> list[Increment]:
     if event.stage == "failed":
         counts.append(("print_failures", event.reason or "unknown", 1))
     return counts
+
+
+def increments_for_scan(event: ScanSaved) -> list[Increment]:
+    """One document scanned (its name and pages say too much of the resident)."""
+    return [("scans", "", 1)]
 
 
 def printer_problem_counter() -> Callable[[PrinterChanged], list[Increment]]:
@@ -142,6 +148,7 @@ class StatsRecorder:
         bus.subscribe_now(SessionWiped, self._queued(increments_for_wipe))
         bus.subscribe_now(SessionWiped, self._gauged(gauges_for_wipe))
         bus.subscribe_now(PrinterChanged, self._gauged(gauges_for_printer))
+        bus.subscribe_now(ScanSaved, self._queued(increments_for_scan))
 
     def _queued(self, convert: Callable[[T], list[Increment]]) -> Callable[[T], None]:
         def handler(event: T) -> None:

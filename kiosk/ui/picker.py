@@ -24,6 +24,8 @@ TICKED, UNTICKED = "☑", "☐"
 
 
 def kind_caption(document: Document) -> str:
+    if document.kind == "usb" and document.origin:
+        return _("from your USB key “%(name)s”") % {"name": document.origin}
     return {"download": _("downloaded"), "scan": _("scanned"),
             "usb": _("from your USB key")}.get(document.kind, "")
 
@@ -32,11 +34,13 @@ def build_picker(
     parent: tk.Frame, look: Look, documents: Sequence[Document], *, multiple: bool,
     accept: Sequence[str], left_out: int, send: Callable[[tuple[Path, ...]], None],
     cancel: Callable[[], None], ticked: set[Path] | None = None,
+    scan: Callable[[], None] | None = None,
 ) -> ScreenParts:
     """The picker over the page (see the module's docstring).
 
     `ticked` carries the resident's ticks over when the picker is drawn again (a
-    download finished while it was open).
+    download finished while it was open). `scan`, when given, is "Scan a document":
+    the scan comes straight back to the page.
     """
     p, m = look.palette, look.metrics
     page = frame(parent, p.background, padx=m.pad * 6)
@@ -60,6 +64,11 @@ def build_picker(
                              kind="primary", font=m.tile_font, name="send")
         send_button.pack(side="left", padx=(0, m.pad * 2))
         order.append(send_button)
+    if scan is not None:
+        scan_button = button(actions, look, "▤  " + _("Scan a document"), scan,
+                             font=m.tile_font, name="scan")
+        scan_button.pack(side="left", padx=(0, m.pad * 2))
+        order.append(scan_button)
     cancel_button = button(actions, look, "←  " + _("Cancel: send nothing"), cancel,
                            font=m.tile_font, name="cancel")
     cancel_button.pack(side="left")
@@ -76,7 +85,7 @@ def _explanations(documents: Sequence[Document], accept: Sequence[str],
         lines.append(_("This website accepts: %(types)s.") % {"types": wanted})
     if not documents:
         lines.append(_("You have no document it can take yet. What you download from a "
-                       "website during your session is listed here."))
+                       "website or scan during your session is listed here."))
     if left_out:
         lines.append(ngettext("%d other document of yours is not of a kind this website "
                               "accepts.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from kiosk.i18n import _, ngettext
@@ -87,13 +87,19 @@ def build_end_confirmation(
 def build_documents(
     parent: tk.Frame, look: Look, documents: Sequence[tuple[str, Path]],
     back: Callable[[], None], print_document: Callable[[Path], None] | None = None,
+    save_to_usb: Callable[[Path], None] | None = None, savable: Collection[Path] = (),
+    notice: str = "",
 ) -> ScreenParts:
-    """This session's documents, each with a Print button when a printer is there;
-    nothing of the real file system."""
+    """This session's documents, each with a Print button when a printer is there and
+    "Save to my USB key" on those in `savable` (with a key writable); `notice` says
+    how the last saving went. Nothing of the real file system."""
     p, m = look.palette, look.metrics
     page = frame(parent, p.background, padx=m.pad * 6)
     label(page, look, _("Your documents"), font=m.title_font, fg=p.accent).pack(
         side="top", fill="x", pady=(m.pad * 3, m.pad))
+    if notice:
+        label(page, look, notice, font=m.tile_font, fg=p.accent,
+              wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(0, m.pad))
     order: list[tk.Widget] = []
     if documents:
         label(page, look, _("Documents you downloaded during this session. They are erased "
@@ -107,6 +113,12 @@ def build_documents(
                                  font=m.text_font, name=f"print_{index}")
                 printer.pack(side="left", padx=(0, m.pad))
                 order.append(printer)
+            if save_to_usb is not None and path in savable:
+                saver = button(row, look, "▭  " + _("Save to my USB key"),
+                               _printer_of(save_to_usb, path), font=m.text_font,
+                               name=f"save_usb_{index}")
+                saver.pack(side="left", padx=(0, m.pad))
+                order.append(saver)
             label(row, look, "⬇  " + name, font=m.tile_font,
                   wraplength=int(m.width * 0.7)).pack(side="left", fill="x")
     else:

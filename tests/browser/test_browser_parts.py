@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -24,10 +26,11 @@ from kiosk.browser.chromium import (
     seed_profile,
 )
 from kiosk.browser.downloads import safe_file_name, unique_move
-from kiosk.browser.guard import is_permitted, url_host_of
+from kiosk.browser.guard import is_card_check, is_permitted, url_host_of
 from kiosk.browser.reaper import group_members, kill_process_group, living
 from kiosk.browser.session import accept_language
 from kiosk.config.allowlist import Allowlist
+from kiosk.i18n import gettext_for
 
 
 def options(tmp_path: Path, rules: str | None = None) -> LaunchOptions:
@@ -168,6 +171,26 @@ def test_blocked_page_shows_the_host_escaped_and_a_back_button() -> None:
     # It loads nothing from anywhere: its only address is its own inline icon, which
     # keeps the browser from asking the refused host for one.
     assert re.findall(r'(?:src|href)="([^"]*)"', html) == ["data:,"]
+
+
+def test_the_card_check_page_names_no_bank_and_sends_to_the_desk() -> None:
+    html = blocked_page_html("acs.bank.example", ("Accueil",), "fr", card_check=True)
+    assert escape(gettext_for("fr", "This payment step needs the desk")) in html
+    assert "acs.bank.example" not in html
+    assert "Accueil" in html and "history.back()" in html
+
+
+def test_a_card_check_is_known_by_the_fields_it_posts() -> None:
+    def entries(body: bytes) -> list[dict[str, str]]:
+        return [{"bytes": base64.b64encode(body).decode()}]
+
+    assert is_card_check({"method": "POST", "postData": "creq=eyJ0aHJl"})
+    assert is_card_check({"method": "POST", "postDataEntries": entries(b"PaReq=x&TermUrl=y&MD=z")})
+    assert is_card_check({"method": "POST", "postData": "threeDSMethodData=abc"})
+    assert not is_card_check({"method": "GET", "postData": "creq=x"})
+    assert not is_card_check({"method": "POST", "postData": "name=creq&token=secret"})
+    assert not is_card_check({"method": "POST", "postDataEntries": [{"bytes": "%%%"}]})
+    assert not is_card_check({"method": "POST"})
 
 
 def test_kill_process_group_ends_every_process_of_the_group_and_session() -> None:

@@ -17,7 +17,14 @@ from typing import Any
 
 import procedure_site as site_module
 import pytest
-from browser_helpers import BLOCKED_TITLE, BOUNDS, Events, SessionFactory, allowlist
+from browser_helpers import (
+    BLOCKED_TITLE,
+    BOUNDS,
+    CARD_CHECK_TITLE,
+    Events,
+    SessionFactory,
+    allowlist,
+)
 from harness import XScreen, wait_for
 
 from kiosk.browser.cdp import CdpError
@@ -156,6 +163,28 @@ def test_redirect_to_blocked_host_is_stopped_before_the_request(
     assert site.log.paths(ALLOWED) == ["/redirect"]
     assert BLOCKED not in site.log.hosts()
     assert [e.host for e in events.of(NavigationBlocked)] == [BLOCKED]
+
+
+def test_a_card_payment_check_is_explained_as_a_step_for_the_desk(
+    browser: BROWSER, site: Any
+) -> None:
+    session, events = browser
+    session.open(site.url("/"))  # something to go back to
+    assert wait_for_page(session, site.url("/"))
+    session.open(site.url("/card-check"))
+    assert wait_for(lambda: CARD_CHECK_TITLE in text_when_settled(session), 10), text(session)
+    body = text(session)
+    assert BLOCKED not in body, "the resident's bank is named nowhere"
+    assert BLOCKED_TITLE not in body
+    assert "Accueil, rez-de-chaussée" in body
+    assert BLOCKED not in site.log.hosts()
+    assert [e.kind for e in events.wait(NavigationBlocked)] == ["payment"]
+    # The next ordinary refusal is an ordinary blocked site again.
+    events.clear()
+    open_start(session, site)
+    click(session, "to-blocked")
+    assert_blocked_page(session, BLOCKED)
+    assert [e.kind for e in events.wait(NavigationBlocked)] == ["site"]
 
 
 def test_blocked_page_back_button_returns_to_the_site(browser: BROWSER, site: Any) -> None:

@@ -212,3 +212,44 @@ def test_each_kind_reaches_the_service_that_follows_it() -> None:
     assert heard == [], "on the draining (Tk) thread only"
     bus.drain()
     assert heard == ["printers", "scanners", KEY_SEEN, "printers", gone]
+
+
+def test_a_keys_label_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    published: list[object] = []
+    watcher = HotplugWatcher(published.append)
+    with caplog.at_level(logging.INFO, logger="kiosk.devices.hotplug"):
+        watcher._update(PARTITION, described("usb-stick")[PARTITION], removed=False)
+        watcher._update(PRINTER, described("printer")[PRINTER], removed=False)
+        assert "storage" in watcher._summary()
+        logged = caplog.text + watcher._summary()
+    assert published[0] == KEY_SEEN  # the shell still gets the label, to name the key
+    assert f"storage plugged: {PARTITION}" in logged
+    assert "LaserJet" in logged  # a printer's model is no one's
+    assert "CLE MARIE" not in logged
+
+
+def test_the_kiosk_hands_a_usb_key_to_the_usb_storage_service(tmp_path: Path) -> None:
+    """The composition root's wiring: the partition udev announces reaches USB storage,
+    which applies the profile's policy (deny: the resident is told), and its removal
+    too."""
+    from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
+    from kiosk.events import UsbKeyChanged
+    from kiosk.runner import start_hotplug
+
+    bus = EventBus()
+    changes: list[UsbKeyChanged] = []
+    bus.subscribe_now(UsbKeyChanged, changes.append)
+    storage = UsbStorage(bus.publish, "deny", MountClient(tmp_path / "no-socket"))
+    storage.start()
+    watcher = start_hotplug(bus, [UsbParticipant(storage, bus)])
+    try:
+        bus.publish(KEY_SEEN)
+        bus.drain()
+        assert wait_for(lambda: [c.state for c in changes] == ["refused"], 5), changes
+        assert storage.plugged_keys() == [PARTITION]
+        bus.publish(DeviceUnplugged("storage", PARTITION))
+        bus.drain()
+        assert wait_for(lambda: storage.plugged_keys() == [], 5)
+    finally:
+        watcher.close()
+        storage.close()

@@ -44,12 +44,27 @@ from kiosk.events import (
     PrintPreviewReady,
     PrintRequested,
     ProcedureOpened,
+    ScanCancelOrdered,
+    ScanDocumentOrdered,
+    Scanner,
+    ScannersChanged,
+    ScanOrdered,
+    ScanPage,
+    ScanPageReady,
+    ScanProgressed,
+    ScanRequested,
+    ScanSaved,
+    ScanStopped,
     SessionEnded,
     SessionExpired,
     SessionFailed,
     SessionWiped,
     TimeLimitNotice,
     ToolbarKeyPressed,
+    UsbDocumentsGone,
+    UsbKeyChanged,
+    UsbSaveAsked,
+    UsbSaveFinished,
     WindowClosed,
     declared_events,
 )
@@ -58,6 +73,9 @@ from kiosk.session.flow import Phase
 
 PDF = Document("recu.pdf", Path("/s/Documents/recu.pdf"), "download", 1.0)
 PHOTO = Document("photo.jpg", Path("/s/Documents/photo.jpg"), "download", 2.0)
+SCANNER = Scanner("test:0", "Noname frontend-tester")
+SCAN_PAGE = ScanPage(Path("/s/scan/page-1-1.png"), Path("/s/scan/preview-1-1.png"))
+SCAN = Document("Scan 1 (1 page).pdf", Path("/s/Documents/Scan 1 (1 page).pdf"), "scan", 3.0)
 
 # One instance of every input the flow can be given.
 SAMPLES: list[f.Input] = [
@@ -82,15 +100,25 @@ SAMPLES: list[f.Input] = [
     f.AcceptAssistance(), f.DeclineAssistance(), f.EndAssistance(), f.ShowMandate(),
     MediatorIdle(), PinPadOpened(), PinSubmitted("123456"), AssistanceStarted("Ana"),
     AssistanceEnded(),
-    DevicePlugged("printer", "/sys/usb1", "", "Printer", ""),
-    DeviceUnplugged("printer", "/sys/usb1"),
+    UsbKeyChanged("/sys/key", "KEY", "refused"), UsbDocumentsGone((PDF.path,)),
+    f.SaveToUsb(PDF.path), UsbSaveAsked(PDF.path), UsbSaveFinished(PDF.path, "saved"),
+    DevicePlugged("printer", "/sys/usb/1-1", "", "HP LaserJet", ""),
+    DeviceUnplugged("printer", "/sys/usb/1-1"),
+    ScannersChanged((SCANNER,), ""), ScanRequested(), f.ScanFromPicker(),
+    f.ChooseScanner("test:0"), f.StartScan("a4_proof"), f.RotateScanPage(0), f.AddScanPage(),
+    f.FinishScan(), f.RetryScan(), f.CancelScan(), ScanOrdered(1, "test:0", "a4_proof", 1),
+    ScanCancelOrdered(1), ScanProgressed(1, 50), ScanPageReady(1, SCAN_PAGE.image,
+                                                                 SCAN_PAGE.preview),
+    ScanStopped(1, "cover_open"), ScanDocumentOrdered(1, "a4_proof", (SCAN_PAGE,)),
+    ScanSaved(1, SCAN),
 ]
 
 SETUPS: dict[Phase, list[f.Input]] = {
     Phase.HOME: [],
     Phase.SHELL: [f.ShowHelp()],
     Phase.PROCEDURE: [f.OpenProcedure("caf")],
-    Phase.PICKER: [f.OpenProcedure("caf"), FileChooserOpened(multiple=False)],
+    Phase.PICKER: [ScannersChanged((SCANNER,), ""), f.OpenProcedure("caf"),
+                   FileChooserOpened(multiple=False)],
     Phase.COUNTDOWN: [f.OpenProcedure("caf"), CountdownTick(20, "idle")],
     Phase.FAILED: [f.OpenProcedure("caf"), f.InternalError()],
     Phase.ENDING: [f.OpenProcedure("caf"), f.EndSession("button")],
@@ -99,6 +127,7 @@ SETUPS: dict[Phase, list[f.Input]] = {
                            SessionWiped("button", failed_checks=("delete_session_dir",))],
     Phase.PIN_PAD: [AssistedModeAsked()],
     Phase.CONSENT: [AssistedModeAsked(), PinChecked(Accepted("Ana"))],
+    Phase.SCAN: [ScannersChanged((SCANNER,), ""), f.OpenProcedure("caf"), ScanRequested()],
 }
 
 ENDS = {"EndSession", "SessionExpired", "BrowserCrashed", "SessionFailed"}
@@ -111,6 +140,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         "ShowHelp": Phase.SHELL, "ChangeLanguage": Phase.SHELL,
         "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
         "InternalError": Phase.FAILED, "AssistedModeAsked": Phase.PIN_PAD,
+        "UsbKeyChanged": Phase.SHELL,
     },
     Phase.SHELL: {
         "OpenProcedure": Phase.PROCEDURE, "CountdownTick": Phase.COUNTDOWN,
@@ -122,8 +152,16 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         **dict.fromkeys(SHELL_SCREENS, Phase.SHELL), "ShowUserError": Phase.SHELL,
         "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
-        "PrintRequested": Phase.PRINT, **dict.fromkeys(ENDS, Phase.ENDING),
+        "UsbKeyChanged": Phase.SHELL,
+        "PrintRequested": Phase.PRINT, "ScanRequested": Phase.SCAN,
         "AssistedModeAsked": Phase.PIN_PAD,
+        **dict.fromkeys(ENDS, Phase.ENDING),
+    },
+    Phase.SCAN: {
+        "CancelScan": Phase.PROCEDURE, "PageCrashed": Phase.SHELL,
+        "ShowUserError": Phase.SHELL, "CountdownTick": Phase.COUNTDOWN,
+        "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
+        **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.PRINT: {
         "CancelPrint": Phase.PROCEDURE, "MessageTimeout": Phase.PROCEDURE,
@@ -133,6 +171,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     },
     Phase.PICKER: {
         "PickDocuments": Phase.PROCEDURE, "CancelPicker": Phase.PROCEDURE,
+        "ScanFromPicker": Phase.SCAN,
         "PageCrashed": Phase.SHELL,
         "ShowUserError": Phase.SHELL, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
@@ -520,3 +559,63 @@ def test_the_pad_does_not_open_again_while_a_mediator_has_the_rights() -> None:
     flow = assisted_on_a_page()
     assert flow.handle(AssistedModeAsked()) == []
     assert flow.handle(f.ShowMandate()) == [f.Show(f.MandateView())]
+# -- USB keys ----------------------------------------------------------------------------
+
+KEY = "/sys/devices/usb1/1-1/block/sdb/sdb1"
+USB_DOC = Document("attestation.pdf", Path("/s/usb/1/attestation.pdf"), "usb", 2.0, "MYKEY")
+
+
+def test_a_refused_key_is_explained_once_per_session_with_a_way_back() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "refused"))
+    assert f.Show(f.MessageView("usb_refused", can_go_back=True)) in effects
+    assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone"))
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "refused")) == []  # plugged in again
+    flow.handle(f.EndSession("button"))
+    flow.handle(SessionWiped("button"))
+    again = flow.handle(UsbKeyChanged(KEY, "MYKEY", "refused"))
+    assert f.Show(f.MessageView("usb_refused", can_go_back=True)) in again  # a new session
+
+
+def test_a_key_left_plugged_in_is_recalled_at_the_end_until_pulled_out() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "ready"))
+    assert f.Show(f.MessageView("ending_usb")) in flow.handle(f.EndSession("button"))
+    effects = flow.handle(SessionWiped("button"))
+    assert f.Show(f.MessageView("usb_reminder")) in effects
+    assert f.Show(f.HomeView()) not in effects and flow.phase is Phase.HOME
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone")) == [f.Show(f.HomeView())]
+    # Without a key: the usual end.
+    flow.handle(f.OpenProcedure("caf"))
+    assert f.Show(f.MessageView("ending")) in flow.handle(f.EndSession("button"))
+    assert f.Show(f.HomeView()) in flow.handle(SessionWiped("button"))
+
+
+def test_the_reminder_gives_way_to_the_tiles_after_a_while() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "ready"),
+                    f.EndSession("button"))
+    later = of_type(flow.handle(SessionWiped("button")), f.Later)
+    assert [e.delay_ms for e in later] == [f.USB_REMINDER_MS]  # type: ignore[attr-defined]
+    assert flow.handle(later[0].input) == [f.Show(f.HomeView())]  # type: ignore[attr-defined]
+
+
+def test_a_pulled_key_takes_its_documents_out_of_the_open_picker() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), UsbKeyChanged(KEY, "MYKEY", "ready"),
+                    DocumentAdded(USB_DOC), DocumentAdded(PDF),
+                    FileChooserOpened(multiple=False))
+    assert USB_DOC in flow.view.documents  # type: ignore[attr-defined]
+    effects = flow.handle(UsbDocumentsGone((USB_DOC.path,)))
+    assert f.UpdateDocumentCount(1) in effects
+    assert flow.view == f.PickerView((PDF,), False, (), 0)
+
+
+def test_saving_to_a_writable_key_from_the_documents_screen() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), f.ShowDocuments())
+    assert flow.view == f.DocumentsView((PDF,), usb_writable=False)
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready", writable=True)) == [
+        f.Show(f.DocumentsView((PDF,), usb_writable=True))]
+    assert flow.handle(f.SaveToUsb(PDF.path)) == [
+        f.Publish(UsbSaveAsked(PDF.path)), f.Show(f.DocumentsView((PDF,), True, "saving"))]
+    assert flow.handle(UsbSaveFinished(PDF.path, "full")) == [
+        f.Show(f.DocumentsView((PDF,), True, "full"))]
+    flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone"))
+    assert flow.view == f.DocumentsView((PDF,), usb_writable=False)

@@ -43,6 +43,7 @@ def make_app(tk_root: tk.Tk, tmp_path: Path,
     monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("KIOSK_SESSION_ROOT", str(tmp_path / "sessions"))
     monkeypatch.setattr(controller_module, "clear_selections", lambda display: None)
+    monkeypatch.setattr(controller_module, "selections_empty", lambda display: True)
     made: list[KioskApp] = []
 
     def make(size: tuple[int, int] = (1280, 1024), profile: Path = SAMPLE_PROFILE,

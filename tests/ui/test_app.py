@@ -166,3 +166,27 @@ def test_the_wheel_binding_does_not_pile_up_with_screens(
     tile.event_generate("<Button-5>", when="tail")
     settle(tk_root)
     assert errors == []
+
+
+def test_an_event_from_a_worker_is_drained_at_once_not_at_the_next_look(
+    make_app: AppMaker, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    import time
+
+    import kiosk.app as app_module
+
+    # The timer's look at the bus comes only after a minute: only the wakeup can drain.
+    monkeypatch.setattr(app_module, "BUS_INTERVAL_MS", 60_000)
+    app = make_app()
+    app.controller = QuietControl()
+    app.feed(OpenProcedure("caf"))
+    settle(app.root)
+    worker = threading.Thread(target=lambda: app.bus.publish(TimeLimitNotice(290)))
+    worker.start()
+    worker.join()
+    deadline = time.monotonic() + 10
+    while app.toolbar_notice.get() == "" and time.monotonic() < deadline:
+        app.root.update()  # the Tk loop, as mainloop runs it: file handlers included
+        time.sleep(0.005)
+    assert "4:50" in app.toolbar_notice.get()
