@@ -18,18 +18,21 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kiosk import events, i18n
 from kiosk.bus import EventBus
 from kiosk.config.schema import DeskDetails, Profile
 from kiosk.errors import UserError
-from kiosk.events import Event, SessionWiped
+from kiosk.events import AssistedModeAsked, Event, SessionWiped
 from kiosk.i18n import _
 from kiosk.session import flow as f
 from kiosk.session.control import Bounds, SessionControl
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.home import HomeActions, build_home
+
+if TYPE_CHECKING:
+    from kiosk.ui.assisted import PageBanner
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.picker import build_picker
 from kiosk.ui.print_panel import build_print_panel, build_print_status
@@ -123,6 +126,7 @@ class KioskApp:
         self.extra_items = tuple(toolbar_items)
         self.toolbar: Toolbar | None = None
         self._picker_ticked: set[Path] = set()
+        self._page_banner: PageBanner | None = None
         # The time-limit notice in the toolbar, updated without rebuilding the toolbar.
         self.toolbar_notice = tk.StringVar(master=root, value="")
         # The countdown's figures, which tick without rebuilding its screen.
@@ -137,6 +141,9 @@ class KioskApp:
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         root.bind("<FocusOut>", self._on_focus_out, add="+")
         root.bind("<F2>", lambda _event: self.feed(f.KeyboardToPage()))
+        # Ctrl+Alt+M from any of the shell's screens (a page has its own listener).
+        for key in ("<Control-Alt-m>", "<Control-Alt-M>"):
+            root.bind(key, lambda _event: self.feed(AssistedModeAsked()))
         self._subscribe()
         if profile is None:
             self.show_out_of_service(last_desk)
@@ -284,6 +291,7 @@ class KioskApp:
         f.ResetForNextResident: _reset_for_next_resident,
         f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
+        f.SetAssistedRights: lambda app, e: app._controller_call(lambda c: c.set_assisted(e.on)),
     }
 
     # -- errors ------------------------------------------------------------------------
@@ -312,10 +320,18 @@ class KioskApp:
 
     def render(self, view: f.View) -> None:
         """Draw `view` (the toolbar strip for a procedure, else a full-window screen)."""
+        self._close_page_banner()
         if isinstance(view, f.ProcedureView):
             self._show_toolbar(view.procedure_id)
             return
         builder = self._builder_for(view)
+        mediator = self.flow.assisting
+        if mediator:
+            from kiosk.ui.assisted import with_banner
+
+            builder = with_banner(builder, mediator, lambda: self.feed(f.EndAssistance()),
+                                  lambda: self.feed(f.ShowMandate()),
+                                  suspended=not self.flow.assisted_rights)
         self.toolbar = None
         self.shell.show(builder)
 
@@ -348,6 +364,8 @@ class KioskApp:
             return lambda parent, look: build_out_of_service(parent, look, info, languages)
         if isinstance(view, f.PrintPanelView):
             return self._print_panel_builder(view)
+        if isinstance(view, f.PinPadView | f.ConsentView | f.MandateView):
+            return self._assisted_builder(view)
         if isinstance(view, f.ScanPanelView):
             return self._scan_panel_builder(view)
         if isinstance(view, f.PrintStatusView):
@@ -356,6 +374,27 @@ class KioskApp:
             return lambda parent, look: build_print_status(
                 parent, look, view, lines, lambda: self.feed(f.CancelPrint()))
         raise AssertionError(f"no screen for {view!r}")
+
+    def _assisted_builder(self, view: f.PinPadView | f.ConsentView | f.MandateView) -> Builder:
+        from kiosk.ui.assisted import build_consent, build_mandate
+        from kiosk.ui.pin_pad import build_pin_pad
+
+        if isinstance(view, f.PinPadView):
+            log.info("PIN pad: %s%s", view.stage,
+                     f", {type(view.answer).__name__}" if view.answer is not None else "")
+            return lambda parent, look: build_pin_pad(
+                parent, look, view, lambda digits: self.feed(f.SubmitPin(digits)),
+                lambda: self.feed(f.ClosePinPad()))
+        if isinstance(view, f.ConsentView):
+            mediator = view.mediator
+            return lambda parent, look: build_consent(
+                parent, look, mediator, lambda: self.feed(f.AcceptAssistance()),
+                lambda: self.feed(f.DeclineAssistance()))
+        return lambda parent, look: build_mandate(parent, look,
+                                                  lambda: self.feed(f.GoBack()))
+
+    def _assisted_item(self) -> ToolbarItem | None:
+        return next((item for item in self.extra_items if item.id == "assisted"), None)
 
     def desk_details(self) -> DeskDetails:
         assert self.profile is not None
@@ -379,7 +418,13 @@ class KioskApp:
             show_help=lambda: self.feed(f.ShowHelp()),
             set_language=self.set_language,
         )
-        return lambda parent, look: build_home(parent, look, model, actions)
+        home: Builder = lambda parent, look: build_home(parent, look, model, actions)  # noqa: E731
+        item = self._assisted_item()
+        if item is None or not item.availability().visible:
+            return home
+        from kiosk.ui.assisted import with_assisted_button
+
+        return with_assisted_button(home, item.availability().why_unavailable, item.action)
 
     def set_language(self, lang: str) -> None:
         i18n.set_language(lang)
@@ -519,13 +564,35 @@ class KioskApp:
         title = procedure.title.get(i18n.current_language(), self.profile.terminal.languages)
         core = self.core_toolbar_items()
         items = [*core[:3], *self.extra_items, *core[3:]]
-
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,
                                    explain=lambda why: self.feed(f.ExplainUnavailable(why)))
             return self.toolbar.parts()
 
         self.shell.show_strip(build)
+        self._show_page_banner()
+
+    def _show_page_banner(self) -> None:
+        """While a mediator assists: the banner over the top of the page, its buttons
+        after the toolbar's in the Tab order (Shift+Tab from Home reaches End assistance)."""
+        mediator = self.flow.assisting
+        if not mediator or self.toolbar is None:
+            return
+        from kiosk.ui.assisted import PageBanner
+
+        area = self.shell.browser_area()
+        self._page_banner = PageBanner(
+            self.root, self.shell.look, (area.x, area.y, area.width), mediator,
+            not self.flow.assisted_rights, lambda: self.feed(f.EndAssistance()),
+            lambda: self.feed(f.ShowMandate()))
+        parts = self.toolbar.parts()
+        self.shell.focus.set_controls([*parts.order, *self._page_banner.controls],
+                                      take_keyboard=False)
+
+    def _close_page_banner(self) -> None:
+        banner, self._page_banner = self._page_banner, None
+        if banner is not None:
+            banner.close()
 
     # -- the keyboard ------------------------------------------------------------------
 

@@ -187,7 +187,7 @@ def _profile_sites_not_allowed(policy: dict[str, Any], cli_path: Path | None) ->
         return []
     try:
         profile = load_profile(choose_profile_path(cli_path))
-        allowlist = profile.allowlist()
+        allowlist = profile.allowlist(assisted=True)
     except Exception:  # a bad profile is the profile check's business, not this one's
         return []
     listed = policy.get("URLAllowlist")

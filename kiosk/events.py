@@ -13,7 +13,7 @@ the base's frozen value semantics (and spares the start-up a dataclass's making)
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import FrozenInstanceError, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -321,6 +321,50 @@ class DeviceUnplugged(Event):
 
     kind: DeviceKind
     sys_path: str
+
+
+# -- assisted mode -------------------------------------------------------------------------
+
+
+class AssistedModeAsked(Event):
+    """Ctrl+Alt+M (in the page or on the shell) or an Assisted mode button: open the PIN pad."""
+
+
+class PinPadOpened(Event):
+    """The PIN pad shows: assisted mode says at once if it is locked or unavailable."""
+
+
+@dataclass(frozen=True)
+class PinSubmitted(Event):
+    """The pad's digits, to check on a worker thread. Never shown in a log or a repr."""
+
+    pin: str = field(repr=False)
+    code: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PinChecked(Event):
+    """What the mediators file says of the digits: an answer of `kiosk.assisted.unlock`
+    (Accepted, CodeNeeded, Wrong, Locked or Unavailable; typed loosely here, where
+    plain values live, below assisted mode's layer)."""
+
+    answer: object
+
+
+@dataclass(frozen=True)
+class AssistanceStarted(Event):
+    """The resident agreed: `mediator` assists from now on (rights on)."""
+
+    mediator: str
+
+
+class AssistanceEnded(Event):
+    """The assistance is over ("End assistance", the session's end or a wipe)."""
+
+
+class MediatorIdle(Event):
+    """Nobody touched the terminal for `[assisted] idle_timeout`: the mediator's rights
+    are suspended until their PIN is typed again."""
 
 
 # -- USB keys ----------------------------------------------------------------------------

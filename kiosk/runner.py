@@ -65,6 +65,7 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
 
     The browser is owned by the controller itself; assisted mode joins here.
     """
+    from kiosk.assisted.participant import AssistedParticipant
     from kiosk.devices.printing import PrintingParticipant, PrintService
     from kiosk.devices.scanning import ScanningParticipant, ScanService
     from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
@@ -85,7 +86,8 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
                            max_bytes=int(profile.scanning.max_size_mb * 1024 * 1024))
     scanning.start()
     return [PrintingParticipant(printing, bus), ScanningParticipant(scanning, bus),
-            UsbParticipant(usb, bus), Thumbnailer(bus)]
+            UsbParticipant(usb, bus), Thumbnailer(bus),
+            AssistedParticipant(profile.assisted, bus)]
 
 
 def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:
@@ -167,7 +169,8 @@ class Services:
         current = settings.current()
         factory = make_browser_factory(bounds, self.profile.allowlist(), self.bus.publish,
                                        current.host_resolver_rules,
-                                       current.installed_policy_as_root)
+                                       current.installed_policy_as_root,
+                                       self.profile.allowlist(assisted=True))
         return SessionController(self.profile, self.bus, display=current.display,
                                  browser_factory=factory, participants=self.participants)
 

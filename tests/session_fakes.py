@@ -15,6 +15,7 @@ from browser_helpers import Events
 from harness import SAMPLE_PROFILE
 
 from kiosk.bus import EventBus
+from kiosk.config.allowlist import Allowlist
 from kiosk.config.load import load_profile
 from kiosk.session.controller import HelpLines, SessionController
 from kiosk.session.participant import Participant, SessionInfo, ToolbarItem
@@ -58,6 +59,12 @@ class FakeBrowser:
     def set_chooser_files(self, paths: list[Path]) -> bool:
         self.files.append(paths)
         return True
+
+    def set_allowlist(self, allowlist: Allowlist) -> None:
+        self.calls.append("allowlist " + " ".join(sorted(p.host for p in allowlist.patterns)))
+
+    def leave_disallowed_page(self) -> None:
+        self.calls.append("leave disallowed page")
 
     def print_to_pdf(self, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -90,7 +90,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("kiosk.bus", "kiosk.config"),
     ("kiosk.browser", "kiosk.stats", "kiosk.assisted"),
     ("kiosk.session",),
-    ("kiosk.devices",),
+    # Assisted mode's participant stands with the devices: it is one of the session's.
+    ("kiosk.devices", "kiosk.assisted.participant"),
     ("kiosk.ui",),
     ("kiosk.app", "kiosk.doctor"),
     ("kiosk.runner",),

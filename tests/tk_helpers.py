@@ -71,5 +71,8 @@ class QuietControl:
     def restart_browser(self) -> None:
         self.calls.append("restart")
 
+    def set_assisted(self, on: bool) -> None:
+        self.calls.append(f"assisted {'on' if on else 'off'}")
+
     def shutdown(self) -> None:
         self.calls.append("shutdown")

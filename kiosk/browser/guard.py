@@ -45,6 +45,7 @@ from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL
 from kiosk.config.allowlist import Allowlist, normalize_host
 from kiosk.events import (
+    AssistedModeAsked,
     Event,
     FileChooserOpened,
     NavigationBlocked,
@@ -87,6 +88,7 @@ FRAME_TYPES = ("iframe",)
 #   in front of the resident by calling it again and again.
 PAGE_HELPER_WORLD = "borne-helper"
 TOOLBAR_KEY_BINDING = "borneToolbarKey"
+ASSISTED_KEY_BINDING = "borneAssistedKey"
 PRINT_BINDING = "bornePrint"
 PRINT_EVENT = "borne-print"
 CARD_CHECK_BINDING = "borneCardCheck"
@@ -97,6 +99,12 @@ PAGE_HELPER_SCRIPT = (
     "addEventListener('keydown', e => { if (e.key === 'F2' && !e.repeat && !e.altKey"
     " && !e.ctrlKey && !e.metaKey && !e.shiftKey) {"
     f" e.preventDefault(); e.stopImmediatePropagation(); {TOOLBAR_KEY_BINDING}(''); }}"
+    " }, true);"
+    # Ctrl+Alt+M: a mediator asks for the PIN pad from the page (the shell has the
+    # same key); `code` so that it works whatever the keyboard's layout.
+    "addEventListener('keydown', e => { if (e.code === 'KeyM' && e.ctrlKey && e.altKey"
+    " && !e.repeat) {"
+    f" e.preventDefault(); e.stopImmediatePropagation(); {ASSISTED_KEY_BINDING}(''); }}"
     " }, true);"
     "addEventListener('contextmenu', e => { const t = e.target;"
     " if (!(t && (t.isContentEditable || /^(INPUT|TEXTAREA)$/.test(t.tagName))))"
@@ -146,6 +154,8 @@ PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
     ("Runtime.addBinding",
      {"name": TOOLBAR_KEY_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Runtime.addBinding", {"name": PRINT_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
+    ("Runtime.addBinding",
+     {"name": ASSISTED_KEY_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Runtime.addBinding",
      {"name": CARD_CHECK_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Page.addScriptToEvaluateOnNewDocument",
@@ -613,6 +623,8 @@ class Guard:
     def _binding_called(self, params: dict[str, Any], session_id: str | None) -> None:
         if params.get("name") == TOOLBAR_KEY_BINDING:
             self._announce(ToolbarKeyPressed())
+        elif params.get("name") == ASSISTED_KEY_BINDING:
+            self._announce(AssistedModeAsked())
         elif params.get("name") == PRINT_BINDING:
             log.info("the page asked to print")
             self._announce(PrintRequested())

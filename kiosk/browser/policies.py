@@ -240,7 +240,9 @@ def installed_policy(profile_path: Path) -> tuple[dict[str, Any], str | None]:
     from kiosk.errors import ProfileError
 
     try:
-        allowlist = load_profile(profile_path).allowlist()
+        # Assisted mode's hosts too: Chromium cannot widen its policy while it runs, so
+        # the guard alone keeps them from a resident who is not assisted.
+        allowlist = load_profile(profile_path).allowlist(assisted=True)
     except ProfileError as error:
         return static_policy(), f"{profile_path}: {error.problems[0]}"
     return profile_policy(allowlist), None

@@ -430,6 +430,21 @@ class BrowserSession:
     def allowlist(self) -> Allowlist:
         return self._allowlist
 
+    def leave_disallowed_page(self) -> None:
+        """After the allowlist narrowed (assisted mode ended): a page or frame that it no
+        longer admits is loaded again, and the guard answers it with the blocked page."""
+        cdp, main = self._page()
+        guard = self._require_guard()
+        try:
+            tree = cdp.send("Page.getFrameTree", session_id=main, timeout=COMMAND_TIMEOUT)
+        except CdpError as error:
+            log.warning("could not look at the page's frames: %s", error)
+            return
+        if all(guard.permitted(url) for url in _frame_urls(tree.get("frameTree") or {})):
+            return
+        log.info("the page showed a site assisted mode allowed: loading it again")
+        self.reload()
+
     # -- health --------------------------------------------------------------------------
 
     def ping(self, timeout: float = 5.0) -> bool:
@@ -519,3 +534,12 @@ class BrowserSession:
         if main is None:
             raise CdpError("the browser has no page")
         return cdp, main
+
+
+def _frame_urls(node: dict[str, Any]) -> list[str]:
+    """The addresses of a frame tree's frames (the page's own first)."""
+    frame = node.get("frame") or {}
+    urls = [str(frame.get("url", ""))] if frame.get("url") else []
+    for child in node.get("childFrames") or []:
+        urls.extend(_frame_urls(child))
+    return urls

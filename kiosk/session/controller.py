@@ -78,6 +78,8 @@ class Browser(Protocol):
     def focus(self) -> None: ...
     def set_language(self, lang: str) -> None: ...
     def set_chooser_files(self, paths: list[Path]) -> bool: ...
+    def set_allowlist(self, allowlist: Allowlist) -> None: ...
+    def leave_disallowed_page(self) -> None: ...
     def print_to_pdf(self, target: Path) -> None: ...
     def ping(self, timeout: float = ...) -> bool: ...
     def unstick_page(self, wait: float = ..., announce: bool = ...) -> bool: ...
@@ -127,6 +129,7 @@ class SessionController:
         self._closed = False
         self.last_wipe: WipeReport | None = None
         self._last_steps: list[WipeStep] = []
+        self._assisted = False  # the mediator's rights, until "End assistance" or the wipe
         self._submit(self._recover_stale_sessions)
 
     # -- requests from the shell (Tk thread): queue and return at once --------------------
@@ -171,6 +174,26 @@ class SessionController:
         """The page on screen as a PDF in the session's folder (PagePdfReady), to print."""
         self._submit(self._make_page_pdf)
 
+    def set_assisted(self, on: bool) -> None:
+        """The `[assisted]` rights on or off: the extra allowlist and idle time.
+
+        Off, a page (or a frame) that only assisted mode allowed is replaced by the
+        blocked page: the resident keeps the session, not the mediator's sites.
+        """
+        self._assisted = on
+        watcher = self._watcher
+        if watcher is not None:
+            s = self.profile.session
+            watcher.assist(IdleTracker(self.profile.assisted.idle_timeout, s.idle_warning,
+                                       s.max_duration) if on else None)
+        log.info("assisted rights %s", "on" if on else "off")
+        self._submit(lambda: self._with_browser(lambda b: self._apply_allowlist(b, on)))
+
+    def _apply_allowlist(self, browser: Browser, assisted: bool) -> None:
+        browser.set_allowlist(self.profile.allowlist(assisted))
+        if not assisted and self._browser_used:
+            browser.leave_disallowed_page()
+
     def end(self, reason: str) -> None:
         """Wipe everything of this session, then prepare the next one.
 
@@ -179,6 +202,7 @@ class SessionController:
         """
         self._stop_idle_watch()
         self._interrupt_browser()
+        self._assisted = False  # the next session's browser starts with the resident's list
         started, self._started_at = self._started_at, None
         self._submit(lambda: self._end(reason, started))
 
@@ -365,6 +389,8 @@ class SessionController:
             self.bus.publish(SessionFailed("browser_unavailable"))
             return
         self._browser_used = True
+        if self._assisted:  # a browser started again for the resident's language
+            self._browser.set_allowlist(self.profile.allowlist(assisted=True))
         self._browser.set_language(language)
         self._browser.open(url)
         # Not raised from here: the shell asks for it (PageOpened) only if the
@@ -518,7 +544,8 @@ def _raise_missing_steps() -> None:
 
 def make_browser_factory(bounds: Bounds, allowlist: Allowlist, publish: Callable[[Event], None],
                          host_resolver_rules: str | None,
-                         installed_policy_as_root: bool = False) -> BrowserFactory:
+                         installed_policy_as_root: bool = False,
+                         policy_allowlist: Allowlist | None = None) -> BrowserFactory:
     """The production browser: a guarded Chromium below the toolbar.
 
     As root (development, tests) each browser gets the guard-only policy in a
@@ -527,7 +554,9 @@ def make_browser_factory(bounds: Bounds, allowlist: Allowlist, publish: Callable
     from kiosk.browser.policies import profile_policy
     from kiosk.browser.session import BrowserSession
 
-    policy = profile_policy(allowlist) if installed_policy_as_root else None
+    # The policy admits `policy_allowlist` (assisted mode's hosts too, as installed):
+    # the guard holds the session to `allowlist` until assisted mode widens it.
+    policy = profile_policy(policy_allowlist or allowlist) if installed_policy_as_root else None
 
     def factory(*, session_dir: Path, help_lines: HelpLines, language: str) -> Browser:
         return BrowserSession(session_dir=session_dir, allowlist=allowlist, language=language,

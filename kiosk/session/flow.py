@@ -20,6 +20,7 @@ Phases:
 - ENDING: the wipe runs; only its end (`SessionWiped`) counts.
 - OUT_OF_SERVICE: the wipe could not be verified; nobody may start a session until
   a later wipe is.
+- PIN_PAD, CONSENT: assisted mode being unlocked (see `kiosk.session.assisted_flow`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.events import (
+    AssistedModeAsked as AssistedModeAsked,
     BrowserCrashed,
     BrowserReady,
     BrowserUnavailable,
@@ -39,9 +41,11 @@ from kiosk.events import (
     Document,
     DocumentAdded,
     FileChooserOpened,
+    MediatorIdle as MediatorIdle,
     PageCrashed,
     PageOpened,
     PagePdfReady,
+    PinChecked as PinChecked,
     PrintCancelOrdered,
     PrinterChanged,
     PrintJobChanged,
@@ -61,6 +65,20 @@ from kiosk.events import (
     UsbSaveAsked,
     UsbSaveFinished,
     WindowClosed,
+)
+from kiosk.session.assisted_flow import (
+    AcceptAssistance as AcceptAssistance,
+    AssistedFlow,
+    ClosePinPad as ClosePinPad,
+    ConsentView as ConsentView,
+    DeclineAssistance as DeclineAssistance,
+    EndAssistance as EndAssistance,
+    MandateView as MandateView,
+    PinPadView as PinPadView,
+    SetAssistedRights as SetAssistedRights,
+    ShowMandate as ShowMandate,
+    SubmitPin as SubmitPin,
+    _Assistance,
 )
 from kiosk.session.documents import choose_for
 from kiosk.session.flow_types import (
@@ -95,10 +113,6 @@ log = logging.getLogger(__name__)
 # -- what the resident does (the app turns presses into these) -------------------------------
 
 
-# The bases are frozen dataclasses; a subclass without fields inherits their value
-# semantics (equality by class, hashing, no assignment) without a decorator of its
-# own: each dataclass costs about 0.3 ms to make, and the flow is imported before
-# the first home screen is drawn.
 
 
 @dataclass(frozen=True)
@@ -417,7 +431,7 @@ class _Session:
     scan: ScanWork = field(default_factory=ScanWork)
 
 
-class SessionFlow(ScanFlow):
+class SessionFlow(ScanFlow, AssistedFlow):
     """The state machine; `handle` is its only door."""
 
     def __init__(self, sheets_per_session: int = 20) -> None:
@@ -429,6 +443,7 @@ class SessionFlow(ScanFlow):
         self._message_serial = 0
         self._requests = 0
         self._session = _Session()
+        self._assistance = _Assistance()
         # The USB keys plugged in now (they outlive sessions: a key left behind is
         # still there when the next session starts), by sys path.
         self.usb_keys: dict[str, UsbKeyChanged] = {}
@@ -500,7 +515,8 @@ class SessionFlow(ScanFlow):
         dropped = self._drop_chooser()
         self.phase = Phase.ENDING
         kind = "ending_usb" if self.usb_keys else "ending"
-        return [*dropped, Show(MessageView(kind)), EndInController(reason)]
+        return [*dropped, *self.assistance_over(), Show(MessageView(kind)),
+                EndInController(reason)]
 
     def _documents_view(self, usb_notice: str = "") -> DocumentsView:
         writable = any(key.writable for key in self.usb_keys.values())
@@ -541,7 +557,7 @@ class SessionFlow(ScanFlow):
 
     def _on_OpenProcedure(self, action: OpenProcedure) -> list[Effect]:
         if self._busy() or self.phase in (Phase.COUNTDOWN, Phase.PICKER, Phase.PRINT,
-                                          Phase.SCAN):
+                                          Phase.PIN_PAD, Phase.CONSENT, Phase.SCAN):
             return []
         effects = self._begin()
         self._session.procedure_id = action.procedure_id
@@ -880,6 +896,7 @@ class SessionFlow(ScanFlow):
         if not event.verified:
             # Nothing of a resident may reach the next one: nobody is served.
             self._session = _Session()
+            self._assistance = _Assistance()
             self.phase = Phase.OUT_OF_SERVICE
             return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                     Show(OutOfServiceView())]
@@ -940,8 +957,9 @@ class SessionFlow(ScanFlow):
 
     def _reset(self) -> list[Effect]:
         self._session = _Session()
+        effects = self.assistance_over()  # a wipe without an end before it (a failure)
         self.phase = Phase.HOME
-        return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
+        return [*effects, ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                 Show(HomeView())]
 
 

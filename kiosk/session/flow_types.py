@@ -1,4 +1,5 @@
-"""The session flow's building blocks, shared by `flow` and its parts (`scan_flow`).
+"""The session flow's building blocks, shared by `flow` and its parts (`scan_flow`,
+`assisted_flow`).
 
 Inputs are the resident's actions and the workers' events; outputs are effects,
 among them the view to show. The bases are frozen dataclasses; a subclass without
@@ -27,6 +28,8 @@ class Phase(Enum):
     FAILED = "failed"
     ENDING = "ending"
     OUT_OF_SERVICE = "out_of_service"
+    PIN_PAD = "pin_pad"  # the mediator's PIN pad, over whatever the resident was on
+    CONSENT = "consent"  # the resident is asked whether the mediator may help
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from kiosk.events import (
     CountdownKind,
     CountdownTick,
     Event,
+    MediatorIdle,
     SessionExpired,
     TimeLimitNotice,
 )
@@ -248,6 +249,22 @@ class IdleWatcher:
         self._stop = threading.Event()
         self._publishing = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._resident_tracker = tracker
+        self._mediator_timeout: float | None = None
+        self._idle_offset = 0.0  # idle time that no longer counts (see `assist`)
+
+    def assist(self, tracker: IdleTracker | None) -> None:
+        """Assisted mode's idle rules (`tracker`), or the resident's again (None).
+
+        While a mediator assists, `tracker` gives the session's idle time, and once
+        nobody has touched the terminal for its `idle_timeout` the watcher publishes
+        `MediatorIdle` instead of a countdown: the mediator's rights are suspended.
+        The resident's rules then apply, counted from that moment, so that a
+        resident who comes back is not met by a session already over.
+        """
+        with self._publishing:
+            self.tracker = tracker or self._resident_tracker
+            self._mediator_timeout = tracker.idle_timeout if tracker else None
 
     def start(self) -> None:
         """Start polling; the session's age counts from now."""
@@ -279,13 +296,28 @@ class IdleWatcher:
             self._clock_failing = True
             return None
         self._clock_failing = False
-        state = self.tracker.state(idle, self.monotonic() - self._started_at)
         with self._publishing:
             # A session ended by the resident must not be ended again by a late tick.
             if self._stop.is_set():
                 return None
+            idle = self._counted(idle)
+            if self._mediator_timeout is not None and idle >= self._mediator_timeout:
+                self._suspend_mediator(idle)
+                return None
+            state = self.tracker.state(idle, self.monotonic() - self._started_at)
             self._publish_change(state)
         return state
+
+    def _counted(self, idle: float) -> float:
+        if idle < self._idle_offset:
+            self._idle_offset = 0.0  # somebody touched the terminal since
+        return idle - self._idle_offset
+
+    def _suspend_mediator(self, idle: float) -> None:
+        self._mediator_timeout = None
+        self.tracker = self._resident_tracker
+        self._idle_offset += idle
+        self.publish(MediatorIdle())
 
     def _publish_change(self, state: IdleState) -> None:
         previous, self._shown = self._shown, state

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from kiosk.bus import EventBus
 from kiosk.events import (
+    AssistanceStarted,
     NavigationBlocked,
     PrinterChanged,
     PrintJobChanged,
@@ -93,6 +94,24 @@ def printer_problem_counter() -> Callable[[PrinterChanged], list[Increment]]:
     return increments
 
 
+class AssistedSessionCounter:
+    """`assisted_sessions` once per session that had assistance, however many mediators
+    helped in it; never who (the name stays out of the counters)."""
+
+    def __init__(self) -> None:
+        self._counted = False
+
+    def started(self, event: AssistanceStarted) -> list[Increment]:
+        if self._counted:
+            return []
+        self._counted = True
+        return [("assisted_sessions", "", 1)]
+
+    def session_ended(self, event: SessionEnded) -> list[Increment]:
+        self._counted = False
+        return []
+
+
 def gauges_for_wipe(event: SessionWiped) -> list[GaugeValue]:
     return [("last_verified_wipe_timestamp_seconds", time.time())] if event.verified else []
 
@@ -119,6 +138,9 @@ class StatsRecorder:
     def attach(self, bus: EventBus) -> None:
         """Listen to the events that are counted."""
         bus.subscribe_now(SessionEnded, self._queued(increments_for_session))
+        assisted = AssistedSessionCounter()
+        bus.subscribe_now(AssistanceStarted, self._queued(assisted.started))
+        bus.subscribe_now(SessionEnded, self._queued(assisted.session_ended))
         bus.subscribe_now(ProcedureOpened, self._queued(increments_for_tile))
         bus.subscribe_now(NavigationBlocked, self._queued(increments_for_block))
         bus.subscribe_now(PrintJobChanged, self._queued(increments_for_print_job))

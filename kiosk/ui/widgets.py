@@ -116,11 +116,14 @@ def label(
     bg: str | None = None,
     anchor: Anchor = "w",
     justify: Justify = "left",
+    name: str | None = None,
 ) -> tk.Label:
     p = look.palette
+    naming: dict[str, Any] = {"name": name} if name else {}
     return tk.Label(
         parent,
         **own_style(),
+        **naming,
         text=text,
         font=font or look.metrics.text_font,
         fg=fg or p.text,

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.assisted.unlock import Accepted, CodeNeeded, Locked, Wrong
 from kiosk.events import (
+    AssistanceEnded,
+    AssistanceStarted,
+    AssistedModeAsked,
     BrowserCrashed,
     BrowserReady,
     BrowserUnavailable,
@@ -23,10 +27,14 @@ from kiosk.events import (
     Document,
     DocumentAdded,
     FileChooserOpened,
+    MediatorIdle,
     NavigationBlocked,
     PageCrashed,
     PageOpened,
     PagePdfReady,
+    PinChecked,
+    PinPadOpened,
+    PinSubmitted,
     PrintCancelOrdered,
     PrinterChanged,
     PrintJobChanged,
@@ -90,6 +98,10 @@ SAMPLES: list[f.Input] = [
     PrintPreviewReady(PDF.path, PDF.path, 2, ()), PrintPreparationFailed("page"),
     f.ConfirmPrint(1, 2, 1), f.CancelPrint(), PrintPreviewAsked(PDF.path),
     PrintOrdered(1, PDF.path, 1, 1, 2, False), PrintCancelOrdered(1),
+    AssistedModeAsked(), f.SubmitPin("123456"), PinChecked(Wrong(4)), f.ClosePinPad(),
+    f.AcceptAssistance(), f.DeclineAssistance(), f.EndAssistance(), f.ShowMandate(),
+    MediatorIdle(), PinPadOpened(), PinSubmitted("123456"), AssistanceStarted("Ana"),
+    AssistanceEnded(),
     UsbKeyChanged("/sys/key", "KEY", "refused"), UsbDocumentsGone((PDF.path,)),
     f.SaveToUsb(PDF.path), UsbSaveAsked(PDF.path), UsbSaveFinished(PDF.path, "saved"),
     DevicePlugged("printer", "/sys/usb/1-1", "", "HP LaserJet", ""),
@@ -115,6 +127,8 @@ SETUPS: dict[Phase, list[f.Input]] = {
     Phase.PRINT: [f.OpenProcedure("caf"), PrintRequested()],
     Phase.OUT_OF_SERVICE: [f.OpenProcedure("caf"), f.EndSession("button"),
                            SessionWiped("button", failed_checks=("delete_session_dir",))],
+    Phase.PIN_PAD: [AssistedModeAsked()],
+    Phase.CONSENT: [AssistedModeAsked(), PinChecked(Accepted("Ana"))],
     Phase.SCAN: [ScannersChanged((SCANNER,), ""), f.OpenProcedure("caf"), ScanRequested()],
 }
 
@@ -127,10 +141,12 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         "OpenProcedure": Phase.PROCEDURE, "ShowOtherWays": Phase.SHELL,
         "ShowHelp": Phase.SHELL, "ChangeLanguage": Phase.SHELL,
         "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
-        "InternalError": Phase.FAILED, "UsbKeyChanged": Phase.SHELL,
+        "InternalError": Phase.FAILED, "AssistedModeAsked": Phase.PIN_PAD,
+        "UsbKeyChanged": Phase.SHELL,
     },
     Phase.SHELL: {
         "OpenProcedure": Phase.PROCEDURE, "CountdownTick": Phase.COUNTDOWN,
+        "AssistedModeAsked": Phase.PIN_PAD,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME,
         **dict.fromkeys(ENDS, Phase.ENDING),
     },
@@ -140,6 +156,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
         "UsbKeyChanged": Phase.SHELL,
         "PrintRequested": Phase.PRINT, "ScanRequested": Phase.SCAN,
+        "AssistedModeAsked": Phase.PIN_PAD,
         **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.SCAN: {
@@ -175,6 +192,18 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     Phase.ENDING: {"SessionWiped": Phase.HOME},
     # Only a wipe that is verified lets anybody in again.
     Phase.OUT_OF_SERVICE: {"SessionWiped": Phase.HOME},
+    # Opened from the home screen, nobody's session yet: closing it, or "No", goes back.
+    Phase.PIN_PAD: {
+        "ClosePinPad": Phase.HOME, "ShowUserError": Phase.HOME, "SessionWiped": Phase.HOME,
+        "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
+        "InternalError": Phase.FAILED,
+    },
+    Phase.CONSENT: {
+        "AcceptAssistance": Phase.SHELL, "DeclineAssistance": Phase.HOME,
+        "ShowUserError": Phase.HOME, "SessionWiped": Phase.HOME,
+        "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
+        "InternalError": Phase.FAILED,
+    },
 }
 
 
@@ -445,6 +474,103 @@ def test_a_late_recheck_does_not_disturb_a_resident() -> None:
     assert flow.phase is Phase.PROCEDURE
 
 
+# -- assisted mode -----------------------------------------------------------------------------
+
+
+def assisted_on_a_page() -> f.SessionFlow:
+    flow, _ = drive(f.OpenProcedure("caf"), AssistedModeAsked(), f.SubmitPin("123456"),
+                    PinChecked(Accepted("Ana")), f.AcceptAssistance())
+    return flow
+
+
+def test_the_pad_sends_the_pin_then_the_code_with_it() -> None:
+    flow, effects = drive(AssistedModeAsked())
+    assert effects == [f.Show(f.PinPadView()), f.Publish(PinPadOpened())]
+    assert flow.handle(f.SubmitPin("123456")) == [f.Publish(PinSubmitted("123456"))]
+    effects = flow.handle(PinChecked(CodeNeeded("Ana")))
+    assert effects == [f.Show(f.PinPadView("code", CodeNeeded("Ana")))]
+    sent = flow.handle(f.SubmitPin("654321"))
+    assert sent == [f.Publish(PinSubmitted("123456", "654321"))]
+    assert "123456" not in repr(sent)  # digits never reach a log line
+
+
+def test_a_wrong_pin_keeps_the_pad_open_and_says_so() -> None:
+    flow, effects = drive(AssistedModeAsked(), f.SubmitPin("111111"), PinChecked(Wrong(4)))
+    assert flow.phase is Phase.PIN_PAD
+    assert effects == [f.Show(f.PinPadView("pin", Wrong(4)))]
+    effects = flow.handle(PinChecked(Locked(1e9)))
+    assert effects == [f.Show(f.PinPadView("pin", Locked(1e9)))]
+
+
+def test_consent_refused_changes_nothing() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), AssistedModeAsked(),
+                          PinChecked(Accepted("Ana")))
+    assert effects == [f.Show(f.ConsentView("Ana"))]
+    effects = flow.handle(f.DeclineAssistance())
+    assert effects == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    assert flow.assisting == "" and not of_type(effects, f.SetAssistedRights)
+
+
+def test_consent_given_brings_the_page_back_with_the_rights() -> None:
+    flow, effects = drive(f.OpenProcedure("caf"), AssistedModeAsked(),
+                          PinChecked(Accepted("Ana")), f.AcceptAssistance())
+    assert effects == [f.Publish(AssistanceStarted("Ana")), f.SetAssistedRights(True),
+                       f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    assert flow.assisting == "Ana" and flow.assisted_rights
+
+
+def test_consent_from_the_home_screen_begins_the_session_on_the_tiles() -> None:
+    flow, effects = drive(AssistedModeAsked(), PinChecked(Accepted("Ana")),
+                          f.AcceptAssistance())
+    assert effects[0] == f.BeginSession()
+    assert effects[-1] == f.Show(f.HomeView()) and flow.phase is Phase.SHELL
+
+
+def test_end_assistance_gives_the_session_back_to_the_resident() -> None:
+    flow = assisted_on_a_page()
+    effects = flow.handle(f.EndAssistance())
+    assert effects == [f.Publish(AssistanceEnded()), f.SetAssistedRights(False),
+                       f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    assert flow.assisting == "" and flow.session_active and flow.phase is Phase.PROCEDURE
+    assert flow.handle(f.EndAssistance()) == []
+
+
+def test_the_end_of_the_session_ends_the_assistance_and_the_next_one_is_plain() -> None:
+    flow = assisted_on_a_page()
+    effects = flow.handle(f.EndSession("button"))
+    assert f.Publish(AssistanceEnded()) in effects
+    flow.handle(SessionWiped("button"))
+    assert flow.assisting == "" and not flow.assisted_rights
+
+
+def test_the_mediators_idle_time_suspends_the_rights_until_their_pin() -> None:
+    flow = assisted_on_a_page()
+    effects = flow.handle(MediatorIdle())
+    assert effects == [f.SetAssistedRights(False), f.Show(f.PinPadView(again="Ana")),
+                       f.Publish(PinPadOpened())]
+    assert flow.assisting == "Ana" and not flow.assisted_rights
+    flow.handle(f.ClosePinPad())  # the banner stays, the rights do not come back
+    assert flow.phase is Phase.PROCEDURE and not flow.assisted_rights
+    flow.handle(AssistedModeAsked())
+    effects = flow.handle(PinChecked(Accepted("Ana")))
+    assert effects == [f.SetAssistedRights(True), f.Show(f.ProcedureView("caf")),
+                       f.BrowserCall("focus")]
+    assert flow.assisted_rights
+
+
+def test_another_mediator_after_the_idle_time_needs_the_residents_consent() -> None:
+    flow = assisted_on_a_page()
+    flow.handle(MediatorIdle())
+    assert flow.handle(PinChecked(Accepted("Bob"))) == [f.Show(f.ConsentView("Bob"))]
+    effects = flow.handle(f.AcceptAssistance())
+    assert effects[:2] == [f.Publish(AssistanceEnded()), f.Publish(AssistanceStarted("Bob"))]
+    assert flow.assisting == "Bob"
+
+
+def test_the_pad_does_not_open_again_while_a_mediator_has_the_rights() -> None:
+    flow = assisted_on_a_page()
+    assert flow.handle(AssistedModeAsked()) == []
+    assert flow.handle(f.ShowMandate()) == [f.Show(f.MandateView())]
 # -- USB keys ----------------------------------------------------------------------------
 
 KEY = "/sys/devices/usb1/1-1/block/sdb/sdb1"
