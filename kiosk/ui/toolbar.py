@@ -5,6 +5,13 @@ session) and each participant adds its own (Print, Scan...) as
 `kiosk.session.participant.ToolbarItem`s; this module only draws them. The
 strip is refreshed in place (labels, availability) and never rebuilt while a
 page is shown: rebuilding would take the keyboard from the browser.
+
+Every item must stay on screen whatever the screen's width and the number of
+devices: Tk's packer gives nothing to what it packs last when room runs out, and
+Help or Documents would vanish. The strip measures its texts first and, when they
+do not fit, draws them smaller, then shows the browsing items (Home, Back,
+Reload) by their symbol alone, then every item on the page's side so. Help,
+Documents and End session always keep their words.
 """
 
 from __future__ import annotations
@@ -15,10 +22,17 @@ from collections.abc import Callable, Sequence
 from kiosk.i18n import _
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.screen import ScreenParts
+from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import Look, button, frame, label
+
+Font = tuple[str, int, str]
 
 # Items that stand on the far side, next to End session, in this order from the edge.
 END_ITEMS = ("end", "help", "documents")
+# Items whose symbols everybody knows from browsers: the first to lose their words.
+BROWSING_ITEMS = ("home", "back", "reload")
+TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
+TITLE_MIN_PX = 110  # narrower, the procedure's name would stand one letter a line
 
 
 def documents_caption(count: int) -> str:
@@ -26,9 +40,24 @@ def documents_caption(count: int) -> str:
     return _("Documents") + (f" ({count})" if count else "")
 
 
-def _wrap_to(widget: tk.Label, width: int) -> None:
-    if width > 1 and int(widget.cget("wraplength")) != width:
+def _fit_title(widget: tk.Label, title: str, width: int) -> None:
+    if width <= 1:
+        return
+    shown = title if width >= TITLE_MIN_PX else ""
+    if widget.cget("text") != shown:
+        widget.configure(text=shown)
+    if int(widget.cget("wraplength")) != width:
         widget.configure(wraplength=width)
+
+
+def layouts(items: Sequence[ToolbarItem], m: Metrics) -> list[tuple[Font, frozenset[str]]]:
+    """The strip's layouts, roomiest first: a font, and the items shown by their symbol."""
+    normal = m.font(max(15, round(m.text_px * 0.85)), bold=True)
+    small = m.font(max(13, round(m.text_px * 0.72)), bold=True)
+    # An item without a symbol keeps its words in any layout.
+    start = frozenset(item.id for item in items if item.side == "start" and item.symbol)
+    return [(normal, frozenset()), (small, frozenset()),
+            (small, frozenset(BROWSING_ITEMS) & start), (small, start)]
 
 
 class Toolbar:
@@ -41,7 +70,7 @@ class Toolbar:
         self.items = [item for item in items if item.availability().visible]
         self._explain = explain
         self.frame = frame(parent, p.header, padx=m.pad, pady=max(2, m.pad // 2))
-        self.font = m.font(max(15, round(m.text_px * 0.85)), bold=True)
+        self.font, self.symbol_only = layouts(self.items, m)[0]
         self.buttons: dict[str, tk.Button] = {}
         start = [item for item in self.items if item.side == "start"]
         end = sorted((item for item in self.items if item.side == "end"), key=_end_rank)
@@ -58,9 +87,11 @@ class Toolbar:
         title_label = label(self.frame, look, title, font=m.small_font, fg=p.header_text,
                             bg=p.header, anchor="center", justify="center")
         title_label.pack(side="left", fill="both", expand=True, padx=m.pad)
-        # The procedure's name gets the room the buttons leave: wrapped to it, not cut.
-        title_label.bind("<Configure>", lambda event: _wrap_to(title_label, event.width))
-        self.refresh()
+        # The procedure's name gets the room the buttons leave: wrapped to it, not cut,
+        # and left out when that room is too narrow for a word a line.
+        title_label.bind("<Configure>",
+                         lambda event: _fit_title(title_label, title, event.width))
+        self._fit_in(m)
 
     @property
     def order(self) -> list[tk.Widget]:
@@ -79,6 +110,29 @@ class Toolbar:
         widget.pack(side=side, padx=max(2, m.pad // 2), fill="y")  # type: ignore[arg-type]
         self.buttons[item.id] = widget
 
+    def _fit_in(self, m: Metrics) -> None:
+        """The first layout whose buttons, as Tk sizes them, all fit in the width."""
+        gap = 2 * max(2, m.pad // 2)
+        documents = self.buttons.get("documents")
+        for font, symbol_only in layouts(self.items, m):
+            self.font, self.symbol_only = font, symbol_only
+            for widget in self.buttons.values():
+                widget.configure(font=font)
+            self.refresh(count_room=documents is not None)
+            self._keep_touchable(m)
+            needed = sum(w.winfo_reqwidth() + gap for w in self.buttons.values())
+            if needed + 2 * m.pad <= m.width:  # the title gives way first (_fit_title)
+                break
+        self.refresh()
+
+    def _keep_touchable(self, m: Metrics) -> None:
+        """A button shown by its symbol alone stays a finger wide (TOUCH_MIN_PX)."""
+        for widget in self.buttons.values():
+            widget.configure(padx=m.pad)
+            short = TOUCH_MIN_PX - widget.winfo_reqwidth()
+            if short > 0:
+                widget.configure(padx=m.pad + (short + 1) // 2)
+
     def _press(self, item: ToolbarItem) -> None:
         why = item.availability().why_unavailable
         if why:
@@ -86,12 +140,18 @@ class Toolbar:
         else:
             item.action()
 
-    def refresh(self) -> None:
-        """Labels and availability again (a document arrived, a printer came or went)."""
+    def refresh(self, count_room: bool = False) -> None:
+        """Labels and availability again (a document arrived, a printer came or went).
+
+        `count_room`: Documents is drawn with a count, to measure the room it takes
+        once a document arrives."""
         p = self.look.palette
         for item in self.items:
             widget = self.buttons[item.id]
-            text = f"{item.symbol} {item.label()}".strip()
+            text = item.symbol if item.id in self.symbol_only \
+                else f"{item.symbol} {item.label()}".strip()
+            if count_room and item.id == "documents" and not text.endswith(")"):
+                text += " (9)"
             if widget.cget("text") != text:
                 widget.configure(text=text)
             enabled = not item.availability().why_unavailable

@@ -217,3 +217,29 @@ def test_the_picker_shows_each_documents_thumbnail_once_made(
     row = app.root.nametowidget(str(current(app).order[0]))
     assert row.cget("image") != ""
     assert "attestation.pdf" in row.cget("text")
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 1024)], ids=["1024x768", "1280x1024"])
+def test_every_toolbar_item_stays_on_screen_and_touchable_with_every_device(
+    make_app: AppMaker, size: tuple[int, int],
+) -> None:
+    from kiosk.session.participant import ToolbarItem
+
+    devices = [ToolbarItem("print", lambda: "Imprimer", "❐", lambda: None),
+               ToolbarItem("scan", lambda: "Numériser", "▤", lambda: None),
+               ToolbarItem("assisted", lambda: "Mode accompagné", "", lambda: None,
+                           side="end")]
+    app = make_app(size=size, toolbar_items=devices)
+    app.controller = QuietControl()
+    app.feed(OpenProcedure("caf"))
+    settle(app.root)
+    assert app.toolbar is not None
+    width = size[0]
+    for name, widget in app.toolbar.buttons.items():
+        assert widget.winfo_ismapped(), f"{name} is not drawn"
+        assert widget.winfo_width() >= 48, f"{name} is {widget.winfo_width()} px wide"
+        left = widget.winfo_rootx() - app.root.winfo_rootx()
+        assert left >= 0 and left + widget.winfo_width() <= width, name
+    # The human alternative and the way out always keep their words.
+    for name in ("help", "documents", "end"):
+        assert len(app.toolbar.buttons[name].cget("text")) > 2, name
