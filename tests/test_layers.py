@@ -86,7 +86,7 @@ def test_headless_module_never_imports_the_shell(module: str) -> None:
 
 
 LAYERS: list[tuple[str, ...]] = [
-    ("kiosk", "kiosk.events", "kiosk.errors", "kiosk.settings", "kiosk.i18n"),
+    ("kiosk", "kiosk.events", "kiosk.errors", "kiosk.settings", "kiosk.i18n", "kiosk.files"),
     ("kiosk.bus", "kiosk.config"),
     ("kiosk.browser", "kiosk.stats", "kiosk.assisted"),
     ("kiosk.session",),

@@ -23,13 +23,11 @@ can read that key too.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +37,7 @@ from typing import Any
 from kiosk import settings
 from kiosk.assisted.mediators import check_name
 from kiosk.config.schema import Assisted
+from kiosk.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -184,17 +183,7 @@ class Journal:
 
     def _replace(self, lines: list[str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{FILE_NAME}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write("".join(line + "\n" for line in lines))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
+        write_atomically(self.path, "".join(line + "\n" for line in lines))
 
 
 def _next_link(lines: list[str]) -> tuple[int, str]:

@@ -12,15 +12,13 @@ caller passes `now`, so tests bring their own clock.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import settings
+from kiosk.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -110,17 +108,7 @@ class Lockout:
                            "locked_until": self._state.locked_until})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{FILE_NAME}.")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temporary, self.path)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temporary)
-                raise
+            write_atomically(self.path, text)
         except OSError as error:
             # The lock still holds in memory until the kiosk restarts.
             log.error("cannot keep the PIN lockout state in %s: %s", self.path, error.strerror)

@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import stat
-import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from typing import Any
 
 from kiosk.assisted import totp
 from kiosk.errors import UserError
+from kiosk.files import write_atomically
 
 DEFAULT_PATH = Path("/etc/kiosk/mediators.toml")
 KIOSK_GROUP = "kiosk"
@@ -324,22 +324,16 @@ def write_mediators(path: Path, mediators: Iterable[Mediator]) -> Written:
     """
     text = render_mediators(mediators)
     path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            group = _give_to_kiosk_group(out.fileno())
-            mode = 0o640 if group else 0o600
-            os.fchmod(out.fileno(), mode)
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    given: list[str | None] = []
+
+    def give_to_kiosk_group(fd: int) -> None:
+        given.append(_give_to_kiosk_group(fd))
+        os.fchmod(fd, 0o640 if given[0] else 0o600)
+
+    write_atomically(path, text, prepare=give_to_kiosk_group)
     _sync_folder(path.parent)
-    return Written(path, mode, group)
+    group = given[0]
+    return Written(path, 0o640 if group else 0o600, group)
 
 
 def _give_to_kiosk_group(fd: int) -> str | None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 from kiosk.config.schema import DeskDetails, Profile
+from kiosk.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ def remember(profile: Profile, state_dir: Path) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         if recall(state_dir) == details:
             return  # nothing new: spare the disk a write at every start
-        _write_atomically(target, json.dumps(asdict(details), ensure_ascii=False))
+        write_atomically(target, json.dumps(asdict(details), ensure_ascii=False), mode=0o644)
     except OSError as error:
         log.warning("cannot remember the desk details in %s: %s", target, error)
 
@@ -45,15 +44,3 @@ def recall(state_dir: Path) -> DeskDetails | None:
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("the remembered desk details are unreadable: %s", error)
         return None
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".last-good-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -16,26 +16,11 @@ def clear_selections(display: str) -> None:
     Raises RuntimeError when xsel is missing or fails, so that the wipe reports
     the step as failed rather than pretending the clipboard is empty.
     """
-    if not display:
-        raise RuntimeError("no X display to clear the clipboard of")
-    xsel = shutil.which("xsel")
-    if xsel is None:
-        raise RuntimeError("xsel is not installed (Debian package xsel)")
-    env = {**os.environ, "DISPLAY": display}
-    failed = [flag.lstrip("-") for flag in SELECTIONS if not _clear(xsel, flag, env)]
+    xsel, env = _xsel_for(display, "clear the clipboard of")
+    failed = [flag.lstrip("-") for flag in SELECTIONS
+              if _xsel(xsel, flag, "--clear", env) is None]
     if failed:
         raise RuntimeError(f"could not clear the X selection(s): {', '.join(failed)}")
-
-
-def _clear(xsel: str, flag: str, env: dict[str, str]) -> bool:
-    try:
-        result = subprocess.run(
-            [xsel, flag, "--clear"], env=env, stdin=subprocess.DEVNULL,
-            capture_output=True, timeout=XSEL_TIMEOUT, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
 
 
 def selections_empty(display: str) -> bool:
@@ -43,23 +28,29 @@ def selections_empty(display: str) -> bool:
 
     Raises RuntimeError when a selection cannot be read: unknown is not empty.
     """
+    xsel, env = _xsel_for(display, "read the clipboard of")
+    contents = [_xsel(xsel, flag, "--output", env) for flag in SELECTIONS]
+    if any(content is None for content in contents):
+        raise RuntimeError("could not read an X selection")
+    return all(content == b"" for content in contents)
+
+
+def _xsel_for(display: str, doing: str) -> tuple[str, dict[str, str]]:
     if not display:
-        raise RuntimeError("no X display to read the clipboard of")
+        raise RuntimeError(f"no X display to {doing}")
     xsel = shutil.which("xsel")
     if xsel is None:
         raise RuntimeError("xsel is not installed (Debian package xsel)")
-    env = {**os.environ, "DISPLAY": display}
-    return all(_read(xsel, flag, env) == b"" for flag in SELECTIONS)
+    return xsel, {**os.environ, "DISPLAY": display}
 
 
-def _read(xsel: str, flag: str, env: dict[str, str]) -> bytes:
+def _xsel(xsel: str, flag: str, action: str, env: dict[str, str]) -> bytes | None:
+    """What xsel printed, or None when it failed or did not answer in time."""
     try:
         result = subprocess.run(
-            [xsel, flag, "--output"], env=env, stdin=subprocess.DEVNULL,
+            [xsel, flag, action], env=env, stdin=subprocess.DEVNULL,
             capture_output=True, timeout=XSEL_TIMEOUT, check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise RuntimeError("could not read an X selection") from error
-    if result.returncode != 0:
-        raise RuntimeError("could not read an X selection")
-    return result.stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
