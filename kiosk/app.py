@@ -122,7 +122,8 @@ class KioskApp:
         self.bus = bus
         self.profile = profile
         self.shell = Shell(root, fullscreen=fullscreen, size=size)
-        self.flow = f.SessionFlow(profile.printing.pages_per_session if profile else 0)
+        self.flow = f.SessionFlow(profile.printing.pages_per_session if profile else 0,
+                                  profile.assisted.pages_per_session if profile else 0)
         self.extra_items = tuple(toolbar_items)
         self.toolbar: Toolbar | None = None
         self._picker_ticked: set[Path] = set()

@@ -133,6 +133,8 @@ class Assisted:
     idle_timeout: int = 1200
     journal: bool = False
     journal_days: int = 90
+    # The session's page quota while a mediator assists (never below printing's own).
+    pages_per_session: int = 100
 
 
 @dataclass(frozen=True)

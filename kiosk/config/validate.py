@@ -384,7 +384,8 @@ def read_help(check: Checker, table: dict[str, Any]) -> Help:
 
 
 def read_assisted(check: Checker, table: dict[str, Any]) -> Assisted:
-    check.table(table, "assisted", ("allow", "idle_timeout", "journal", "journal_days"))
+    check.table(table, "assisted", ("allow", "idle_timeout", "journal", "journal_days",
+                                    "pages_per_session"))
     return Assisted(
         allow=check.patterns(table.get("allow", MISSING), "assisted.allow", whole_tld=True,
                              must_have=False),
@@ -394,6 +395,9 @@ def read_assisted(check: Checker, table: dict[str, Any]) -> Assisted:
                               Assisted().journal),
         journal_days=check.integer(table.get("journal_days", MISSING), "assisted.journal_days",
                                    JOURNAL_DAYS, Assisted().journal_days),
+        pages_per_session=check.integer(table.get("pages_per_session", MISSING),
+                                        "assisted.pages_per_session", PAGES_PER_SESSION,
+                                        Assisted().pages_per_session),
     )
 
 

@@ -434,12 +434,13 @@ class _Session:
 class SessionFlow(ScanFlow, AssistedFlow):
     """The state machine; `handle` is its only door."""
 
-    def __init__(self, sheets_per_session: int = 20) -> None:
+    def __init__(self, sheets_per_session: int = 20, assisted_sheets: int = 0) -> None:
         self.phase = Phase.HOME
         self.view: View = HomeView()
         self.browser_available = True
         self.printer: PrinterChanged | None = None
         self.sheets_per_session = sheets_per_session
+        self.assisted_sheets = assisted_sheets  # the quota while a mediator's rights are on
         self._message_serial = 0
         self._requests = 0
         self._session = _Session()
@@ -780,7 +781,10 @@ class SessionFlow(ScanFlow, AssistedFlow):
 
     @property
     def sheets_left(self) -> int:
-        return max(0, self.sheets_per_session - self._session.sheets_used)
+        quota = self.sheets_per_session
+        if self.assisted_rights:
+            quota = max(quota, self.assisted_sheets)
+        return max(0, quota - self._session.sheets_used)
 
     def _open_print(self, from_documents: bool) -> list[Effect]:
         session = self._session

@@ -132,3 +132,17 @@ def test_a_late_timeout_of_the_last_print_does_not_close_the_next_panel() -> Non
     flow.handle(PrintRequested())  # and Print again
     assert flow.handle(late) == []
     assert flow.phase is Phase.PRINT
+
+
+def test_a_mediators_rights_raise_the_quota_and_end_with_them() -> None:
+    from kiosk.assisted.unlock import Accepted
+    from kiosk.events import AssistedModeAsked, PinChecked
+
+    flow = f.SessionFlow(sheets_per_session=5, assisted_sheets=40)
+    flow.handle(f.OpenProcedure("caf"))
+    assert flow.sheets_left == 5
+    for step in (AssistedModeAsked(), PinChecked(Accepted("Ana")), f.AcceptAssistance()):
+        flow.handle(step)
+    assert flow.assisted_rights and flow.sheets_left == 40
+    flow.handle(f.EndAssistance())
+    assert flow.sheets_left == 5
