@@ -293,6 +293,7 @@ class KioskApp:
         f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
         f.SetAssistedRights: lambda app, e: app._controller_call(lambda c: c.set_assisted(e.on)),
+        f.OpenAddressInBrowser: lambda app, e: app._open_address(e),
     }
 
     # -- errors ------------------------------------------------------------------------
@@ -365,7 +366,7 @@ class KioskApp:
             return lambda parent, look: build_out_of_service(parent, look, info, languages)
         if isinstance(view, f.PrintPanelView):
             return self._print_panel_builder(view)
-        if isinstance(view, f.PinPadView | f.ConsentView | f.MandateView):
+        if isinstance(view, f.PinPadView | f.ConsentView | f.MandateView | f.AddressBarView):
             return self._assisted_builder(view)
         if isinstance(view, f.ScanPanelView):
             return self._scan_panel_builder(view)
@@ -376,8 +377,9 @@ class KioskApp:
                 parent, look, view, lines, lambda: self.feed(f.CancelPrint()))
         raise AssertionError(f"no screen for {view!r}")
 
-    def _assisted_builder(self, view: f.PinPadView | f.ConsentView | f.MandateView) -> Builder:
-        from kiosk.ui.assisted import build_consent, build_mandate
+    def _assisted_builder(self, view: f.PinPadView | f.ConsentView | f.MandateView
+                          | f.AddressBarView) -> Builder:
+        from kiosk.ui.assisted import build_address_bar, build_consent, build_mandate
         from kiosk.ui.pin_pad import build_pin_pad
 
         if isinstance(view, f.PinPadView):
@@ -391,8 +393,23 @@ class KioskApp:
             return lambda parent, look: build_consent(
                 parent, look, mediator, lambda: self.feed(f.AcceptAssistance()),
                 lambda: self.feed(f.DeclineAssistance()))
+        if isinstance(view, f.AddressBarView):
+            return lambda parent, look: build_address_bar(
+                parent, look, lambda text: self.feed(f.OpenAddress(text)),
+                lambda: self.feed(f.GoBack()))
         return lambda parent, look: build_mandate(parent, look,
                                                   lambda: self.feed(f.GoBack()))
+
+    def _open_address(self, effect: f.OpenAddressInBrowser) -> None:
+        """The mediator's address, if the allowlist with their sites takes it."""
+        assert self.profile is not None
+        if not self.profile.allowlist(assisted=True).allows_url(effect.url):
+            log.info("address bar: an address off the allowlist was refused")
+            self.feed(f.ShowUserError(_("This address is not among the sites allowed on "
+                                        "this terminal, even with a mediator.")))
+            return
+        log.info("address bar: an allowed address opened")
+        self._controller_call(lambda c: c.open_address(effect.url))
 
     def _assisted_item(self) -> ToolbarItem | None:
         return next((item for item in self.extra_items if item.id == "assisted"), None)
@@ -585,7 +602,7 @@ class KioskApp:
         self._page_banner = PageBanner(
             self.root, self.shell.look, (area.x, area.y, area.width), mediator,
             not self.flow.assisted_rights, lambda: self.feed(f.EndAssistance()),
-            lambda: self.feed(f.ShowMandate()))
+            lambda: self.feed(f.ShowMandate()), lambda: self.feed(f.ShowAddressBar()))
         parts = self.toolbar.parts()
         self.shell.focus.set_controls([*parts.order, *self._page_banner.controls],
                                       take_keyboard=False)

@@ -74,5 +74,8 @@ class QuietControl:
     def set_assisted(self, on: bool) -> None:
         self.calls.append(f"assisted {'on' if on else 'off'}")
 
+    def open_address(self, url: str) -> None:
+        self.calls.append(f"address {url}")
+
     def shutdown(self) -> None:
         self.calls.append("shutdown")

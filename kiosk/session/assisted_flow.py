@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 PAD_PHASES = (Phase.HOME, Phase.SHELL, Phase.PROCEDURE)
 
 
+def typed_address(text: str) -> str:
+    """What a mediator typed, as an address: "caf.fr/mon-compte" -> "https://caf.fr/mon-compte"
+    ("" for nothing; no scheme means https, the only one most sites allow)."""
+    text = text.strip()
+    if not text or any(c.isspace() for c in text):
+        return ""
+    return text if "://" in text else "https://" + text
+
+
 # -- inputs ----------------------------------------------------------------------------------
 
 
@@ -71,6 +80,17 @@ class ShowMandate(Action):
     """"?" in the banner: when acting for the resident needs an Aidants Connect mandate."""
 
 
+class ShowAddressBar(Action):
+    """"Address" in the banner over a page: the mediator types where to go."""
+
+
+@dataclass(frozen=True)
+class OpenAddress(Action):
+    """The address the mediator typed (checked against the allowlist by the app)."""
+
+    text: str
+
+
 # -- views -----------------------------------------------------------------------------------
 
 
@@ -93,7 +113,19 @@ class MandateView(View):
     pass
 
 
+class AddressBarView(View):
+    """An address field for the mediator, over the page they were on."""
+
+
 # -- effects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenAddressInBrowser(Effect):
+    """Show `url` in the session's browser, if the allowlist (with the mediator's sites)
+    takes it; else the mediator is told."""
+
+    url: str
 
 
 @dataclass(frozen=True)
@@ -245,6 +277,22 @@ class AssistedFlow:
             return []
         self.phase = Phase.SHELL
         return [Show(MandateView())]
+
+    def _on_ShowAddressBar(self, action: ShowAddressBar) -> list[Effect]:
+        # Only over a page, where Back and the address's page have a procedure to belong to.
+        if not self.assisted_rights or self.phase is not Phase.PROCEDURE:
+            return []
+        self.phase = Phase.SHELL
+        return [Show(AddressBarView())]
+
+    def _on_OpenAddress(self, action: OpenAddress) -> list[Effect]:
+        if not self.assisted_rights or not isinstance(self.view, AddressBarView):
+            return []
+        url = typed_address(action.text)
+        if not url:
+            return []
+        # Last: a refused address shows its message over the page just shown.
+        return [*self._to_procedure(), OpenAddressInBrowser(url)]
 
     def _on_MediatorIdle(self, event: MediatorIdle) -> list[Effect]:
         a = self._assistance

@@ -155,6 +155,11 @@ class SessionController:
         self.bus.publish(ProcedureOpened(procedure_id, procedure.partner))
         self._submit(lambda: self._open(url, language))
 
+    def open_address(self, url: str) -> None:
+        """Show an address a mediator typed (the app checked it; the guard checks again)."""
+        language = i18n.current_language()
+        self._submit(lambda: self._open(url, language))
+
     def back(self) -> None:
         self._submit(lambda: self._with_browser(lambda b: b.back()))
 

@@ -68,14 +68,18 @@ from kiosk.events import (
 )
 from kiosk.session.assisted_flow import (
     AcceptAssistance as AcceptAssistance,
+    AddressBarView as AddressBarView,
     AssistedFlow,
     ClosePinPad as ClosePinPad,
     ConsentView as ConsentView,
     DeclineAssistance as DeclineAssistance,
     EndAssistance as EndAssistance,
     MandateView as MandateView,
+    OpenAddress as OpenAddress,
+    OpenAddressInBrowser as OpenAddressInBrowser,
     PinPadView as PinPadView,
     SetAssistedRights as SetAssistedRights,
+    ShowAddressBar as ShowAddressBar,
     ShowMandate as ShowMandate,
     SubmitPin as SubmitPin,
     _Assistance,

@@ -68,6 +68,34 @@ def build_mandate(parent: tk.Frame, look: Look, back: Callable[[], None]) -> Scr
     return ScreenParts(frame=page, order=[back_button], name="mandate", escape=back)
 
 
+def build_address_bar(parent: tk.Frame, look: Look, open_address: Callable[[str], None],
+                      back: Callable[[], None]) -> ScreenParts:
+    """A field where the mediator types an address (Return opens it, Escape goes back).
+
+    Only sites of the terminal's allowlist, with the mediator's own, open: the app
+    checks, and the browser's guard and policy would refuse the others anyway."""
+    p, m = look.palette, look.metrics
+    page = frame(parent, p.background, padx=m.pad * 6)
+    label(page, look, _("Open an address"), font=m.title_font, fg=p.accent).pack(
+        side="top", fill="x", pady=(m.pad * 3, m.pad))
+    label(page, look, _("For the mediator: only the sites allowed on this terminal open."),
+          wraplength=int(m.width * 0.8)).pack(side="top", fill="x", pady=(0, m.pad * 2))
+    field = tk.Entry(page, font=m.tile_font, bg=p.surface, fg=p.text, relief="solid", bd=1,
+                     highlightthickness=m.focus_ring, highlightcolor=p.focus,
+                     insertbackground=p.text, name="address")
+    field.pack(side="top", fill="x", ipady=m.pad)
+    row = frame(page, p.background)
+    row.pack(side="top", anchor="w", pady=m.pad * 3)
+    open_button = button(row, look, _("Open"), lambda: open_address(field.get()),
+                         kind="primary", font=m.tile_font, name="open")
+    open_button.pack(side="left")
+    back_button = button(row, look, "←  " + _("Back"), back, font=m.tile_font, name="back")
+    back_button.pack(side="left", padx=m.pad * 2)
+    field.bind("<Return>", lambda _event: open_address(field.get()))
+    return ScreenParts(frame=page, order=[field, open_button, back_button], first=field,
+                       name="address_bar", escape=back)
+
+
 def with_banner(inner: Builder, mediator: str, end: Callable[[], None],
                 reminder: Callable[[], None], suspended: bool) -> Builder:
     """`inner` under the banner; the banner's buttons come last in the Tab order."""
@@ -103,7 +131,7 @@ class PageBanner:
 
     def __init__(self, root: tk.Misc, look: Look, area: tuple[int, int, int],
                  mediator: str, suspended: bool, end: Callable[[], None],
-                 reminder: Callable[[], None]) -> None:
+                 reminder: Callable[[], None], address: Callable[[], None]) -> None:
         x, y, width = area
         m = look.metrics
         self.window = tk.Toplevel(root, bg=BANNER_BACKGROUND, name="assisted_banner")
@@ -122,6 +150,10 @@ class PageBanner:
                                   name="mandate")
         self.help_button.configure(pady=2)
         self.help_button.pack(side="right", padx=m.pad // 2, pady=2)
+        self.address_button = button(self.window, look, _("Address…"), address,
+                                     font=m.small_font, name="address")
+        self.address_button.configure(pady=2, state="normal" if not suspended else "disabled")
+        self.address_button.pack(side="right", padx=m.pad // 2, pady=2)
         for widget in self.controls:
             # The shell's keys (Tab, Return, F2...) are bound on the main window: its
             # tag makes them work on the banner's buttons too.
@@ -132,7 +164,7 @@ class PageBanner:
 
     @property
     def controls(self) -> list[tk.Widget]:
-        return [self.help_button, self.end_button]
+        return [self.address_button, self.help_button, self.end_button]
 
     def close(self) -> None:
         self.window.destroy()

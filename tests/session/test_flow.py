@@ -100,6 +100,7 @@ SAMPLES: list[f.Input] = [
     PrintOrdered(1, PDF.path, 1, 1, 2, False), PrintCancelOrdered(1),
     AssistedModeAsked(), f.SubmitPin("123456"), PinChecked(Wrong(4)), f.ClosePinPad(),
     f.AcceptAssistance(), f.DeclineAssistance(), f.EndAssistance(), f.ShowMandate(),
+    f.ShowAddressBar(), f.OpenAddress("caf.fr"),
     MediatorIdle(), PinPadOpened(), PinSubmitted("123456"), AssistanceStarted("Ana"),
     AssistanceEnded(),
     UsbKeyChanged("/sys/key", "KEY", "refused"), UsbDocumentsGone((PDF.path,)),
@@ -631,3 +632,23 @@ def test_saving_to_a_writable_key_from_the_documents_screen() -> None:
         f.Show(f.DocumentsView((PDF,), True, "full"))]
     flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone"))
     assert flow.view == f.DocumentsView((PDF,), usb_writable=False)
+
+
+def test_the_mediator_opens_a_typed_address_over_the_page_and_only_with_rights() -> None:
+    from kiosk.session.assisted_flow import typed_address
+
+    assert typed_address("  caf.fr/mon-compte ") == "https://caf.fr/mon-compte"
+    assert typed_address("http://intranet.mairie/rdv") == "http://intranet.mairie/rdv"
+    assert typed_address("") == typed_address("caf .fr") == ""
+    resident, _ = drive(f.OpenProcedure("caf"))
+    assert resident.handle(f.ShowAddressBar()) == []  # no mediator: no address bar
+    flow = assisted_on_a_page()
+    assert flow.handle(f.ShowAddressBar()) == [f.Show(f.AddressBarView())]
+    assert flow.handle(f.OpenAddress("   ")) == []
+    effects = flow.handle(f.OpenAddress("impots.gouv.fr"))
+    assert effects == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus"),
+                       f.OpenAddressInBrowser("https://impots.gouv.fr")]
+    flow.handle(f.ShowAddressBar())
+    assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+    flow.handle(f.EndAssistance())
+    assert flow.handle(f.ShowAddressBar()) == []

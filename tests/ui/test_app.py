@@ -243,3 +243,41 @@ def test_every_toolbar_item_stays_on_screen_and_touchable_with_every_device(
     # The human alternative and the way out always keep their words.
     for name in ("help", "documents", "end"):
         assert len(app.toolbar.buttons[name].cget("text")) > 2, name
+
+
+def test_the_mediators_address_bar_opens_allowed_sites_only(make_app: AppMaker) -> None:
+    from kiosk.assisted.unlock import Accepted
+    from kiosk.events import AssistedModeAsked, PinChecked
+    from kiosk.session import flow as f
+
+    app = make_app()
+    control = QuietControl()
+    app.controller = control
+    app.feed(OpenProcedure("caf"))
+    for step in (AssistedModeAsked(), PinChecked(Accepted("Ana")), f.AcceptAssistance()):
+        app.feed(step)
+    settle(app.root)
+    banner = app._page_banner
+    assert banner is not None
+    banner.address_button.invoke()
+    settle(app.root)
+    assert current(app).name == "address_bar"
+    assert app.root.focus_get() is current(app).first
+    allowed = app.profile.procedure("caf").start_url if app.profile else ""
+    for text, opened in ((allowed, True), ("evil.example/steal", False)):
+        if current(app).name != "address_bar":
+            assert app._page_banner is not None
+            app._page_banner.address_button.invoke()
+            settle(app.root)
+        field = current(app).first
+        assert isinstance(field, tk.Entry)
+        field.delete(0, "end")
+        field.insert(0, text)
+        field.event_generate("<Return>")
+        settle(app.root)
+        assert f"address {allowed}" in control.calls
+        if opened:
+            assert current(app).name == "toolbar"
+        else:
+            assert current(app).name == "message"
+            assert not any("evil.example" in call for call in control.calls)
