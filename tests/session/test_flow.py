@@ -631,3 +631,21 @@ def test_saving_to_a_writable_key_from_the_documents_screen() -> None:
         f.Show(f.DocumentsView((PDF,), True, "full"))]
     flow.handle(UsbKeyChanged(KEY, "MYKEY", "gone"))
     assert flow.view == f.DocumentsView((PDF,), usb_writable=False)
+
+
+def test_the_save_buttons_follow_the_key_s_rights_while_a_mediator_assists() -> None:
+    # What UsbStorage says after AssistanceStarted / AssistanceEnded: the key becomes
+    # writable, then read-only again, then (a deny profile) refused and withdrawn.
+    flow = assisted_on_a_page()
+    flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready"))
+    flow.handle(DocumentAdded(USB_DOC))
+    flow.handle(DocumentAdded(PDF))
+    flow.handle(f.ShowDocuments())
+    assert flow.view == f.DocumentsView((USB_DOC, PDF), usb_writable=False)
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready", writable=True)) == [
+        f.Show(f.DocumentsView((USB_DOC, PDF), usb_writable=True))]
+    assert f.Publish(AssistanceEnded()) in flow.handle(f.EndAssistance())
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready", writable=False)) == [
+        f.Show(f.DocumentsView((USB_DOC, PDF), usb_writable=False))]
+    effects = flow.handle(UsbDocumentsGone((USB_DOC.path,)))
+    assert effects[-1] == f.Show(f.DocumentsView((PDF,), usb_writable=False))
