@@ -76,7 +76,8 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     printing.start()
     # Hotplug hands it the keys (start_hotplug); the tests' loop devices come this way.
     usb = UsbStorage(bus.publish, profile.usb_storage.policy,
-                     MountClient(settings.current().usb_socket))
+                     MountClient(settings.current().usb_socket),
+                     assisted_policy=profile.usb_storage.policy_while(True))
     usb.start()
     for dev_node in settings.current().test_usb_keys:
         usb.key_plugged(f"test:{dev_node}", dev_node, "", "")

@@ -93,20 +93,24 @@ class MountService:
         return found
 
 
-def with_policy(profile_text: str, policy: str) -> str:
-    """A profile's text with `[usb_storage] policy = POLICY` (added or replaced)."""
+def with_policy(profile_text: str, policy: str, mediator_policy: str | None = None) -> str:
+    """A profile's text with `[usb_storage] policy = POLICY` (added or replaced), and
+    `mediator_policy` when given."""
+    keys = f'policy = "{policy}"'
+    if mediator_policy is not None:
+        keys += f'\nmediator_policy = "{mediator_policy}"'
     if "[usb_storage]" in profile_text:
-        return re.sub(r'(?m)^policy = ".*"$', f'policy = "{policy}"', profile_text)
+        return re.sub(r'(?m)^policy = ".*"$', keys, profile_text)
     # Tables may follow the top-level keys: the section goes before the first one.
     head, sep, tail = profile_text.partition("\n[")
-    return f'{head}\n\n[usb_storage]\npolicy = "{policy}"\n{sep}{tail}' if sep else \
-        f'{profile_text}\n[usb_storage]\npolicy = "{policy}"\n'
+    return f'{head}\n\n[usb_storage]\n{keys}\n{sep}{tail}' if sep else \
+        f'{profile_text}\n[usb_storage]\n{keys}\n'
 
 
-def write_profile(path: Path, policy: str) -> Path:
-    """The sample profile with `[usb_storage] policy` set."""
+def write_profile(path: Path, policy: str, mediator_policy: str | None = None) -> Path:
+    """The sample profile with `[usb_storage] policy` (and `mediator_policy`) set."""
     text = (REPO / "tests" / "data" / "sample.toml").read_text(encoding="utf-8")
-    path.write_text(with_policy(text, policy), encoding="utf-8")
+    path.write_text(with_policy(text, policy, mediator_policy), encoding="utf-8")
     return path
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from kiosk.config.allowlist import Allowlist
 
 SCHEMA_VERSION = 1
-USB_POLICIES = ("deny", "read-only", "read-write")
+USB_POLICIES = ("deny", "read-only", "read-write")  # from the narrowest to the widest
+MEDIATOR_USB_POLICIES = ("", "read-only", "read-write")  # "": the residents' policy
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,14 @@ class Scanning:
 @dataclass(frozen=True)
 class UsbStorage:
     policy: str = "deny"
+    mediator_policy: str = ""  # while a mediator assists; "" the same as `policy`
+
+    def policy_while(self, assisted: bool) -> str:
+        """The policy in force: `policy`, or while a mediator assists the wider of
+        `policy` and `mediator_policy` (a mediator never has less than the resident)."""
+        if not assisted or self.mediator_policy not in USB_POLICIES:
+            return self.policy
+        return max(self.policy, self.mediator_policy, key=USB_POLICIES.index)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from kiosk.config.allowlist import Allowlist, HostPattern, PatternError, url_host
 from kiosk.config.schema import (
     EMPTY_TEXT,
+    MEDIATOR_USB_POLICIES,
     PARTNERS,
     SCHEMA_VERSION,
     USB_POLICIES,
@@ -366,9 +367,13 @@ def read_size_mb(check: Checker, node: Any, where: str, default: float) -> float
 
 
 def read_usb(check: Checker, table: dict[str, Any]) -> UsbStorage:
-    check.table(table, "usb_storage", ("policy",))
-    return UsbStorage(policy=check.choice(table.get("policy", MISSING), "usb_storage.policy",
-                                          USB_POLICIES, UsbStorage().policy))
+    check.table(table, "usb_storage", ("policy", "mediator_policy"))
+    return UsbStorage(
+        policy=check.choice(table.get("policy", MISSING), "usb_storage.policy",
+                            USB_POLICIES, UsbStorage().policy),
+        mediator_policy=check.choice(table.get("mediator_policy", MISSING),
+                                     "usb_storage.mediator_policy", MEDIATOR_USB_POLICIES,
+                                     UsbStorage().mediator_policy))
 
 
 def read_help(check: Checker, table: dict[str, Any]) -> Help:

@@ -5,26 +5,30 @@ udevd, none of which a test can start here, so its mount options and the rule
 would ship untested. This service is small, runs for real in the tests, and its
 whole interface is three lines:
 
-    mount DEVNODE   mount that USB key (partition, or disk without partitions)
-    unmount-all     unmount every key it mounted (lazily when the key is gone)
-    list            what it has mounted
+    mount DEVNODE [assisted]   mount that USB key (partition, or disk without
+                               partitions), or remount it if its mode changed
+    unmount-all                unmount every key it mounted (lazily when the key is gone)
+    list                       what it has mounted
 
 Each request is one line on a Unix socket (`/run/borne-usb/socket`, root:kiosk,
 mode 0660); each answer is one line of JSON: `{"ok": true, ...}` or
 `{"ok": false, "error": KEYWORD}`. Only the kiosk user and root may ask
 (SO_PEERCRED); any other peer gets `{"ok": false, "error": "not-allowed"}`.
 
-The client is trusted with nothing. The service reads `[usb_storage] policy`
-from the installed profile itself at each request (deny: nothing is mounted;
-read-only or read-write), checks in sysfs that the device is a USB mass-storage
+The client is trusted with nothing. The service reads `[usb_storage] policy` from
+the installed profile itself at each request (deny: nothing is mounted; read-only
+or read-write). `assisted` (the kiosk says a mediator assists) asks for
+`mediator_policy` instead, never more: with `mediator_policy = ""` it is the
+residents' policy. A key already mounted is remounted to the mode now in force,
+and unmounted when that is deny: the kiosk asks again without `assisted` when the
+assistance ends. The service checks in sysfs that the device is a USB mass-storage
 device (its interface bound to usb-storage or uas), that it is a partition or a
 disk without partitions, and that its filesystem (probed by `blkid -p`) is vfat,
 exfat, NTFS or ext2/3/4. It mounts with fixed options (ro or rw, always
-nosuid,nodev,noexec,nosymfollow; for vfat, exfat and NTFS the kiosk user owns
-the files and nobody else may read them) under a fixed root
-(`/run/borne-usb/keys/N`), and checks the result in /proc/mounts before
-answering. `--allow-loop` lets loop devices through for the test suite; the
-packaged unit never sets it.
+nosuid,nodev,noexec,nosymfollow; for vfat, exfat and NTFS the kiosk user owns the
+files and nobody else may read them) under a fixed root (`/run/borne-usb/keys/N`),
+and checks the result in /proc/mounts before answering. `--allow-loop` lets loop
+devices through for the test suite; the packaged unit never sets it.
 
 Run as `python3 -I -m kiosk.devices.usb_mount` (the systemd unit
 borne-usb.service) or `kiosk usb-mount-service`.
@@ -95,13 +99,14 @@ class Device:
 # -- policy -------------------------------------------------------------------------------
 
 
-def read_policy(profile: Path | None) -> str:
-    """The profile's `[usb_storage] policy`; "deny" when the profile cannot be read."""
+def read_policy(profile: Path | None, assisted: bool = False) -> str:
+    """The profile's `[usb_storage] policy`, or while a mediator assists what
+    `mediator_policy` allows; "deny" when the profile cannot be read."""
     from kiosk.config.load import choose_profile_path, load_profile
     from kiosk.errors import ProfileError
 
     try:
-        return load_profile(choose_profile_path(profile)).usb_storage.policy
+        return load_profile(choose_profile_path(profile)).usb_storage.policy_while(assisted)
     except (ProfileError, OSError) as error:
         log.warning("usb: the profile cannot be read (%s): keys are refused", error)
         return "deny"
@@ -218,9 +223,10 @@ class MountService:
 
     def answer(self, line: str) -> dict[str, Any]:
         command, _, argument = line.strip().partition(" ")
+        node, _, rights = argument.partition(" ")
         try:
-            if command == "mount" and argument:
-                return self.mount(argument)
+            if command == "mount" and node and rights in ("", "assisted"):
+                return self.mount(node, assisted=rights == "assisted")
             if command == "unmount-all" and not argument:
                 return {"ok": True, "unmounted": self.unmount_all()}
             if command == "list" and not argument:
@@ -234,15 +240,21 @@ class MountService:
                  "mode": "ro" if "ro" in entry.options else "rw"}
                 for entry in mounts_under(self.config.mount_root)]
 
-    def mount(self, node: str) -> dict[str, Any]:
-        policy = read_policy(self.config.profile)
+    def mount(self, node: str, assisted: bool = False) -> dict[str, Any]:
+        """Mount `node` in the mode the profile gives now (`assisted`: while a mediator
+        assists); a key already mounted in another mode is remounted, or unmounted
+        when the policy now is deny."""
+        policy = read_policy(self.config.profile, assisted)
+        present = next((e for e in mounts_under(self.config.mount_root) if e.device == node),
+                       None)
         if policy not in ("read-only", "read-write"):
+            if present is not None:
+                self._unmount(present)
             raise Refused("denied")
         device = check_device(node, self.config.allow_loop)
         mode = "rw" if policy == "read-write" else "ro"
-        for present in mounts_under(self.config.mount_root):
-            if present.device == node:  # asked twice: the same answer
-                return self._mounted(present, device)
+        if present is not None:
+            return self._mounted(self._remount(present, mode), device)
         target = self._new_mount_point()
         options = self.options_for(device, mode)
         result = self._run(["mount", "-t", device.filesystem, "-o", ",".join(options), "--",
@@ -261,6 +273,26 @@ class MountService:
             raise Refused("mount-failed")
         log.info("usb: %s (%s) mounted %s on %s", node, device.filesystem, mode, target)
         return self._mounted(entry, device)
+
+    def _remount(self, entry: MountEntry, mode: str) -> MountEntry:
+        """`entry` in `mode` (unchanged when it already is). A key that cannot become
+        read-only (a file still open for writing) is unmounted: nothing more is
+        written to it; one that cannot become writable stays read-only."""
+        if mode in entry.options:
+            return entry  # asked twice: the same answer
+        self._run(["mount", "-o", f"remount,{mode}", "--", str(entry.path)],
+                  COMMAND_TIMEOUT_S)
+        now = next((e for e in mounts_under(self.config.mount_root) if e.path == entry.path),
+                   None)
+        if now is not None and {mode, *ALWAYS} <= now.options:
+            log.info("usb: %s remounted %s", entry.device, mode)
+            return now
+        if mode == "ro":
+            log.warning("usb: %s could not be made read-only: unmounted", entry.device)
+            self._unmount(now or entry)
+            raise Refused("mount-failed")
+        log.warning("usb: %s could not be made writable: it stays read-only", entry.device)
+        return now or entry
 
     def options_for(self, device: Device, mode: str) -> list[str]:
         options = [mode, *ALWAYS]

@@ -25,6 +25,11 @@ the resident must see is published on the bus:
   (state="gone")`; the mount is undone (lazily: nothing waits on the dead key).
 - read-write: `UsbSaveAsked` copies a document of the session onto the key and
   answers with `UsbSaveFinished` (saved, full, refused, gone).
+- a mediator assists (`AssistanceStarted`): the keys are mounted again asking
+  for the mediator's rights (`mount DEVNODE assisted`; the service grants at
+  most the profile's `mediator_policy`), and `UsbKeyChanged` says whether each
+  is writable now. `AssistanceEnded`: back to the resident's policy (remounted
+  read-only, or unmounted with its documents withdrawn when that is deny).
 
 Any I/O on a key runs in a short-lived thread that the worker waits for with a
 deadline: a key that stops answering costs that thread, never the worker, and
@@ -53,6 +58,8 @@ from typing import Any, TypeVar
 
 from kiosk.bus import EventBus
 from kiosk.events import (
+    AssistanceEnded,
+    AssistanceStarted,
     Document,
     DocumentAdded,
     Event,
@@ -119,8 +126,9 @@ class MountClient:
             raise MountServiceError("a strange answer")
         return answer
 
-    def mount(self, dev_node: str) -> dict[str, Any]:
-        answer = self.request(f"mount {dev_node}")
+    def mount(self, dev_node: str, assisted: bool = False) -> dict[str, Any]:
+        """Mount (or remount) the key; `assisted` asks for the mediator's rights."""
+        answer = self.request(f"mount {dev_node}" + (" assisted" if assisted else ""))
         if not answer.get("ok"):
             raise MountServiceError(str(answer.get("error", "refused")))
         return answer
@@ -267,9 +275,15 @@ class UsbStorage:
     """The USB keys of the terminal, handled on one worker thread."""
 
     def __init__(self, publish: Callable[[Event], None], policy: str, client: MountClient,
-                 limits: WalkLimits = WalkLimits()) -> None:
+                 limits: WalkLimits = WalkLimits(), *,
+                 assisted_policy: str | None = None) -> None:
+        """`policy` the resident's; `assisted_policy` the one while a mediator assists
+        (None: the same). Both only choose what the kiosk asks and says: the mount
+        service applies the profile itself."""
         self._publish = publish
         self.policy = policy
+        self.assisted_policy = policy if assisted_policy is None else assisted_policy
+        self._assisted = False
         self._client = client
         self._limits = limits
         self._keys: dict[str, _Key] = {}
@@ -304,6 +318,10 @@ class UsbStorage:
 
     def save(self, document: Path) -> None:
         self._inbox.put(lambda: self._save(document))
+
+    def set_assisted(self, on: bool) -> None:
+        """A mediator's assistance started (True) or ended (False): the keys follow."""
+        self._inbox.put(lambda: self._set_assisted(on))
 
     def end_session(self, timeout: float = WIPE_TIMEOUT_S) -> None:
         """The wipe step: every key unmounted, none offered to the next session.
@@ -342,8 +360,8 @@ class UsbStorage:
         key = _Key(sys_path, dev_node, label, self._numbers)
         self._keys[sys_path] = key
         log.info("usb: key %d plugged in (%s, policy %s)", key.number, fs_type or "?",
-                 self.policy)
-        if self.policy not in ("read-only", "read-write"):
+                 self._policy())
+        if self._policy() not in ("read-only", "read-write"):
             self._publish(UsbKeyChanged(sys_path, label, "refused"))
             return
         if self._mount(key):
@@ -352,9 +370,12 @@ class UsbStorage:
         else:
             self._publish(UsbKeyChanged(sys_path, label, "unreadable"))
 
+    def _policy(self) -> str:
+        return self.assisted_policy if self._assisted else self.policy
+
     def _mount(self, key: _Key) -> bool:
         try:
-            answer = self._client.mount(key.dev_node)
+            answer = self._client.mount(key.dev_node, self._assisted)
         except MountServiceError as error:
             log.warning("usb: key %d not mounted: %s", key.number, error)
             return False
@@ -387,16 +408,47 @@ class UsbStorage:
             self._publish(DocumentAdded(Document(copy.name, copy, "usb", time.monotonic(),
                                                  key.label)))
 
-    def _unplugged(self, sys_path: str) -> None:
-        key = self._keys.pop(sys_path, None)
-        if key is None:
-            return
-        log.info("usb: key %d pulled out", key.number)
+    def _withdraw(self, key: _Key) -> None:
+        """The key's documents leave the session (they are offered again if it comes back)."""
         if key.copies:
             self._publish(UsbDocumentsGone(tuple(key.copies)))
             for copy in key.copies:
                 with contextlib.suppress(OSError):
                     copy.unlink()
+        key.copies, key.offered = [], False
+
+    def _set_assisted(self, on: bool) -> None:
+        if on == self._assisted:
+            return
+        self._assisted = on
+        log.info("usb: %s: policy %s", "a mediator assists" if on else "the assistance ended",
+                 self._policy())
+        keys = [key for key in self._keys.values() if not key.stale]
+        if self._policy() not in ("read-only", "read-write"):
+            mounted = [key for key in keys if key.mount is not None]
+            for key in mounted:
+                self._withdraw(key)
+                key.mount, key.writable = None, False
+            if mounted:
+                self._unmount_all()  # before saying so: what is said has been done
+            for key in mounted:
+                self._publish(UsbKeyChanged(key.sys_path, key.label, "refused"))
+            return
+        for key in keys:
+            if self._mount(key):
+                self._publish(UsbKeyChanged(key.sys_path, key.label, "ready", key.writable))
+                self._offer(key)
+            else:
+                self._withdraw(key)
+                key.mount, key.writable = None, False
+                self._publish(UsbKeyChanged(key.sys_path, key.label, "unreadable"))
+
+    def _unplugged(self, sys_path: str) -> None:
+        key = self._keys.pop(sys_path, None)
+        if key is None:
+            return
+        log.info("usb: key %d pulled out", key.number)
+        self._withdraw(key)
         self._publish(UsbKeyChanged(sys_path, key.label, "gone"))
         if key.mount is not None:
             self._unmount_all()
@@ -434,6 +486,7 @@ class UsbStorage:
 
     def _end(self) -> None:
         self._folder = None
+        self._assisted = False
         mounted = any(key.mount is not None for key in self._keys.values())
         for key in self._keys.values():
             key.stale, key.mount, key.writable, key.copies = True, None, False, []
@@ -450,6 +503,8 @@ class UsbParticipant:
     def __init__(self, storage: UsbStorage, bus: EventBus) -> None:
         self.storage = storage
         bus.subscribe_now(UsbSaveAsked, lambda event: storage.save(event.document))
+        bus.subscribe_now(AssistanceStarted, lambda event: storage.set_assisted(True))
+        bus.subscribe_now(AssistanceEnded, lambda event: storage.set_assisted(False))
 
     def begin(self, session: SessionInfo) -> None:
         self.storage.begin_session(session.directory)

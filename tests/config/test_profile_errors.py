@@ -126,6 +126,9 @@ CASES = [
      "printing.pages_per_session", "between 1 and 500"),
     ("usb-policy-unknown", edit('policy = "deny"', 'policy = "allow"'), "usb_storage.policy",
      '"deny", "read-only", "read-write"'),
+    ("usb-mediator-policy-deny",
+     edit('policy = "deny"', 'policy = "deny"\nmediator_policy = "deny"'),
+     "usb_storage.mediator_policy", '"", "read-only", "read-write"'),
     ("phone-letters", edit('phone = "01 23 45 67 89"', 'phone = "call us"'), "help.phone",
      "phone number"),
     ("hours-bad-language", edit('hours = { fr = "9 h – 17 h", en = "9 am – 5 pm" }',
@@ -245,6 +248,21 @@ def test_the_assistance_journal_keys(tmp_path: Path) -> None:
                     encoding="utf-8")
     assisted = load_profile(path).assisted
     assert (assisted.journal, assisted.journal_days) == (True, 30)
+
+
+@pytest.mark.parametrize(("policy", "mediator", "resident_has", "mediator_has"), [
+    ("deny", "", "deny", "deny"),
+    ("read-only", "read-write", "read-only", "read-write"),
+    ("deny", "read-only", "deny", "read-only"),
+    ("read-write", "read-only", "read-write", "read-write"),  # never less than the resident
+])
+def test_the_usb_policy_while_a_mediator_assists(tmp_path: Path, policy: str, mediator: str,
+                                                 resident_has: str, mediator_has: str) -> None:
+    path = tmp_path / "profile.toml"
+    path.write_text(edit('policy = "deny"', f'policy = "{policy}"\n'
+                                            f'mediator_policy = "{mediator}"'), encoding="utf-8")
+    usb = load_profile(path).usb_storage
+    assert (usb.policy_while(False), usb.policy_while(True)) == (resident_has, mediator_has)
 
 
 def test_all_problems_of_a_file_are_reported_at_once(tmp_path: Path) -> None:

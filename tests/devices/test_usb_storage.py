@@ -31,9 +31,24 @@ from usb_keys import (
     write_profile,
 )
 
+from kiosk.bus import EventBus
 from kiosk.devices.usb_mount import Config, Device, MountService as Service
-from kiosk.devices.usb_storage import MountClient, UsbStorage, WalkLimits, find_documents
-from kiosk.events import DocumentAdded, Event, UsbDocumentsGone, UsbKeyChanged, UsbSaveFinished
+from kiosk.devices.usb_storage import (
+    MountClient,
+    UsbParticipant,
+    UsbStorage,
+    WalkLimits,
+    find_documents,
+)
+from kiosk.events import (
+    AssistanceEnded,
+    AssistanceStarted,
+    DocumentAdded,
+    Event,
+    UsbDocumentsGone,
+    UsbKeyChanged,
+    UsbSaveFinished,
+)
 
 FILES = {"attestation.pdf": PDF, "Photos/carte.PNG": PNG, "notes.txt": b"not a document",
          ".hidden/secret.pdf": PDF, "a/b/c/d/e/too-deep.pdf": PDF}
@@ -167,6 +182,106 @@ def test_deny_mounts_nothing_and_says_so(tmp_path: Path, key: FakeKey) -> None:
             assert events.next(UsbKeyChanged).state == "refused"  # type: ignore[attr-defined]
         finally:
             storage.close()
+        assert service.mounted() == []
+
+
+def test_a_mediator_s_assistance_makes_a_read_only_key_writable_until_it_ends(
+        tmp_path: Path, key: FakeKey) -> None:
+    events, bus = Events(), EventBus()
+    profile = write_profile(tmp_path / "assisted.toml", "read-only", "read-write")
+    with mount_service(tmp_path, profile) as service:
+        storage = UsbStorage(events.publish, "read-only", MountClient(service.socket),
+                             assisted_policy="read-write")
+        storage.start()
+        UsbParticipant(storage, bus)  # hears the assistance on the bus, as in the kiosk
+        try:
+            session = tmp_path / "session"
+            session.mkdir()
+            storage.begin_session(session)
+            storage.key_plugged("/sys/test/key", key.dev_node, "MYKEY", "ext4")
+            assert events.next(UsbKeyChanged) == UsbKeyChanged(
+                "/sys/test/key", "MYKEY", "ready", writable=False)
+            [(_device, target, options)] = service.mounted()
+            assert "ro" in options
+
+            bus.publish(AssistanceStarted("Amina B."))
+            assert events.next(UsbKeyChanged) == UsbKeyChanged(
+                "/sys/test/key", "MYKEY", "ready", writable=True)
+            [(_device, target, options)] = service.mounted()
+            assert {"rw", "nosuid", "nodev", "noexec", "nosymfollow"} <= options
+            download = session / "recu.pdf"
+            download.write_bytes(PDF + b"receipt")
+            storage.save(download)
+            assert events.next(UsbSaveFinished) == UsbSaveFinished(download, "saved")
+            assert (target / "recu.pdf").read_bytes() == PDF + b"receipt"
+
+            bus.publish(AssistanceEnded())
+            assert events.next(UsbKeyChanged) == UsbKeyChanged(
+                "/sys/test/key", "MYKEY", "ready", writable=False)
+            [(_device, target, options)] = service.mounted()
+            assert {"ro", "nosuid", "nodev", "noexec", "nosymfollow"} <= options
+            storage.save(download)
+            assert events.next(UsbSaveFinished) == UsbSaveFinished(download, "gone")
+            with pytest.raises(OSError) as refused:
+                (target / "after.pdf").write_bytes(PDF)
+            assert refused.value.errno == errno.EROFS
+            assert (target / "recu.pdf").read_bytes() == PDF + b"receipt"  # what was saved stays
+        finally:
+            storage.close()
+
+
+def test_a_key_refused_to_residents_is_lent_to_the_mediator_then_withdrawn(
+        tmp_path: Path, key: FakeKey) -> None:
+    events = Events()
+    profile = write_profile(tmp_path / "assisted.toml", "deny", "read-only")
+    with mount_service(tmp_path, profile) as service:
+        storage = UsbStorage(events.publish, "deny", MountClient(service.socket),
+                             assisted_policy="read-only")
+        storage.start()
+        try:
+            session = tmp_path / "session"
+            session.mkdir()
+            storage.begin_session(session)
+            storage.key_plugged("/sys/test/key", key.dev_node, "MYKEY", "ext4")
+            assert events.next(UsbKeyChanged).state == "refused"  # type: ignore[attr-defined]
+            assert service.mounted() == []
+
+            storage.set_assisted(True)
+            assert events.next(UsbKeyChanged) == UsbKeyChanged(
+                "/sys/test/key", "MYKEY", "ready", writable=False)
+            offered = {events.next(DocumentAdded).document.path  # type: ignore[attr-defined]
+                       for _ in range(2)}
+            [(_device, _target, options)] = service.mounted()
+            assert "ro" in options
+
+            storage.set_assisted(False)
+            gone = events.next(UsbDocumentsGone)
+            assert set(gone.paths) == offered  # type: ignore[attr-defined]
+            assert events.next(UsbKeyChanged).state == "refused"  # type: ignore[attr-defined]
+            assert service.mounted() == []
+            assert not any(path.exists() for path in offered)
+        finally:
+            storage.close()
+
+
+def test_the_service_grants_a_mediator_no_more_than_the_profile_says(
+        tmp_path: Path, key: FakeKey) -> None:
+    # mediator_policy "": asking for the mediator's rights gets the residents' policy.
+    with mount_service(tmp_path, write_profile(tmp_path / "same.toml", "read-only", "")) \
+            as service:
+        client = MountClient(service.socket)
+        assert client.request(f"mount {key.dev_node} assisted")["mode"] == "ro"
+        [(_device, target, options)] = service.mounted()
+        assert "ro" in options and "rw" not in options
+        with pytest.raises(OSError):
+            (target / "written.pdf").write_bytes(PDF)
+        assert client.request(f"mount {key.dev_node} everything")["error"] == "unknown-command"
+        assert client.request(f"mount {key.dev_node} assisted rw")["error"] == \
+            "unknown-command"
+    # A deny profile without mediator_policy: nothing, even for a mediator.
+    with service_for(tmp_path, "deny") as service:
+        assert MountClient(service.socket).request(f"mount {key.dev_node} assisted") == {
+            "ok": False, "error": "denied"}
         assert service.mounted() == []
 
 

@@ -652,3 +652,21 @@ def test_the_mediator_opens_a_typed_address_over_the_page_and_only_with_rights()
     assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
     flow.handle(f.EndAssistance())
     assert flow.handle(f.ShowAddressBar()) == []
+
+
+def test_the_save_buttons_follow_the_key_s_rights_while_a_mediator_assists() -> None:
+    # What UsbStorage says after AssistanceStarted / AssistanceEnded: the key becomes
+    # writable, then read-only again, then (a deny profile) refused and withdrawn.
+    flow = assisted_on_a_page()
+    flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready"))
+    flow.handle(DocumentAdded(USB_DOC))
+    flow.handle(DocumentAdded(PDF))
+    flow.handle(f.ShowDocuments())
+    assert flow.view == f.DocumentsView((USB_DOC, PDF), usb_writable=False)
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready", writable=True)) == [
+        f.Show(f.DocumentsView((USB_DOC, PDF), usb_writable=True))]
+    assert f.Publish(AssistanceEnded()) in flow.handle(f.EndAssistance())
+    assert flow.handle(UsbKeyChanged(KEY, "MYKEY", "ready", writable=False)) == [
+        f.Show(f.DocumentsView((USB_DOC, PDF), usb_writable=False))]
+    effects = flow.handle(UsbDocumentsGone((USB_DOC.path,)))
+    assert effects[-1] == f.Show(f.DocumentsView((PDF,), usb_writable=False))

@@ -59,4 +59,8 @@ def make_app(tk_root: tk.Tk, tmp_path: Path,
         app.stop_pumping()
         if app.shell.current is not None:
             app.shell.current.frame.destroy()
+    # Whatever a test's screens left packed on the shared root would take the next
+    # test's room (a toolbar strip is only as high as the window).
+    for leftover in tk_root.pack_slaves():
+        leftover.destroy()
     i18n.set_language("fr")
