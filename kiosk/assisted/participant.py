@@ -147,13 +147,8 @@ class AssistedParticipant:
     def _ended(self, event: AssistanceEnded) -> None:
         with self._lock:
             record, self._record = self._record, None
-        if record is None or self.journal is None:
-            return
-        journal = self.journal
-        assistance = Assistance(record.mediator, record.start, datetime.now().astimezone(),
-                                tuple(dict.fromkeys(record.procedures)), record.printed,
-                                record.scanned)
-        self._submit(lambda: journal.append(assistance))
+        if record is not None:
+            self._submit(lambda: self._write_journal(record))
 
     def _procedure_opened(self, event: ProcedureOpened) -> None:
         with self._lock:
@@ -174,9 +169,27 @@ class AssistedParticipant:
             if self._record is not None:
                 self._record.scanned += 1
 
+    def _write_journal(self, record: _Record) -> None:
+        """The journal's entry for an assistance that just ended (when there is a journal)."""
+        if self.journal is None:
+            return
+        self.journal.append(Assistance(
+            record.mediator, record.start, datetime.now().astimezone(),
+            tuple(dict.fromkeys(record.procedures)), record.printed, record.scanned))
+
     def _forget(self) -> None:
-        """The wipe: whatever the flow said, nothing of the mediator stays."""
+        """The wipe: whatever the flow said, nothing of the mediator stays.
+
+        An assistance still open here was not ended by the flow: the kiosk is
+        stopping (SIGTERM) or the session failed. It is journaled now, on the wipe's
+        thread, so that the entry is on disk before the kiosk exits.
+        """
         with self._lock:
             record, self._record = self._record, None
-        if record is not None:
-            log.warning("the wipe found an assistance still recorded: forgotten")
+        if record is None:
+            return
+        log.info("the wipe ends an assistance still open")
+        try:
+            self._write_journal(record)
+        except Exception:  # the mediator is forgotten all the same: the wipe goes on
+            log.exception("the assistance journal could not be written")

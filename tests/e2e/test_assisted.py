@@ -27,21 +27,27 @@ from kiosk_process import (
     running_kiosk,
 )
 from procedure_site import ALLOWED, BLOCKED, Site
-from screenshots import check_against_reference
+from screenshots import check_against_reference, count_colour
+
+from kiosk.assisted.journal import check_chain, journal_path
+from kiosk.ui.assisted import BANNER_BACKGROUND
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
 PIN = "246810"
 PAGE_SAME_SCREEN = 0.02  # a web page under the toolbar: fonts differ a little from run to run
+BANNER_RGB = (int(BANNER_BACKGROUND[1:3], 16), int(BANNER_BACKGROUND[3:5], 16),
+              int(BANNER_BACKGROUND[5:7], 16))
 
 
-def assisted_profile(tmp_path: Path) -> Path:
+def assisted_profile(tmp_path: Path, idle_timeout: int = 1200, journal: bool = False) -> Path:
     """The sample profile, with assisted mode opening the host residents are refused."""
     profile = tmp_path / "assisted.toml"
     profile.write_text(SAMPLE_PROFILE.read_text(encoding="utf-8") + f"""
 [assisted]
 allow = ["{BLOCKED}"]
-idle_timeout = 1200
+idle_timeout = {idle_timeout}
+journal = {"true" if journal else "false"}
 """, encoding="utf-8")
     return profile
 
@@ -86,6 +92,27 @@ def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
 
 def type_digits(screen: XScreen, digits: str) -> None:
     screen.key(*digits, "Return")
+
+
+def unlock(kiosk: KioskProcess, screen: XScreen) -> int:
+    """Ctrl+Alt+M, Ana's PIN, and the resident's "Yes, I agree": the rights are on.
+    Returns the log mark before the consent, for the screen that comes back."""
+    mark = len(kiosk.lines)
+    screen.key("ctrl+alt+m")
+    kiosk.wait_for_screen("pin pad", after=mark)
+    mark = len(kiosk.lines)
+    type_digits(screen, PIN)
+    kiosk.wait_for_screen("consent", after=mark)
+    mark = len(kiosk.lines)
+    screen.key("Return")
+    kiosk.wait_for_log("assisted rights on$", after=mark)
+    return mark
+
+
+def banner_pixels(screen: XScreen, path: Path) -> int:
+    """How much of the screen has the banner's own colour (no other screen uses it)."""
+    park_pointer(screen)
+    return count_colour(screen.screenshot(path), BANNER_RGB, tolerance=8)
 
 
 def blocked_link(screen: XScreen) -> None:
@@ -183,3 +210,63 @@ def test_the_lockout_holds_across_a_restart_of_the_kiosk(
         mark = len(kiosk.lines)
         type_digits(screen, PIN)
         kiosk.wait_for_log("PIN pad: pin, Locked$", after=mark)
+
+
+@pytest.mark.parametrize("mode", mode_params("guard-only"))
+def test_the_pin_is_asked_again_after_the_mediators_idle_time(
+    mode: str, screen: XScreen, site: Site, tmp_path: Path, artifacts: Path
+) -> None:
+    # The shortest idle time a profile may give the mediator; the resident keeps 300 s.
+    args = ("--profile", str(assisted_profile(tmp_path, idle_timeout=5, journal=True)),
+            "--mediators", str(mediators_file(tmp_path)))
+    with running_kiosk(screen, tmp_path, *args, env={"KIOSK_HOST_RESOLVER_RULES": site.rules},
+                       mode=mode) as kiosk:
+        kiosk.wait_until_ready()
+        mark = unlock(kiosk, screen)
+        kiosk.wait_for_screen("home", after=mark)
+        # Nobody touches the terminal: the rights go, the pad asks Ana's PIN again.
+        mark = kiosk.wait_for_log("assisted rights off$", after=mark)
+        kiosk.wait_for_log("PIN pad: pin$", after=mark)
+        kiosk.wait_for_screen("pin pad", after=mark)
+        # The banner stays (paused): the resident still sees who is assisting.
+        assert banner_pixels(screen, artifacts / "assisted-pin-again.png") > 5000
+        mark = len(kiosk.lines)
+        type_digits(screen, PIN)
+        # The same mediator: the rights come back without asking the resident again.
+        index = kiosk.wait_for_log("assisted rights on$", after=mark)
+        kiosk.wait_for_screen("home", after=mark)
+        assert not any("screen: consent" in line for line in kiosk.lines[mark:index])
+        # The kiosk stops while Ana assists: her entry is journaled all the same.
+        state = kiosk.state_dir
+        assert kiosk.stop() == 0
+    check = check_chain(journal_path(state).read_text(encoding="utf-8").splitlines())
+    assert check.ok, check.problem
+    assert [entry["mediator"] for entry in check.entries] == ["Ana"]
+
+
+def test_the_rights_are_gone_after_the_wipe(
+    kiosk: KioskProcess, screen: XScreen, site: Site, artifacts: Path
+) -> None:
+    open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
+    mark = unlock(kiosk, screen)
+    kiosk.wait_for_log("the browser window has the keyboard$", after=mark)
+    time.sleep(1.0)  # the banner over the page paints
+    assert banner_pixels(screen, artifacts / "assisted-before-the-wipe.png") > 5000
+    # End session, from the toolbar: Home, then back round past the banner's End
+    # assistance and "?" to End session; then "Yes, end my session".
+    mark = len(kiosk.lines)
+    screen.key("F2")
+    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    screen.key("shift+Tab", "shift+Tab", "shift+Tab", "Return")
+    kiosk.wait_for_screen("end_confirmation", after=mark)
+    screen.key("Tab", "Return")
+    kiosk.wait_until_ready(after=mark)
+    # The next resident's home screen: no banner.
+    assert banner_pixels(screen, artifacts / "assisted-after-the-wipe.png") == 0
+    # Their page cannot load the host only assisted mode allows.
+    asked = len(site.log.paths(BLOCKED))
+    open_tile(kiosk, screen, site, ["Return"], "caf", ALLOWED)
+    mark = len(kiosk.lines)
+    blocked_link(screen)
+    kiosk.wait_for_log(f"blocked a navigation to {BLOCKED}$", after=mark)
+    assert len(site.log.paths(BLOCKED)) == asked

@@ -12,6 +12,7 @@ from kiosk.events import (
     CountdownCancelled,
     CountdownTick,
     Event,
+    MediatorIdle,
     SessionExpired,
     TimeLimitNotice,
 )
@@ -146,6 +147,50 @@ def test_watcher_max_duration_counts_from_start_and_ignores_input() -> None:
         CountdownTick(3, "max_duration"),
         SessionExpired("max_duration"),
     ]
+
+
+def test_the_mediators_idle_time_suspends_assistance_then_the_residents_rules_apply() -> None:
+    watcher, clock, _, published = make_watcher()  # the resident: 10 s, then 5 to go
+    watcher.assist(IdleTracker(idle_timeout=30, idle_warning=5))
+    for idle in (12, 20, 29.9):  # past the resident's idle time: no countdown
+        clock.idle = idle
+        watcher.poll()
+    assert published.events == []
+
+    clock.idle = 30
+    watcher.poll()
+    assert published.events == [MediatorIdle()]  # instead of a countdown
+
+    # The resident's rules from that moment: nobody is met by a session already over.
+    for idle in (31, 39.9, 40, 41.5):
+        clock.idle = idle
+        watcher.poll()
+    assert published.events == [MediatorIdle(), CountdownTick(5, "idle"), CountdownTick(4, "idle")]
+    clock.idle = 45
+    watcher.poll()
+    assert published.events[-1] == SessionExpired("idle")
+    assert published.kinds().count(MediatorIdle) == 1
+
+
+def test_input_after_the_mediators_idle_time_counts_from_zero_again() -> None:
+    watcher, clock, _, published = make_watcher()
+    watcher.assist(IdleTracker(idle_timeout=30, idle_warning=5))
+    clock.idle = 30
+    watcher.poll()
+    for idle in (0.2, 9.9, 10):  # somebody touched the terminal: the resident's 10 s
+        clock.idle = idle
+        watcher.poll()
+    assert published.events == [MediatorIdle(), CountdownTick(5, "idle")]
+
+
+def test_the_residents_rules_come_back_when_assistance_ends() -> None:
+    watcher, clock, _, published = make_watcher()
+    watcher.assist(IdleTracker(idle_timeout=30, idle_warning=5))
+    clock.idle = 12
+    watcher.poll()
+    watcher.assist(None)
+    watcher.poll()
+    assert published.events == [CountdownTick(3, "idle")]
 
 
 def test_input_during_an_idle_countdown_near_the_time_limit_goes_back_to_the_notice() -> None:

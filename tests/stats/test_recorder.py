@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.bus import EventBus
-from kiosk.events import PrinterChanged, ProcedureOpened, SessionWiped
+from kiosk.events import (
+    AssistanceStarted,
+    PrinterChanged,
+    ProcedureOpened,
+    SessionEnded,
+    SessionWiped,
+)
 from kiosk.stats.counters import Counters
 from kiosk.stats.recorder import StatsRecorder
 
@@ -57,3 +63,24 @@ def test_the_printer_gauge_follows_the_printer_once_it_is_known(tmp_path: Path) 
     assert recorder.flush()
     assert recorder.counters.stored().gauges["printer_up"] == 0.0
     recorder.close()
+
+
+def test_assisted_sessions_count_sessions_never_mediators(tmp_path: Path) -> None:
+    bus, recorder = recording(tmp_path)
+    bus.publish(AssistanceStarted("Zéphyrine Quatremare"))
+    bus.publish(AssistanceStarted("Zéphyrine Quatremare"))  # her PIN again, same session
+    bus.publish(AssistanceStarted("Barnabé Oulipo"))  # another takes over, same session
+    bus.publish(SessionEnded("button", "5-15min"))
+    bus.publish(SessionEnded("idle", "0-5min"))  # a session without assistance
+    bus.publish(AssistanceStarted("Barnabé Oulipo"))
+    bus.publish(SessionEnded("button", "5-15min"))
+    assert recorder.flush()
+    recorder.close()
+
+    assert recorder.counters.snapshot()[("assisted_sessions", "")] == 2
+    assert recorder.counters.snapshot()[("sessions_total", "")] == 3
+    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+    assert b"assisted_sessions" in stored  # the search does see what the file holds
+    for name in ("Zéphyrine", "Quatremare", "Barnabé", "Oulipo"):
+        assert name.encode("utf-8") not in stored
+        assert name.encode("utf-16-le") not in stored
