@@ -108,7 +108,7 @@ def with_banner(inner: Builder, mediator: str, end: Callable[[], None],
         strip.pack(side="top", fill="x")
         text = assisted_by(mediator)
         if suspended:
-            text += " — " + _("paused until the PIN is typed again")
+            text += " — " + _("paused: PIN needed")
         label(strip, look, text, font=m.tile_font, fg=BANNER_TEXT, bg=BANNER_BACKGROUND,
               name="assisted_by").pack(side="left", padx=m.pad)
         end_button = button(strip, look, _("End assistance"), end, kind="danger",
@@ -139,9 +139,11 @@ class PageBanner:
         self.window.attributes("-topmost", True)
         text = assisted_by(mediator)
         if suspended:
-            text += " — " + _("paused until the PIN is typed again")
+            text += " — " + _("paused: PIN needed")
+        # Wrapped, so that a long name or language never pushes the buttons off the banner.
         label(self.window, look, text, font=m.small_font, fg=BANNER_TEXT,
-              bg=BANNER_BACKGROUND, name="assisted_by").pack(side="left", padx=m.pad)
+              bg=BANNER_BACKGROUND, wraplength=width // 2, justify="left",
+              name="assisted_by").pack(side="left", padx=m.pad)
         self.end_button = button(self.window, look, _("End assistance"), end, kind="danger",
                                  font=m.small_font, name="end_assistance")
         self.end_button.configure(pady=2)
