@@ -112,6 +112,7 @@ def test_a_scan_from_the_picker_reaches_the_site_and_is_wiped(
     assert (host, name) == (UPLOADS, "Numérisation 2 (1 page).pdf")
     sent = next(p for p in scan_files(kiosk) if p.name == name)
     assert data.startswith(b"%PDF") and data == sent.read_bytes()
+    kiosk.wait_for_log("the browser window has the keyboard$", after=mark)
     # The wipe: nothing of either scan is left.
     mark = kiosk.end_session_by_keyboard(screen)
     kiosk.wait_for_log("browser ready for the next session$", after=mark)

@@ -88,6 +88,8 @@ def test_the_key_pdf_is_sent_to_the_site_and_the_key_unmounted_at_the_end(
     kiosk.wait_for_log(r"1 file\(s\) handed to the page$", after=mark)
     assert wait_for(lambda: site.log.uploaded(), 10)
     assert site.log.uploaded() == [(UPLOADS, "fiche de paie.pdf", KEY_PDF)]
+    # The page has the keyboard back (an F2 before that would be undone by it).
+    kiosk.wait_for_log("the browser window has the keyboard$", after=mark)
 
     mark = kiosk.end_session_by_keyboard(screen)
     kiosk.wait_for_log("message: usb_reminder$", after=mark)
