@@ -253,11 +253,11 @@ def test_the_rights_are_gone_after_the_wipe(
     time.sleep(1.0)  # the banner over the page paints
     assert banner_pixels(screen, artifacts / "assisted-before-the-wipe.png") > 5000
     # End session, from the toolbar: Home, then back round past the banner's End
-    # assistance and "?" to End session; then "Yes, end my session".
+    # assistance, "?" and "Address…" to End session; then "Yes, end my session".
     mark = len(kiosk.lines)
     screen.key("F2")
     kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
-    screen.key("shift+Tab", "shift+Tab", "shift+Tab", "Return")
+    screen.key("shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "Return")
     kiosk.wait_for_screen("end_confirmation", after=mark)
     screen.key("Tab", "Return")
     kiosk.wait_until_ready(after=mark)
