@@ -120,6 +120,20 @@ class DocumentAdded(Event):
 
 
 @dataclass(frozen=True)
+class FilesUploaded(Event):
+    """Files chosen in the picker were handed to the page (for the statistics: a count)."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class LanguageChosen(Event):
+    """The resident chose the shell's language (for the statistics: its code only)."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class ThumbnailReady(Event):
     """The small picture of a session's document is made (the picker shows it)."""
 

@@ -35,6 +35,7 @@ from kiosk.events import (
     BrowserReady,
     BrowserUnavailable,
     Event,
+    FilesUploaded,
     PageOpened,
     PagePdfReady,
     PrintPreparationFailed,
@@ -360,12 +361,13 @@ class SessionController:
         if self._browser is not None:
             action(self._browser)
 
-    @staticmethod
-    def _hand_files(browser: Browser, paths: list[Path]) -> None:
+    def _hand_files(self, browser: Browser, paths: list[Path]) -> None:
         if not browser.set_chooser_files(paths):
             log.warning("the page no longer waits for a file")
         else:
             log.info("%d file(s) handed to the page", len(paths))
+            if paths:
+                self.bus.publish(FilesUploaded(len(paths)))
 
     def _make_page_pdf(self) -> None:
         browser, directory = self._browser, self._directory

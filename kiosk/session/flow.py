@@ -41,6 +41,7 @@ from kiosk.events import (
     Document,
     DocumentAdded,
     FileChooserOpened,
+    LanguageChosen,
     MediatorIdle as MediatorIdle,
     PageCrashed,
     PageOpened,
@@ -587,7 +588,7 @@ class SessionFlow(ScanFlow, AssistedFlow):
     def _on_ChangeLanguage(self, action: ChangeLanguage) -> list[Effect]:
         if self.phase not in (Phase.HOME, Phase.SHELL):
             return []
-        return self._to_shell(HomeView())
+        return [*self._to_shell(HomeView()), Publish(LanguageChosen(action.language))]
 
     def _on_ShowDocuments(self, action: ShowDocuments) -> list[Effect]:
         if self.phase not in (Phase.SHELL, Phase.PROCEDURE):

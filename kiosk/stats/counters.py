@@ -43,13 +43,15 @@ COUNTERS: dict[str, tuple[str, str]] = {
     "assisted_sessions": ("kind", "Sessions in which a mediator unlocked assisted mode."),
     "blocked_navigations": ("reason", "Navigations refused by the allowlist."),
     "partner_opened": ("partner", "Procedures opened, by the partner organisation."),
+    "uploads": ("kind", "Documents given to a website through the kiosk's picker."),
+    "languages_chosen": ("language", "Times a resident chose the shell's language, by code."),
     "wipes_verified": ("kind", "Session wipes whose every step and check passed."),
     "wipes_failed": ("check", "Session wipes not verified, by the first failed step or check."),
 }
 ALLOWED_NAMES = frozenset(COUNTERS)
 #: Counters normally used without a label: exported as 0 before their first event.
 ZERO_BY_DEFAULT = frozenset({"sessions_total", "pages_printed", "scans", "assisted_sessions",
-                             "wipes_verified"})
+                             "wipes_verified", "uploads"})
 #: Gauge name -> help text. Only the latest value of each is kept.
 GAUGES: dict[str, str] = {
     "printer_up": "1 when the printer can take jobs, 0 when it cannot.",

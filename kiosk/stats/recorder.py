@@ -20,10 +20,13 @@ from typing import TypeVar
 from kiosk.bus import EventBus
 from kiosk.events import (
     AssistanceStarted,
+    FilesUploaded,
+    LanguageChosen,
     NavigationBlocked,
     PrinterChanged,
     PrintJobChanged,
     ProcedureOpened,
+    ScannersChanged,
     ScanSaved,
     SessionEnded,
     SessionWiped,
@@ -44,6 +47,20 @@ def increments_for_session(event: SessionEnded) -> list[Increment]:
 
 def increments_for_tile(event: ProcedureOpened) -> list[Increment]:
     return [("tiles_opened", event.procedure_id, 1), ("partner_opened", event.partner, 1)]
+
+
+def increments_for_upload(event: FilesUploaded) -> list[Increment]:
+    return [("uploads", "", event.count)]
+
+
+def increments_for_language(event: LanguageChosen) -> list[Increment]:
+    return [("languages_chosen", counter_label(event.language), 1)]
+
+
+def gauges_for_scanners(event: ScannersChanged) -> list[GaugeValue]:
+    if event.why_unavailable in ("unknown", "disabled"):
+        return []  # nothing known yet, or no scanning here
+    return [("scanner_up", 1.0 if event.available else 0.0)]
 
 
 def increments_for_wipe(event: SessionWiped) -> list[Increment]:
@@ -145,6 +162,9 @@ class StatsRecorder:
         bus.subscribe_now(NavigationBlocked, self._queued(increments_for_block))
         bus.subscribe_now(PrintJobChanged, self._queued(increments_for_print_job))
         bus.subscribe_now(PrinterChanged, self._queued(printer_problem_counter()))
+        bus.subscribe_now(FilesUploaded, self._queued(increments_for_upload))
+        bus.subscribe_now(LanguageChosen, self._queued(increments_for_language))
+        bus.subscribe_now(ScannersChanged, self._gauged(gauges_for_scanners))
         bus.subscribe_now(SessionWiped, self._queued(increments_for_wipe))
         bus.subscribe_now(SessionWiped, self._gauged(gauges_for_wipe))
         bus.subscribe_now(PrinterChanged, self._gauged(gauges_for_printer))

@@ -30,6 +30,7 @@ DAY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "pages_printed": ("pages_printed", None),
     "print_failures": ("print_failures", None),
     "scans": ("scans", None),
+    "uploads": ("uploads", None),
     "assisted_sessions": ("assisted_sessions", None),
     "blocked_navigations": ("blocked_navigations", None),
     "wipes_verified": ("wipes_verified", None),

@@ -20,6 +20,7 @@ from kiosk.events import (
     BrowserCrashed,
     BrowserReady,
     BrowserUnavailable,
+    FilesUploaded,
     PageOpened,
     PagePdfReady,
     PrintPreparationFailed,
@@ -241,6 +242,7 @@ def test_files_chosen_in_the_picker_reach_the_browser(rigs: list[Rig], tmp_path:
     chosen = (tmp_path / "recu.pdf",)
     rig.controller.give_files(chosen)
     assert wait_for(lambda: rig.browsers[0].files == [[chosen[0]]], 5)
+    assert rig.published.wait(FilesUploaded) == [FilesUploaded(1)]  # counted, never named
 
 
 def test_failed_starts_are_retried_later_then_the_session_is_ready(rigs: list[Rig]) -> None:

@@ -27,6 +27,8 @@ from kiosk.events import (
     Document,
     DocumentAdded,
     FileChooserOpened,
+    FilesUploaded,
+    LanguageChosen,
     MediatorIdle,
     NavigationBlocked,
     PageCrashed,
@@ -89,7 +91,7 @@ SAMPLES: list[f.Input] = [
     PageCrashed(),
     WindowClosed(), ToolbarKeyPressed(), NavigationBlocked("site"),
     FileChooserOpened(multiple=False), DocumentAdded(PDF), ProcedureOpened("caf"),
-    ThumbnailReady(PDF.path),
+    ThumbnailReady(PDF.path), FilesUploaded(1), LanguageChosen("es"),
     SessionFailed("RuntimeError"), SessionEnded("button", "<5min"), SessionWiped("button"),
     TimeLimitNotice(290), CountdownTick(20, "idle"), CountdownCancelled(),
     SessionExpired("idle"),
@@ -670,3 +672,8 @@ def test_the_save_buttons_follow_the_key_s_rights_while_a_mediator_assists() -> 
         f.Show(f.DocumentsView((USB_DOC, PDF), usb_writable=False))]
     effects = flow.handle(UsbDocumentsGone((USB_DOC.path,)))
     assert effects[-1] == f.Show(f.DocumentsView((PDF,), usb_writable=False))
+
+
+def test_a_language_chosen_is_told_to_the_statistics_by_its_code() -> None:
+    _, effects = drive(f.ShowHelp(), f.GoHome(), f.ChangeLanguage("es"))
+    assert effects[-1] == f.Publish(LanguageChosen("es"))

@@ -125,6 +125,7 @@ def test_prometheus_text_parses_back(counters: Counters) -> None:
         ("borne_scans_total", "", ""): 0,
         ("borne_assisted_sessions_total", "", ""): 0,
         ("borne_wipes_verified_total", "", ""): 0,
+        ("borne_uploads_total", "", ""): 0,
     }
 
 

@@ -84,3 +84,23 @@ def test_assisted_sessions_count_sessions_never_mediators(tmp_path: Path) -> Non
     for name in ("Zéphyrine", "Quatremare", "Barnabé", "Oulipo"):
         assert name.encode("utf-8") not in stored
         assert name.encode("utf-16-le") not in stored
+
+
+def test_uploads_languages_and_the_scanner_gauge_are_recorded(tmp_path: Path) -> None:
+    from kiosk.events import FilesUploaded, LanguageChosen, Scanner, ScannersChanged
+
+    bus, recorder = recording(tmp_path)
+    bus.publish(FilesUploaded(2))
+    bus.publish(LanguageChosen("ar"))
+    bus.publish(ScannersChanged((), "unknown"))
+    assert recorder.flush()
+    assert "scanner_up" not in recorder.counters.stored().gauges  # not looked at yet
+    bus.publish(ScannersChanged((Scanner("test:0", "Canon LiDE"),), ""))
+    assert recorder.flush()
+    assert recorder.counters.stored().gauges["scanner_up"] == 1.0
+    bus.publish(ScannersChanged((), "no_scanner"))
+    assert recorder.flush()
+    stored = recorder.counters.stored()
+    assert stored.gauges["scanner_up"] == 0.0
+    assert stored.totals() == {("uploads", ""): 2, ("languages_chosen", "ar"): 1}
+    recorder.close()

@@ -6,7 +6,7 @@ import tkinter as tk
 from pathlib import Path
 
 import pytest
-from harness import SAMPLE_PROFILE
+from harness import SAMPLE_PROFILE, wait_for
 from tk_helpers import AppMaker, QuietControl, settle, texts
 
 import kiosk.session.flow as flow_module
@@ -263,7 +263,13 @@ def test_the_mediators_address_bar_opens_allowed_sites_only(make_app: AppMaker) 
     banner.address_button.invoke()
     settle(app.root)
     assert current(app).name == "address_bar"
-    assert app.root.focus_get() is current(app).first
+    field = current(app).first
+
+    def field_has_the_keyboard() -> bool:
+        settle(app.root, 1)
+        return app.root.focus_get() is field
+
+    assert wait_for(field_has_the_keyboard, 5), "the keyboard is on the address field"
     allowed = app.profile.procedure("caf").start_url if app.profile else ""
     for text, opened in ((allowed, True), ("evil.example/steal", False)):
         if current(app).name != "address_bar":
