@@ -15,6 +15,7 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,16 @@ def write_profile(path: Path, policy: str, mediator_policy: str | None = None) -
     return path
 
 
+def listening(path: Path) -> bool:
+    """Whether a Unix socket at `path` takes a connection now."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
 @contextlib.contextmanager
 def mount_service(folder: Path, profile: Path, user: str | None = None,
                   allow_loop: bool = True) -> Iterator[MountService]:
@@ -137,7 +148,8 @@ def mount_service(folder: Path, profile: Path, user: str | None = None,
                                 cwd=REPO, start_new_session=True)
     service = MountService(sock, root, proc, log)
     try:
-        assert wait_for(lambda: sock.exists() or proc.poll() is not None, 10)
+        # Listening, not only bound: the socket file exists a moment before it listens.
+        assert wait_for(lambda: listening(sock) or proc.poll() is not None, 10)
         assert proc.poll() is None, service.log_text()
         yield service
     finally:

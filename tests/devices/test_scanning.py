@@ -255,12 +255,26 @@ def test_the_wipe_stops_a_running_scan(
     ("SANE_STATUS_IO_ERROR", states.FAILED),  # still listed: not unplugged
 ])
 def test_a_backend_failure_is_told_in_plain_words(
-        sane: SaneSetup, service: ScanService, events: Events, tmp_path: Path, status: str,
-        reason: str) -> None:
+        sane: SaneSetup, events: Events, tmp_path: Path, status: str, reason: str,
+        caplog: pytest.LogCaptureFixture) -> None:
     sane.configure(fail_with=status)
-    service.scan(1, "test:0", "a4_proof", 1, tmp_path)
-    assert ending(events, 1) == ScanStopped(1, reason)
-    assert service.state is ScanState.FAILED
+    # SANE's test backend, told to fail, now and then hangs after its first progress
+    # line (seen on a loaded machine): the kiosk then stops it as stalled, which is
+    # not what this test is about, so one such hang is given a second try.
+    service = ScanService(events.publish, stall_s=10.0)
+    service.start()
+    try:
+        assert wait_for(lambda: service.status.available, 10), service.status
+        for request in (1, 2):
+            service.scan(request, "test:0", "a4_proof", 1, tmp_path)
+            stopped = ending(events, request)
+            if "said nothing" not in caplog.text:
+                break
+            caplog.clear()
+        assert stopped == ScanStopped(request, reason)
+        assert service.state is ScanState.FAILED
+    finally:
+        service.close()
     assert states.scan_sentence(reason)
 
 
