@@ -21,9 +21,11 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, generate_latest, write_to_textfile
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.core import Metric
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +284,10 @@ class _StoredCollector:
         self.stored = stored
 
     def collect(self) -> Iterator[Metric]:
+        # Here, not at the top: prometheus-client takes ~80 ms to import (http.server and
+        # all), which the kiosk's start must not pay; only the export needs it.
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
         totals = self.stored.totals()
         for name, (label_key, help_text) in sorted(COUNTERS.items()):
             samples = {label: value for (n, label), value in totals.items() if n == name}
@@ -300,6 +306,8 @@ class _StoredCollector:
 
 
 def _registry(stored: Stored) -> CollectorRegistry:
+    from prometheus_client import CollectorRegistry
+
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_StoredCollector(stored))
     return registry
@@ -308,6 +316,8 @@ def _registry(stored: Stored) -> CollectorRegistry:
 def prometheus_text(stored: Stored) -> str:
     """Every known counter with HELP and TYPE lines (plain totals default to 0), and the
     gauges that have a value."""
+    from prometheus_client import generate_latest
+
     return generate_latest(_registry(stored)).decode("utf-8")
 
 
@@ -318,5 +328,7 @@ def write_prometheus_file(path: Path, stored: Stored) -> None:
     prometheus-client's temporary name does not end in ``.prom``, so the collector
     never reads a half-written file.
     """
+    from prometheus_client import write_to_textfile
+
     write_to_textfile(str(path), _registry(stored))
     os.chmod(path, 0o644)
