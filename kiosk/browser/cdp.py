@@ -91,7 +91,8 @@ def decode_message(raw: bytes) -> dict[str, Any] | None:
     """The JSON object in `raw`, or None (logged) for anything else."""
     try:
         message = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nesting deeper than the parser goes, which no reply has.
         log.warning("skipping a message from the browser that is not JSON (%d bytes)", len(raw))
         return None
     if not isinstance(message, dict):
@@ -328,7 +329,8 @@ class CdpPipe:
 
     def _resolve(self, message_id: Any, message: dict[str, Any]) -> None:
         with self._lock:
-            waiter = self._waiters.pop(message_id, None) if isinstance(message_id, int) else None
+            # `true` and `1.0` compare equal to 1: only a real integer names a command.
+            waiter = self._waiters.pop(message_id, None) if type(message_id) is int else None
         if waiter is None:
             log.warning("skipping a reply to an unknown command id")
             return

@@ -13,7 +13,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 # A DNS label as it stands after IDNA encoding.
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -105,9 +105,29 @@ def url_host(parts: SplitResult) -> str | None:
     if not raw:
         return None
     try:
-        return normalize_host(raw)
+        # A browser decodes %XX in a host name before resolving it; so must we.
+        return normalize_host(unquote(raw, errors="strict"))
     except ValueError:
         return None
+
+
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_SPECIAL_SCHEME = re.compile(r"^\s*(?:https?|wss?|ftp|file):", re.IGNORECASE)
+
+
+def as_browser_reads_it(url: str) -> str:
+    """`url` the way a browser splits it, for the schemes it treats as special.
+
+    Browsers drop tabs and newlines anywhere and read a backslash as a slash in
+    http(s) addresses: ``https://evil.fr\\@caf.fr/`` goes to evil.fr, while
+    Python's urlsplit would see caf.fr after the '@'.
+    """
+    url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+                    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f \t\n\r")
+    url = url.translate(_TAB_OR_NEWLINE)
+    if _SPECIAL_SCHEME.match(url):
+        url = url.replace("\\", "/")
+    return url
 
 
 @dataclass(frozen=True)
@@ -134,7 +154,7 @@ class Allowlist:
     def allows_url(self, url: str) -> bool:
         """True when a resident may load `url` (https to an allowed host, or the http rule)."""
         try:
-            parts = urlsplit(url)
+            parts = urlsplit(as_browser_reads_it(url))
         except ValueError:
             return False
         host = url_host(parts)
