@@ -104,3 +104,20 @@ def test_the_corrected_allowlists() -> None:
     assert licence.allows_host("candidat.permisdeconduire.gouv.fr")
     assert licence.allows_host("moncompte.permisdeconduire.gouv.fr")
     assert by_id["justice"].allow.allows_host("casier-judiciaire.justice.gouv.fr")
+    # The driving-licence application and the passport appointments use this captcha.
+    assert licence.allows_host("captcha.liveidentity.com")
+    assert by_id["ants-identite"].allow.allows_host("captcha.liveidentity.com")
+    # The chèque énergie claims desk signs in through FranceConnect.
+    assert by_id["cheque-energie"].allow.allows_host("app.franceconnect.gouv.fr")
+    assert by_id["agirc-arrco"].allow.allows_host("app.franceconnect.gouv.fr")
+
+
+@pytest.mark.parametrize("entry", RAW_PROCEDURES, ids=IDS)
+def test_every_procedure_sources_its_start_page_and_phone(entry: dict[str, Any]) -> None:
+    # At least one dated check with the address it was read at; what is still
+    # uncertain is a "to check" note beside it, never silence.
+    block = procedure_blocks()[str(entry["id"])]
+    comments = " ".join(line.lstrip("# ") for line in block.splitlines()
+                        if line.startswith("#"))
+    assert re.search(r"checked 2026-11-30", comments), comments
+    assert re.search(r"https?://\S+", comments), comments
