@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench repo bundle clean deb deb-test
+.PHONY: setup run test lint bench soak repo bundle clean deb deb-test
 
 setup:
 	@scripts/setup.sh
@@ -34,6 +34,12 @@ deb-test: deb
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Many sessions in one kiosk process (SOAK_SESSIONS=1000 by default, about 1.5 h on
+# two cores), watching memory, fds, threads, processes and leftovers: bench/soak.py.
+soak: setup
+	$(BIN)/python -m pip install -q -e '.[dev,soak]' >/dev/null
+	$(BIN)/python -m bench.soak
 
 # Publish dist/*.deb into a signed apt repository for the terminals (docs/deploy.md):
 #   make repo REPO_KEY=<fingerprint of a secret GPG key> [REPO_DIR=dist/apt]
