@@ -18,6 +18,14 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness import wait_for
+
+if TYPE_CHECKING:
+    from harness import XScreen
+    from kiosk_process import KioskProcess
+    from procedure_site import Site
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
@@ -137,3 +145,55 @@ def _content_contains(path: Path, needles: list[bytes]) -> bool:
             if any(needle in window for needle in needles):
                 return True
             tail = window[-overlap:] if overlap else b""
+
+
+# -- the canary procedure (tests/procedure_site.py) as a kiosk serves it ------------------
+
+PROFILE = """\
+schema = 1
+
+[terminal]
+name = "Borne de test"
+languages = ["fr", "en"]
+
+[session]
+idle_timeout = 6
+idle_warning = 4
+max_duration = 0
+
+[help]
+desk = "Accueil"
+phone = "01 23 45 67 89"
+
+[[group]]
+id = "family"
+title = "Famille"
+
+[[procedure]]
+id = "canary"
+group = "family"
+title = "Démarche de test"
+start_url = "http://localhost:{port}/canary"
+allow = ["localhost"]
+other_ways = "Au guichet"
+"""
+
+
+def reports(site: Site, what: str, token: str | None = None) -> list[dict[str, list[str]]]:
+    with site.log.lock:
+        return [r for r in site.log.reports if r["what"] == [what]
+                and (token is None or r.get("token") == [token])]
+
+
+def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: int) -> str:
+    """Open the tile with the keyboard, as a resident; returns the visit's token."""
+    kiosk.wait_until_ready(after=after)
+    visits = len(site.log.tokens)
+    screen.key("Return")  # the first (and only) tile has the focus
+    assert wait_for(lambda: len(site.log.tokens) > visits, 30), "the procedure did not open"
+    token = site.log.tokens[-1]
+    assert wait_for(lambda: reports(site, "planted", token), 30), site.log.reports
+    # The page may plant before the browser window has taken the keyboard: keys typed
+    # in between would go to the shell.
+    kiosk.wait_for_log("the browser window has the keyboard$", after=after)
+    return token

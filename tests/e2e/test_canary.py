@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from canary import find_token, standard_roots
+from canary import PROFILE, find_token, open_canary_tile, reports, standard_roots
 from harness import XScreen, wait_for, x_screen
 from kiosk_process import KIOSK, KioskProcess, mode_params, running_kiosk
 from procedure_site import Site
@@ -23,36 +23,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from screenshots import check_against_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
-
-PROFILE = """\
-schema = 1
-
-[terminal]
-name = "Borne de test"
-languages = ["fr", "en"]
-
-[session]
-idle_timeout = 6
-idle_warning = 4
-max_duration = 0
-
-[help]
-desk = "Accueil"
-phone = "01 23 45 67 89"
-
-[[group]]
-id = "family"
-title = "Famille"
-
-[[procedure]]
-id = "canary"
-group = "family"
-title = "Démarche de test"
-start_url = "http://localhost:{port}/canary"
-allow = ["localhost"]
-other_ways = "Au guichet"
-"""
-
 
 def descendants(pid: int) -> set[tuple[int, str]]:
     """(pid, start time) of every living process below `pid`: pids alone may be reused."""
@@ -76,26 +46,6 @@ def descendants(pid: int) -> set[tuple[int, str]]:
         found.add((child, starts[child]))
         todo.extend(children.get(child, []))
     return found
-
-
-def reports(site: Site, what: str, token: str | None = None) -> list[dict[str, list[str]]]:
-    with site.log.lock:
-        return [r for r in site.log.reports if r["what"] == [what]
-                and (token is None or r.get("token") == [token])]
-
-
-def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: int) -> str:
-    """Open the tile with the keyboard, as a resident; returns the visit's token."""
-    kiosk.wait_until_ready(after=after)
-    visits = len(site.log.tokens)
-    screen.key("Return")  # the first (and only) tile has the focus
-    assert wait_for(lambda: len(site.log.tokens) > visits, 30), "the procedure did not open"
-    token = site.log.tokens[-1]
-    assert wait_for(lambda: reports(site, "planted", token), 30), site.log.reports
-    # The page may plant before the browser window has taken the keyboard: keys typed
-    # in between would go to the shell.
-    kiosk.wait_for_log("the browser window has the keyboard$", after=after)
-    return token
 
 
 def verified_wipes(kiosk: KioskProcess, exports: Path) -> float:
