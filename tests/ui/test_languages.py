@@ -67,7 +67,7 @@ def test_the_chosen_language_applies_at_once_and_resets_at_the_wipe(
 
 def test_ttkbootstraps_own_words_follow_the_language(make_app: AppMaker) -> None:
     import ttkbootstrap
-    from ttkbootstrap.localization import MessageCatalog
+    from ttkbootstrap.localization.msgcat import MessageCatalog
 
     app = make_app()
     ttkbootstrap.Style()  # type: ignore[no-untyped-call]  # loads its catalogues
