@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench soak repo bundle clean deb deb-test
+.PHONY: setup run test lint bench soak repo bundle clean deb deb-test i18n
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,13 @@ deb: setup
 # Build, install into a fresh Debian 12 root, use, remove and purge.
 deb-test: deb
 	@scripts/deb-test.sh
+
+# The translations: extract the resident-visible strings of kiosk/ into
+# kiosk/locale/kiosk.pot, bring every kiosk/locale/<lang>.po up to it, then say
+# what is left to translate. A new language is one more .po (see the README).
+i18n: setup
+	$(BIN)/python scripts/catalogues.py update
+	$(BIN)/python scripts/catalogues.py check
 
 bench: setup
 	$(BIN)/python -m bench

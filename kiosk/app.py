@@ -53,7 +53,7 @@ from kiosk.ui.session_screens import (
 )
 from kiosk.ui.shell import Shell
 from kiosk.ui.toolbar import Toolbar, documents_caption
-from kiosk.ui.widgets import Look
+from kiosk.ui.widgets import Look, set_toolkit_language
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class KioskApp:
         if profile is None:
             self.show_out_of_service(last_desk)
         else:
-            i18n.set_language(profile.terminal.default_language)
+            self._use_language(profile.terminal.default_language)
             self.render(f.HomeView())
             if controller_factory is not None:
                 # Once the home screen is drawn: loading the session's parts and starting
@@ -266,7 +266,7 @@ class KioskApp:
 
     def _reset_for_next_resident(self, effect: f.ResetForNextResident) -> None:
         if self.profile is not None:
-            i18n.set_language(self.profile.terminal.default_language)
+            self._use_language(self.profile.terminal.default_language)
         self.shell.set_presentation(high_contrast=False, text_scale=1.0)
         self.root.clipboard_clear()
 
@@ -445,8 +445,14 @@ class KioskApp:
         return with_assisted_button(home, item.availability().why_unavailable, item.action)
 
     def set_language(self, lang: str) -> None:
-        i18n.set_language(lang)
+        """The resident's choice: the shell's words, the toolkit's and (from the next
+        page opened) the sites' change at once."""
+        self._use_language(lang)
         self.feed(f.ChangeLanguage(lang))
+
+    def _use_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        set_toolkit_language(self.root, lang)
 
     def _other_ways_builder(self, procedure_id: str) -> Builder:
         assert self.profile is not None
@@ -564,14 +570,18 @@ class KioskApp:
         """The shell's own items; participants' items go between Reload and the title,
         or beside Documents for those on the far side."""
         return [
+            # Translators: toolbar button back to the kiosk's first screen, not a house.
             ToolbarItem("home", lambda: _("Home"), "⌂", lambda: self.feed(f.GoHome())),
             ToolbarItem("back", lambda: _("Back"), "←", lambda: self.feed(f.PageBack())),
+            # Translators: toolbar button that loads the current web page again.
             ToolbarItem("reload", lambda: _("Reload"), "⟳",
                         lambda: self.feed(f.PageReload())),
             ToolbarItem("documents", lambda: documents_caption(len(self.flow.documents)), "⬇",
                         lambda: self.feed(f.ShowDocuments()), side="end"),
+            # Translators: toolbar button to the screen that says where to find a person.
             ToolbarItem("help", lambda: _("Help"), "☎", lambda: self.feed(f.ShowHelp()),
                         side="end"),
+            # Translators: toolbar button: the resident has finished; everything is then erased.
             ToolbarItem("end", lambda: _("End session"), "",
                         lambda: self.feed(f.AskToEnd()), side="end"),
         ]

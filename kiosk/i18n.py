@@ -8,15 +8,20 @@ terminal's default at every wipe.
 from __future__ import annotations
 
 import gettext
+import os
 import threading
 from functools import cache
 from pathlib import Path
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# A folder of extra compiled catalogues (<lang>/LC_MESSAGES/kiosk.mo), looked at
+# before the packaged ones: a test's pseudo-language, or a language being tried out.
+LOCALE_DIR_VARIABLE = "KIOSK_LOCALE_DIR"
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
-# The language's own name, shown on the language switch.
+# The language's own name, shown on the language switch. A catalogue of another
+# language names itself: it translates LANGUAGE_NAME.
 LANGUAGE_NAMES = {
     "fr": "Français",
     "en": "English",
@@ -36,9 +41,31 @@ _current = "fr"
 
 
 @cache
+def locale_dirs() -> tuple[Path, ...]:
+    """Where compiled catalogues are looked for, first found first used (the
+    environment is read once; forget_catalogues() reads it again)."""
+    extra = os.environ.get(LOCALE_DIR_VARIABLE, "")
+    return (Path(extra), LOCALE_DIR) if extra else (LOCALE_DIR,)
+
+
+@cache
 def translation(lang: str) -> gettext.NullTranslations:
     """The catalogue for `lang`; English (the source text) when there is none."""
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    for folder in locale_dirs():
+        if gettext.find(DOMAIN, folder, languages=[lang]):
+            return gettext.translation(DOMAIN, folder, languages=[lang])
+    return gettext.NullTranslations()
+
+
+def forget_catalogues() -> None:
+    """Read the catalogues (and KIOSK_LOCALE_DIR) again on next use."""
+    locale_dirs.cache_clear()
+    translation.cache_clear()
+
+
+def has_catalogue(lang: str) -> bool:
+    """Whether the shell has its own words in `lang` (else it shows the English source)."""
+    return any(gettext.find(DOMAIN, folder, languages=[lang]) for folder in locale_dirs())
 
 
 def set_language(lang: str) -> None:
@@ -76,9 +103,18 @@ def is_rtl(lang: str) -> bool:
 
 
 def language_name(lang: str) -> str:
-    return LANGUAGE_NAMES.get(lang.split("-")[0], lang)
+    """The language's name in itself ("Español"), for its button on the language switch."""
+    known = LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES.get(lang.split("-")[0]))
+    if known:
+        return known
+    return gettext_for(lang, LANGUAGE_NAME) if has_catalogue(lang) else lang
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
+
+
+# Translators: the name of your language, written in your language (e.g. "Español",
+# "العربية"). It is shown on the button that switches the kiosk to your language.
+LANGUAGE_NAME = N_("English")

@@ -1,75 +1,85 @@
-"""Every string a resident sees is translated into French, the kiosk's first language."""
+"""Every string a resident sees is translated into each language the kiosk ships.
+
+The messages are extracted from the code at test time (Babel, as `make i18n` does),
+never read from a committed template, so a new string without its translations
+fails here.
+"""
 
 from __future__ import annotations
 
-import re
-import subprocess
+import shutil
 from pathlib import Path
 
+import catalogues
 import pytest
+from babel.messages.catalog import Catalog
 
-from kiosk.i18n import gettext_for, is_rtl, ngettext_for
+from kiosk import i18n
+from kiosk.i18n import gettext_for, is_rtl, language_name, ngettext_for
 
-REPO = Path(__file__).resolve().parent.parent
-LOCALE = REPO / "kiosk" / "locale"
-
-
-def extracted_messages(tmp_path: Path) -> set[str]:
-    """The msgids xgettext finds in the code today (not the committed template)."""
-    pot = tmp_path / "kiosk.pot"
-    sources = sorted(str(p) for p in (REPO / "kiosk").rglob("*.py"))
-    subprocess.run(
-        ["xgettext", "--language=Python", "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
-         "--keyword=ngettext:1,2", "--keyword=gettext_for:2", "--keyword=ngettext_for:2,3",
-         "-o", str(pot), *sources],
-        check=True,
-    )
-    return set(parse_po(pot)) - {""}
+LANGUAGES = ("fr", "en", "es", "ar")
 
 
-def parse_po(path: Path) -> dict[str, list[str]]:
-    """msgid -> its msgstr(s), from a .po or .pot file (enough of the format for a check)."""
-    entries: dict[str, list[str]] = {}
-    msgid: str | None = None
-    current: list[str] = []
-    field = ""
-    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        line = raw.strip()
-        if line.startswith("#"):
-            continue
-        if not line:
-            if msgid is not None:
-                entries[msgid] = current
-            msgid, current, field = None, [], ""
-            continue
-        match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(.*)"$', line)
-        if match:
-            field, text = match.group(1), match.group(2)
-            if field == "msgid":
-                msgid = text
-            elif field.startswith("msgstr"):
-                current.append(text)
-        elif line.startswith('"') and msgid is not None:
-            text = line[1:-1]
-            if field == "msgid":
-                msgid += text
-            elif field.startswith("msgstr"):
-                current[-1] += text
-    return entries
+@pytest.fixture
+def template() -> Catalog:
+    """The messages the code holds now (fresh for each test: some add to it)."""
+    return catalogues.extract()
 
 
-def test_every_resident_string_has_a_french_translation(tmp_path: Path) -> None:
-    french = parse_po(LOCALE / "fr.po")
-    missing = sorted(m for m in extracted_messages(tmp_path)
-                     if not all(french.get(m, [""])) or not french.get(m))
-    assert not missing, "untranslated into French (run scripts/update-po.sh):\n" + "\n".join(
-        missing)
+def test_the_four_languages_are_shipped() -> None:
+    assert {path.stem for path in catalogues.language_files()} >= set(LANGUAGES)
 
 
-def test_the_compiled_french_catalogue_is_used() -> None:
+@pytest.mark.parametrize("path", catalogues.language_files(), ids=lambda p: p.stem)
+def test_each_catalogue_is_complete_and_clean(path: Path, template: Catalog) -> None:
+    problems = list(catalogues.problems(catalogues.read(path), template))
+    assert not problems, "run `make i18n`, then translate:\n" + "\n".join(map(str, problems))
+
+
+def test_a_new_string_without_its_translation_is_found(template: Catalog) -> None:
+    template.add("A message nobody translated yet")
+    template.add(("%d new thing", "%d new things"))
+    found = {(p.kind, p.message) for p in
+             catalogues.problems(catalogues.read(catalogues.LOCALE / "es.po"), template)}
+    assert ("missing", "A message nobody translated yet") in found
+    assert ("missing", "%d new thing") in found
+
+
+def test_stale_fuzzy_and_broken_placeholders_are_found(template: Catalog) -> None:
+    catalogue = catalogues.read(catalogues.LOCALE / "es.po")
+    catalogue.add("A message the code no longer has", "Un mensaje viejo")
+    catalogue["Your scan is ready: %(name)s"].string = "Su escaneo está listo: %(nombre)s"
+    catalogue["Printing page {done} of {total}…"].string = "Imprimiendo la página {done}…"
+    catalogue["Back"].flags.add("fuzzy")
+    catalogue["%d page"].string = ("%d página", "páginas")
+    found = {(p.kind, p.message.split(" -> ")[0]) for p in
+             catalogues.problems(catalogue, template)}
+    assert found == {
+        ("obsolete (no longer in the code)", "A message the code no longer has"),
+        ("placeholders differ", "Your scan is ready: %(name)s"),
+        ("placeholders differ", "Printing page {done} of {total}…"),
+        ("placeholders differ", "%d page"),
+        ("fuzzy", "Back"),
+    }
+
+
+def test_arabic_has_its_six_plural_forms() -> None:
+    catalogue = catalogues.read(catalogues.LOCALE / "ar.po")
+    assert catalogue.num_plurals == 6
+    assert catalogue.plural_expr == ("(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && "
+                                     "n%100<=10 ? 3 : n%100>=11 ? 4 : 5)")
+    forms = {n: ngettext_for("ar", "%d page", "%d pages", n) % n for n in (1, 2, 5, 11, 100)}
+    assert forms == {1: "1 صفحة", 2: "2 صفحتان", 5: "5 صفحات", 11: "11 صفحةً",
+                     100: "100 صفحة"}
+
+
+def test_the_compiled_catalogues_are_used() -> None:
     assert gettext_for("fr", "Back") == "Retour"
     assert gettext_for("fr", "End session") == "Terminer la session"
     assert ngettext_for("fr", "second left", "seconds left", 2) == "secondes restantes"
+    assert gettext_for("es", "Need help? Ask a person") == "¿Necesita ayuda? Pregunte a una persona"
+    assert gettext_for("ar", "Need help? Ask a person") == "هل تحتاج إلى مساعدة؟ اسأل شخصًا"
+    assert ngettext_for("es", "second left", "seconds left", 1) == "segundo restante"
 
 
 def test_an_unknown_language_falls_back_to_the_source_text() -> None:
@@ -81,9 +91,21 @@ def test_right_to_left_languages(lang: str, rtl: bool) -> None:
     assert is_rtl(lang) is rtl
 
 
-def test_every_french_entry_is_still_found_in_the_code(tmp_path: Path) -> None:
-    # A translated string the extraction no longer finds is either dead, or hidden
-    # behind a wrapper xgettext does not know, and then the next update-po.sh run
-    # would drop its translation without a word.
-    stale = sorted(set(parse_po(LOCALE / "fr.po")) - {""} - extracted_messages(tmp_path))
-    assert not stale, "in fr.po but not found in the code:\n" + "\n".join(stale)
+def test_a_language_dropped_in_as_a_catalogue_names_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A language the code knows nothing of: only its compiled catalogue, found
+    # through KIOSK_LOCALE_DIR.
+    folder = tmp_path / "eo" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copyfile(i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "kiosk.mo", folder / "kiosk.mo")
+    monkeypatch.setenv(i18n.LOCALE_DIR_VARIABLE, str(tmp_path))
+    i18n.forget_catalogues()
+    try:
+        assert i18n.has_catalogue("eo")
+        assert language_name("eo") == "Español"  # the copied catalogue's own name
+        assert gettext_for("eo", "Back") == "Volver"
+        assert gettext_for("fr", "Back") == "Retour"  # the packaged ones are still there
+    finally:
+        monkeypatch.delenv(i18n.LOCALE_DIR_VARIABLE)
+        i18n.forget_catalogues()
+    assert language_name("eo") == "eo"

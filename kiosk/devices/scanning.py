@@ -505,6 +505,7 @@ def _disk_or_failed(error: OSError) -> str:
 
 def document_name(number: int, pages: int, as_jpeg: bool) -> str:
     """A plain name: "Scan 1 (2 pages).pdf"."""
+    # Translators: the name of a scanned document in the list, e.g. "Scan 2 (3 pages)".
     words = ngettext("Scan %(number)d (%(pages)d page)", "Scan %(number)d (%(pages)d pages)",
                      pages) % {"number": number, "pages": pages}
     return words + (".jpg" if as_jpeg else ".pdf")
@@ -540,6 +541,7 @@ class ScanningParticipant:
         self._made = 0
 
     def toolbar_items(self) -> Sequence[ToolbarItem]:
+        # Translators: toolbar button (a verb): put a paper document into the scanner.
         return (ToolbarItem("scan", lambda: _("Scan"), "▤",
                             lambda: self.bus.publish(ScanRequested()),
                             availability=self._availability),)

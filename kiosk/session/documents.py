@@ -81,8 +81,10 @@ def describe_accept(accept: Sequence[str]) -> str:
         if re.fullmatch(r"\.[a-z0-9]{1,5}", token):
             name = token[1:].upper()
         elif token == "image/*":
+            # Translators: in a list of the file types a website accepts, e.g. "PDF, images".
             name = _("images")
         else:
+            # Translators: in the file types a website accepts, e.g. "PDF, other kinds of file".
             name = KNOWN_TYPES.get(token, _("other kinds of file"))
         if name not in names:
             names.append(name)

@@ -49,6 +49,7 @@ def build_consent(parent: tk.Frame, look: Look, mediator: str, accept: Callable[
     row.pack(side="top", pady=m.pad * 4)
     yes = button(row, look, "✓  " + _("Yes, I agree"), accept, kind="primary",
                  font=m.tile_font, name="yes")
+    # Translators: answer to: the mediator may see the screen and act with you, do you agree?
     no = button(row, look, "✕  " + _("No"), decline, font=m.tile_font, name="no")
     yes.pack(side="left", padx=m.pad * 2, ipadx=m.pad * 2, ipady=m.pad)
     no.pack(side="left", padx=m.pad * 2, ipadx=m.pad * 2, ipady=m.pad)
@@ -58,6 +59,7 @@ def build_consent(parent: tk.Frame, look: Look, mediator: str, accept: Callable[
 def build_mandate(parent: tk.Frame, look: Look, back: Callable[[], None]) -> ScreenParts:
     p, m = look.palette, look.metrics
     page = frame(parent, p.background, padx=m.pad * 6)
+    # Translators: title: a mediator doing a procedure for the resident needs a signed mandate.
     label(page, look, _("Acting on your behalf"), font=m.title_font, fg=p.accent).pack(
         side="top", fill="x", pady=(m.pad * 3, m.pad * 2))
     label(page, look, mandate_reminder(), font=m.tile_font, wraplength=int(m.width * 0.8),
@@ -86,6 +88,7 @@ def build_address_bar(parent: tk.Frame, look: Look, open_address: Callable[[str]
     field.pack(side="top", fill="x", ipady=m.pad)
     row = frame(page, p.background)
     row.pack(side="top", anchor="w", pady=m.pad * 3)
+    # Translators: button that opens the web address typed by the mediator.
     open_button = button(row, look, _("Open"), lambda: open_address(field.get()),
                          kind="primary", font=m.tile_font, name="open")
     open_button.pack(side="left")

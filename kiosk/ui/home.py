@@ -137,6 +137,7 @@ def build_tile(
     row = frame(parent, p.background)
     ways: tk.Button | None = None
     if has_other_ways:
+        # Translators: button beside a procedure: how to do it without the website.
         ways = button(row, look, "☎ " + _("Other ways"),
                       lambda: actions.show_other_ways(procedure_id),
                       font=m.small_font, name=f"ways_{procedure_id}", wraplength=m.small_px * 6)

@@ -27,6 +27,7 @@ TICKED, UNTICKED = "☑", "☐"
 def kind_caption(document: Document) -> str:
     if document.kind == "usb" and document.origin:
         return _("from your USB key “%(name)s”") % {"name": document.origin}
+    # Translators: where a document came from, shown after its name (downloaded, scanned).
     return {"download": _("downloaded"), "scan": _("scanned"),
             "usb": _("from your USB key")}.get(document.kind, "")
 

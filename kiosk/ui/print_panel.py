@@ -68,6 +68,7 @@ def _previews(parent: tk.Frame, look: Look, previews: Sequence[Path], pages: int
         image_label(row, photo, bg=p.surface).pack(side="left", padx=(0, m.pad * 2))
         keep.append(photo)
     more = pages - len(previews)
+    # Translators: the length of the document to print, under its preview.
     caption = ngettext("%d page", "%d pages", pages) % pages
     if more > 0:
         caption += "  " + _("(only the first pages are shown)")
@@ -90,9 +91,12 @@ class _Choices:
         p, m = look.palette, look.metrics
         box = frame(parent, p.background)
         box.pack(side="top", anchor="w", pady=m.pad)
+        # Translators: number of printed copies, changed with - and + buttons.
         self._stepper(box, _("Copies"), self.copies, 1, MAX_COPIES, "copies")
         if view.pages > 1:
+            # Translators: the first page to print, a number follows.
             self._stepper(box, _("From page"), self.first, 1, view.pages, "first")
+            # Translators: the last page to print, a number follows.
             self._stepper(box, _("To page"), self.last, 1, view.pages, "last")
         if view.colour:
             self._colour_switch(box)
@@ -163,6 +167,7 @@ class _Choices:
 
 
 def _over_quota_text(asked: int, left: int) -> str:
+    # Translators: first half of one sentence; it goes on with "but only ... left in this session."
     return (ngettext("That needs %(asked)d sheet, ", "That needs %(asked)d sheets, ", asked)
             % {"asked": asked}
             + ngettext("but only %(left)d is left in this session. ",

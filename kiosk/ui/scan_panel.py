@@ -162,6 +162,7 @@ def _previews(parent: tk.Frame, look: Look, view: ScanPanelView,
             continue  # a missing picture leaves a gap, not a broken panel
         image_label(cell, photo, bg=p.surface).pack(side="top")
         keep.append(photo)
+        # Translators: button that turns a scanned page a quarter turn.
         rotate = button(cell, look, "↻  " + _("Rotate"), _rotator(actions, index),
                         font=m.text_font, name=f"rotate_{index}")
         rotate.pack(side="top", pady=m.pad // 2)
@@ -193,6 +194,7 @@ def _review(body: tk.Frame, bottom: tk.Frame, look: Look, view: ScanPanelView,
         add.pack(side="left", padx=(0, m.pad * 2))
         order.append(add)
     if not view.needs_other_side:
+        # Translators: button: the scanned document is complete.
         finish = button(bottom, look, "✓  " + _("Finish"), actions.finish, kind="primary",
                         font=m.tile_font, name="finish")
         finish.pack(side="left", padx=(0, m.pad * 2))

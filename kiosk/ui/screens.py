@@ -14,6 +14,7 @@ from kiosk.ui.widgets import Look, button, frame, image_label, label
 
 def labelled_lines(info: DeskDetails) -> list[tuple[str, str]]:
     """The desk's details with their names ("Phone:"...), those that are set."""
+    # Translators: labels before the desk's name, its phone number and opening hours.
     rows = [(_("Desk:"), info.desk), (_("Phone:"), info.phone),
             (_("Opening hours:"), info.hours)]
     return [(name, value) for name, value in rows if value]

@@ -12,6 +12,7 @@ from kiosk.ui.widgets import Look, button, frame, label
 
 
 def seconds_caption(seconds_left: int) -> str:
+    # Translators: under the countdown's big number, e.g. "30" then "seconds left".
     return ngettext("second left", "seconds left", seconds_left)
 
 

@@ -37,6 +37,7 @@ TITLE_MIN_PX = 110  # narrower, the procedure's name would stand one letter a li
 
 def documents_caption(count: int) -> str:
     """The Documents button's text: the count tells the resident a download arrived."""
+    # Translators: toolbar button listing the files of this session; a count may follow.
     return _("Documents") + (f" ({count})" if count else "")
 
 

@@ -26,6 +26,15 @@ def own_style() -> dict[str, Any]:
     """
     return {"autostyle": False} if "ttkbootstrap" in sys.modules else {}
 
+
+def set_toolkit_language(root: tk.Misc, lang: str) -> None:
+    """Put Tk's and ttkbootstrap's own words (their msgcat catalogue: dialog buttons,
+    ttkbootstrap's widgets) in the resident's language, as ttkbootstrap's
+    MessageCatalog.locale does, without importing ttkbootstrap before it is needed."""
+    root.tk.call("package", "require", "msgcat")
+    root.tk.call("::msgcat::mclocale", lang.replace("-", "_").lower())
+
+
 Anchor = Literal["nw", "n", "ne", "w", "center", "e", "sw", "s", "se"]
 Justify = Literal["left", "center", "right"]
 

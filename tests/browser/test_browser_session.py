@@ -139,6 +139,21 @@ def test_sites_see_the_residents_language(browser: BROWSER, site: Any) -> None:
     assert site.log.languages(ALLOWED, "/language")[-1].startswith("fr")
 
 
+def test_the_blocked_page_speaks_the_residents_language(browser: BROWSER, site: Any) -> None:
+    session, _ = browser
+    try:
+        session.set_language("es")
+        open_start(session, site)
+        click(session, "to-blocked")
+        spanish = "Este sitio no está disponible en este terminal"
+        assert wait_for(lambda: spanish in text_when_settled(session), 10), text(session)
+        body = text(session)
+        assert "Una persona puede ayudarle:" in body and "Volver" in body
+        assert session.evaluate("document.documentElement.lang") == "es"
+    finally:
+        session.set_language("fr")
+
+
 # -- blocked navigations ---------------------------------------------------------------
 
 
