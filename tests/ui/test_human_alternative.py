@@ -138,6 +138,11 @@ def test_help_is_one_press_away_and_escape_comes_back(
     assert current(app).name == screen_name
     help_button = named(current(app), "help")
     assert isinstance(help_button, tk.Button), f"no Help on {screen_name}"
+    bottom = app.root.winfo_rooty() + 768
+    for widget in current(app).order:
+        if widget.winfo_ismapped():
+            assert widget.winfo_rooty() + widget.winfo_height() <= bottom, \
+                f"{widget} is below the 768 px screen's edge"
     assert help_button.winfo_height() >= 48 and help_button.winfo_width() >= 48
     help_button.invoke()
     settle(app.root)
