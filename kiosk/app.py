@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from kiosk import events, i18n
 from kiosk.bus import EventBus
@@ -39,11 +40,13 @@ from kiosk.ui.print_panel import build_print_panel, build_print_status
 from kiosk.ui.scan_panel import ScanActions, build_scan_panel
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.screens import (
+    OpenProcedure,
     build_error,
     build_help,
     build_message,
     build_other_ways,
     build_out_of_service,
+    with_help_button,
 )
 from kiosk.ui.session_screens import (
     build_countdown,
@@ -327,6 +330,9 @@ class KioskApp:
             self._show_toolbar(view.procedure_id)
             return
         builder = self._builder_for(view)
+        if self.flow.help_reachable and not isinstance(view, f.HomeView):
+            # Home has its own; every other screen a resident can act on gets one.
+            builder = with_help_button(builder, lambda: self.feed(f.ShowHelp()))
         mediator = self.flow.assisting
         if mediator:
             from kiosk.ui.assisted import with_banner
@@ -342,8 +348,8 @@ class KioskApp:
         if isinstance(view, f.HomeView):
             return self._home_builder()
         if isinstance(view, f.HelpView):
-            info = self.desk_details()
-            return lambda parent, look: build_help(parent, look, info, back)
+            info, procedure = self.desk_details(), self._open_procedure(view)
+            return lambda parent, look: build_help(parent, look, info, back, procedure)
         if isinstance(view, f.OtherWaysView):
             return self._other_ways_builder(view.procedure_id)
         if isinstance(view, f.DocumentsView):
@@ -376,6 +382,19 @@ class KioskApp:
             return lambda parent, look: build_print_status(
                 parent, look, view, lines, lambda: self.feed(f.CancelPrint()))
         raise AssertionError(f"no screen for {view!r}")
+
+    def _open_procedure(self, view: f.HelpView) -> OpenProcedure | None:
+        """What help says of the procedure open behind it (None: no page is open)."""
+        if not view.procedure_id or self.profile is None:
+            return None
+        procedure = self.profile.procedure(view.procedure_id)
+        lang, fallbacks = i18n.current_language(), self.profile.terminal.languages
+        if view.take_away:
+            # The host only: the path may still say something of the resident.
+            log.info("help: the page's address offered to take away (%s)",
+                     urlsplit(view.take_away).hostname)
+        return OpenProcedure(procedure.title.get(lang, fallbacks),
+                             procedure.other_ways.get(lang, fallbacks), view.take_away)
 
     def _assisted_builder(self, view: f.PinPadView | f.ConsentView | f.MandateView
                           | f.AddressBarView) -> Builder:

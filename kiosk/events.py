@@ -84,6 +84,15 @@ class WindowClosed(Event):
     """The guard closed a window nobody asked for: the page should take the keyboard back."""
 
 
+@dataclass(frozen=True)
+class PageAddressChanged(Event):
+    """The resident's page changed: `address` is what "Take it with me" may hand to a
+    phone (no query, fragment or user information; see kiosk.browser.take_away), or ""
+    when the page shown is none of the allowed sites (a blocked page, the kiosk's own)."""
+
+    address: str = ""
+
+
 class ToolbarKeyPressed(Event):
     """F2 in the page: a keyboard user wants the kiosk's toolbar."""
 

@@ -43,12 +43,14 @@ from urllib.parse import unquote_plus, urlsplit
 
 from kiosk.browser.cdp import CdpError, CdpPipe
 from kiosk.browser.chromium import START_URL
+from kiosk.browser.take_away import strip_for_take_away
 from kiosk.config.allowlist import Allowlist, normalize_host
 from kiosk.events import (
     AssistedModeAsked,
     Event,
     FileChooserOpened,
     NavigationBlocked,
+    PageAddressChanged,
     PageCrashed,
     PrintRequested,
     ToolbarKeyPressed,
@@ -651,6 +653,8 @@ class Guard:
             return
         url = str(frame.get("url", "")) + str(frame.get("urlFragment", ""))
         top = not frame.get("parentId")
+        if top and session_id == self.main_session:
+            self._tell_take_away_address(url)
         if is_web_url(url):
             self._check_web_commit(session_id, frame, url, top)
         elif url.startswith(HARMLESS_PREFIXES):
@@ -659,6 +663,12 @@ class Guard:
                                      str(frame.get("unreachableUrl") or ""))
         elif top:
             self._check_other_commit(session_id, frame, url)
+
+    def _tell_take_away_address(self, url: str) -> None:
+        """What "Take it with me" may offer now: only an allowed site's address, stripped
+        of anything personal; never the kiosk's own pages (blocked page, start page)."""
+        address = strip_for_take_away(url) if self.permitted(url) else None
+        self._announce(PageAddressChanged(address or ""))
 
     def _check_web_commit(self, session_id: str, frame: dict[str, Any], url: str,
                           top: bool) -> None:

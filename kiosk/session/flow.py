@@ -43,6 +43,7 @@ from kiosk.events import (
     FileChooserOpened,
     LanguageChosen,
     MediatorIdle as MediatorIdle,
+    PageAddressChanged,
     PageCrashed,
     PageOpened,
     PagePdfReady,
@@ -252,8 +253,13 @@ class HomeView(View):
     pass
 
 
+@dataclass(frozen=True)
 class HelpView(View):
-    pass
+    """The human alternative: the desk, and while a page is open that procedure's other
+    ways (`procedure_id`) and its address to take away (`take_away`, "" for none)."""
+
+    procedure_id: str = ""
+    take_away: str = ""
 
 
 @dataclass(frozen=True)
@@ -408,6 +414,10 @@ class Later(Effect):
     input: Input
 
 
+# Screens that help opens over, the screen kept as it is behind it.
+HELP_OVER_PHASES = (Phase.PICKER, Phase.PRINT, Phase.SCAN, Phase.PIN_PAD, Phase.CONSENT,
+                    Phase.COUNTDOWN)
+
 MESSAGE_MS = 3000
 UNAVAILABLE_MS = 6000
 PRINTED_MS = 6000  # "take your pages": long enough to read, then back to the page
@@ -433,6 +443,8 @@ class _Session:
     print_request: int = 0  # the job on its way, 0 when none
     print_sheets: int = 0  # the sheets that job counts
     usb_told: set[str] = field(default_factory=set)  # USB messages shown in this session
+    take_away: str = ""  # the open page's address a phone may take (PageAddressChanged)
+    before_help: View | None = None  # the shell screen Help was opened from
     scan: ScanWork = field(default_factory=ScanWork)
 
 
@@ -450,6 +462,9 @@ class SessionFlow(ScanFlow, AssistedFlow):
         self._requests = 0
         self._session = _Session()
         self._assistance = _Assistance()
+        # Help opened over a screen that must stay as it is behind it (the picker, the
+        # print or scan panel, the PIN pad...): the phase it was opened over.
+        self._help_over: Phase | None = None
         # The USB keys plugged in now (they outlive sessions: a key left behind is
         # still there when the next session starts), by sys path.
         self.usb_keys: dict[str, UsbKeyChanged] = {}
@@ -465,6 +480,13 @@ class SessionFlow(ScanFlow, AssistedFlow):
         return self._session.procedure_id
 
     @property
+    def help_reachable(self) -> bool:
+        """Whether a Help press leads to the help screen now (a screen offers it then)."""
+        phases = (Phase.HOME, Phase.SHELL, Phase.PROCEDURE, *HELP_OVER_PHASES)
+        return self.phase in phases and self._help_over is None \
+            and not isinstance(self.view, HelpView)
+
+    @property
     def documents(self) -> tuple[Document, ...]:
         return tuple(self._session.documents)
 
@@ -475,11 +497,28 @@ class SessionFlow(ScanFlow, AssistedFlow):
         method = getattr(self, "_on_" + type(item).__name__, None)
         if method is None:
             return []
+        over = self._help_over
         effects: list[Effect] = method(item)
+        if over is not None and self._help_over is not None:
+            if self.phase is over:
+                return self._behind_help(effects)
+            self._help_over = None  # the phase moved on (the session ends...): help goes
         for effect in effects:
-            if isinstance(effect, Show):
+            if isinstance(effect, Show) and not (
+                    self._help_over is not None and isinstance(effect.view, HelpView)):
                 self.view = effect.view
         return effects
+
+    def _behind_help(self, effects: list[Effect]) -> list[Effect]:
+        """While help is over a screen, that screen changes behind it, unseen: Back from
+        help shows it as it is then."""
+        kept: list[Effect] = []
+        for effect in effects:
+            if isinstance(effect, Show) and not isinstance(effect.view, HelpView):
+                self.view = effect.view
+            else:
+                kept.append(effect)
+        return kept
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -580,10 +619,32 @@ class SessionFlow(ScanFlow, AssistedFlow):
             return []
         return self._to_shell(OtherWaysView(action.procedure_id))
 
+    def _help_view(self) -> HelpView:
+        session = self._session
+        if not (session.in_procedure and session.procedure_id):
+            return HelpView()
+        return HelpView(session.procedure_id, session.take_away)
+
     def _on_ShowHelp(self, action: ShowHelp) -> list[Effect]:
+        if self._help_over is not None or isinstance(self.view, HelpView):
+            return []
+        if self.phase is Phase.COUNTDOWN and self._session.countdown == "idle":
+            # Asking for help is being here: the idle countdown stops, as with
+            # "I'm still here", and Back from help goes where the resident was.
+            self._session.countdown = None
+            return self._to_shell(self._help_view())
+        if self.phase in HELP_OVER_PHASES:
+            self._help_over = self.phase
+            return [Show(self._help_view())]
         if self.phase not in (Phase.HOME, Phase.SHELL, Phase.PROCEDURE):
             return []
-        return self._to_shell(HelpView())
+        self._session.before_help = self.view if self.phase is Phase.SHELL else None
+        return self._to_shell(self._help_view())
+
+    def _on_PageAddressChanged(self, event: PageAddressChanged) -> list[Effect]:
+        if self._session.active and not self._busy():
+            self._session.take_away = event.address
+        return []
 
     def _on_ChangeLanguage(self, action: ChangeLanguage) -> list[Effect]:
         if self.phase not in (Phase.HOME, Phase.SHELL):
@@ -606,8 +667,16 @@ class SessionFlow(ScanFlow, AssistedFlow):
         return self._to_shell(HomeView(), leave_procedure=True)
 
     def _on_GoBack(self, action: GoBack) -> list[Effect]:
+        if self._help_over is not None:
+            self._help_over = None
+            return [Show(self.view)]  # the screen help was over, as it is now
         if self.phase is not Phase.SHELL:
             return []
+        before, self._session.before_help = self._session.before_help, None
+        if isinstance(self.view, HelpView) and before is not None:
+            if isinstance(before, DocumentsView):
+                before = self._documents_view()  # documents may have come meanwhile
+            return [Show(before)]
         return self._return()
 
     def _on_PageBack(self, action: PageBack) -> list[Effect]:

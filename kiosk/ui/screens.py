@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from kiosk.config.schema import DeskDetails
 from kiosk.i18n import _, gettext_for
 from kiosk.ui.qr import qr_photo
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.widgets import Look, button, frame, image_label, label
+
+Builder = Callable[[tk.Frame, Look], ScreenParts]
+TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
 
 
 def labelled_lines(info: DeskDetails) -> list[tuple[str, str]]:
@@ -46,10 +50,37 @@ def _qr_block(page: tk.Frame, look: Look, text: str, caption: str) -> object:
     photo = qr_photo(text, max(160, int(m.height * 0.28)))
     box = frame(page, look.palette.background)
     box.pack(side="top", pady=m.pad * 2, anchor="w")
-    image_label(box, photo).pack(side="left")
+    image_label(box, photo, name="desk_qr").pack(side="left")
     label(box, look, caption, font=m.text_font, wraplength=int(m.width * 0.35)).pack(
         side="left", padx=m.pad * 2)
     return photo
+
+
+@dataclass(frozen=True)
+class QrCard:
+    """One QR code of the help screen: what it carries, its caption, its widget's name."""
+
+    text: str
+    caption: str
+    name: str
+
+
+def _qr_cards(page: tk.Frame, look: Look, cards: list[QrCard]) -> list[object]:
+    """QR codes side by side, each with its caption under it."""
+    m = look.metrics
+    size = max(120, min(int(m.height * 0.2), int(m.width * 0.8 / len(cards)) - m.pad * 4))
+    row = frame(page, look.palette.background)
+    row.pack(side="top", anchor="w", pady=m.pad)
+    photos: list[object] = []
+    for card in cards:
+        photo = qr_photo(card.text, size)
+        box = frame(row, look.palette.background)
+        box.pack(side="left", anchor="n", padx=(0, m.pad * 4))
+        image_label(box, photo, name=card.name).pack(side="top", anchor="w")
+        label(box, look, card.caption, font=m.small_font,
+              wraplength=int(size * 1.4)).pack(side="top", anchor="w", pady=(m.pad // 2, 0))
+        photos.append(photo)
+    return photos
 
 
 def _page(parent: tk.Frame, look: Look) -> tk.Frame:
@@ -57,10 +88,21 @@ def _page(parent: tk.Frame, look: Look) -> tk.Frame:
     return page
 
 
+@dataclass(frozen=True)
+class OpenProcedure:
+    """What the help screen says of the procedure open behind it."""
+
+    title: str
+    other_ways: str  # "" when the profile gives none
+    take_away: str  # the page's address for a phone, "" when none may be given
+
+
 def build_help(
-    parent: tk.Frame, look: Look, info: DeskDetails, back: Callable[[], None]
+    parent: tk.Frame, look: Look, info: DeskDetails, back: Callable[[], None],
+    procedure: OpenProcedure | None = None,
 ) -> ScreenParts:
-    """The human alternative: where, how to call, when; and a QR code to keep it."""
+    """The human alternative: where, how to call, when; and a QR code to keep it. With a
+    procedure open: its other ways, and its page's address to continue at home."""
     m = look.metrics
     page = _page(parent, look)
     _title(page, look, _("A person can help you"))
@@ -68,10 +110,16 @@ def build_help(
                          "or do the procedure with you."), wraplength=int(m.width * 0.85)).pack(
         side="top", fill="x", pady=(0, m.pad * 2))
     _desk_block(page, look, info)
-    keep = []
+    cards = _procedure_block(page, look, procedure) if procedure is not None else []
+    keep: list[object] = []
     if labelled_lines(info):
-        keep.append(_qr_block(page, look, as_text(info),
-                              _("Scan this code with your phone to keep these details.")))
+        desk_caption = _("Scan this code with your phone to keep these details.")
+        if cards:
+            cards.insert(0, QrCard(as_text(info), desk_caption, "desk_qr"))
+        else:
+            keep.append(_qr_block(page, look, as_text(info), desk_caption))
+    if cards:
+        keep.extend(_qr_cards(page, look, cards))
     back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
                          name="back")
     back_button.pack(side="top", anchor="w", pady=m.pad * 2)
@@ -79,6 +127,23 @@ def build_help(
                         "F2 goes from a website to the kiosk's buttons and back."),
           font=m.small_font, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     return ScreenParts(frame=page, order=[back_button], keep=keep, name="help", escape=back)
+
+
+def _procedure_block(page: tk.Frame, look: Look, procedure: OpenProcedure) -> list[QrCard]:
+    """The open procedure's other ways, in words; the QR codes to take them and the page."""
+    m = look.metrics
+    cards: list[QrCard] = []
+    if procedure.other_ways:
+        label(page, look, _("Other ways to do this procedure:") + " " + procedure.other_ways,
+              font=m.text_font, wraplength=int(m.width * 0.85),
+              name="other_ways").pack(side="top", fill="x", pady=(m.pad, 0))
+        cards.append(QrCard(f"{procedure.title}\n{procedure.other_ways}",
+                            _("Scan to keep the other ways."), "other_ways_qr"))
+    if procedure.take_away:
+        # Translators: under a QR code of the web page's address, for the resident's phone.
+        cards.append(QrCard(procedure.take_away, _("Scan to continue at home"),
+                            "take_away_qr"))
+    return cards
 
 
 def build_other_ways(
@@ -163,3 +228,35 @@ def build_message(parent: tk.Frame, look: Look, title: str, text: str,
                          font=m.tile_font, name="back")
     back_button.pack(side="top", anchor="w", pady=m.pad * 3)
     return ScreenParts(frame=page, order=[back_button], name="message", escape=back)
+
+
+def with_help_button(inner: Builder, show_help: Callable[[], None]) -> Builder:
+    """`inner` under a thin bar with the Help button at its far end: the human
+    alternative one tap away on every screen. The button comes last in the Tab order,
+    so Shift+Tab from the screen's first control reaches it."""
+
+    def build(parent: tk.Frame, look: Look) -> ScreenParts:
+        p, m = look.palette, look.metrics
+        outer = frame(parent, p.background)
+        bar = frame(outer, p.background, padx=m.pad * 2, pady=max(2, m.pad // 2),
+                    name="help_bar")
+        bar.pack(side="top", fill="x")
+        help_button = button(bar, look, "☎  " + _("Need help? Ask a person"), show_help,
+                             font=m.small_font, name="help")
+        help_button.configure(fg=p.accent)
+        _keep_touchable(help_button)
+        help_button.pack(side="right")
+        parts = inner(outer, look)
+        parts.frame.pack(side="top", fill="both", expand=True)
+        groups = None if parts.arrow_group is None else [*parts.arrow_group, help_button]
+        return replace(parts, frame=outer, order=[*parts.order, help_button],
+                       arrow_group=groups)
+
+    return build
+
+
+def _keep_touchable(widget: tk.Button) -> None:
+    """At least a finger high, whatever the text size."""
+    short = TOUCH_MIN_PX - widget.winfo_reqheight()
+    if short > 0:
+        widget.configure(pady=int(widget.cget("pady")) + (short + 1) // 2)

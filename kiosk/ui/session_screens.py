@@ -52,7 +52,8 @@ def build_countdown(
     here.pack(side="left", padx=m.pad * 2)
     end = button(row, look, _("End my session now"), end_now, font=m.tile_font, name="end_now")
     end.pack(side="left", padx=m.pad * 2)
-    return ScreenParts(frame=page, order=[here, end], name="countdown")
+    # Escape is "I'm still here": the way back to what the resident was doing.
+    return ScreenParts(frame=page, order=[here, end], name="countdown", escape=still_here)
 
 
 def build_end_confirmation(

@@ -148,8 +148,10 @@ def frame(parent: tk.Misc, bg: str, **options: Any) -> tk.Frame:
     return tk.Frame(parent, bg=bg, **own_style(), **options)
 
 
-def image_label(parent: tk.Misc, image: Any, bg: str = "#ffffff") -> tk.Label:
-    return tk.Label(parent, image=image, bg=bg, bd=0, **own_style())
+def image_label(parent: tk.Misc, image: Any, bg: str = "#ffffff",
+                name: str | None = None) -> tk.Label:
+    naming: dict[str, Any] = {"name": name} if name else {}
+    return tk.Label(parent, image=image, bg=bg, bd=0, **naming, **own_style())
 
 
 _WHEEL_ROUTED: weakref.WeakSet[tk.Misc] = weakref.WeakSet()

@@ -31,6 +31,7 @@ from kiosk.events import (
     LanguageChosen,
     MediatorIdle,
     NavigationBlocked,
+    PageAddressChanged,
     PageCrashed,
     PageOpened,
     PagePdfReady,
@@ -88,6 +89,7 @@ SAMPLES: list[f.Input] = [
     f.PickDocuments((PDF.path,)), f.CancelPicker(), f.ExplainUnavailable("No printer."),
     f.ShowUserError("Closed on Sundays."), f.InternalError(), f.MessageTimeout(),
     BrowserReady(), BrowserUnavailable(5), BrowserCrashed("exit -9"), PageOpened(),
+    PageAddressChanged("https://www.caf.fr/"),
     PageCrashed(),
     WindowClosed(), ToolbarKeyPressed(), NavigationBlocked("site"),
     FileChooserOpened(multiple=False), DocumentAdded(PDF), ProcedureOpened("caf"),
@@ -184,7 +186,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     },
     Phase.COUNTDOWN: {
         "StillHere": Phase.PROCEDURE, "CountdownCancelled": Phase.PROCEDURE,
-        "ShowUserError": Phase.SHELL, "InternalError": Phase.FAILED,
+        "ShowHelp": Phase.SHELL, "ShowUserError": Phase.SHELL, "InternalError": Phase.FAILED,
         "SessionWiped": Phase.HOME, **dict.fromkeys(ENDS, Phase.ENDING),
     },
     Phase.FAILED: {
@@ -243,7 +245,7 @@ def test_each_phase_and_input(phase: Phase, item: f.Input) -> None:
     assert all(isinstance(e, f.Effect) for e in effects)
     # The view on record is the last one shown.
     shown = of_type(effects, f.Show)
-    if shown:
+    if shown and not isinstance(shown[-1].view, f.HelpView):  # type: ignore[attr-defined]
         assert flow.view == shown[-1].view  # type: ignore[attr-defined]
     if phase is Phase.ENDING and name(item) != "SessionWiped":
         assert effects == [] or not of_type(effects, f.Show), "nothing shows while wiping"
@@ -677,3 +679,81 @@ def test_the_save_buttons_follow_the_key_s_rights_while_a_mediator_assists() -> 
 def test_a_language_chosen_is_told_to_the_statistics_by_its_code() -> None:
     _, effects = drive(f.ShowHelp(), f.GoHome(), f.ChangeLanguage("es"))
     assert effects[-1] == f.Publish(LanguageChosen("es"))
+
+
+# -- the human alternative: help from every screen, and back to where the resident was ------
+
+OVER_PHASES = [Phase.PICKER, Phase.PRINT, Phase.SCAN, Phase.PIN_PAD, Phase.CONSENT]
+
+
+@pytest.mark.parametrize("phase", OVER_PHASES, ids=lambda p: p.value)
+def test_help_opens_over_a_panel_and_back_returns_to_it_as_it_is_then(phase: Phase) -> None:
+    flow = flow_in(phase)
+    under = flow.view
+    assert flow.help_reachable
+    effects = flow.handle(f.ShowHelp())
+    assert of_type(effects, f.Show) and isinstance(effects[-1].view, f.HelpView)  # type: ignore[attr-defined]
+    assert flow.phase is phase, "the panel goes on behind help"
+    assert not flow.help_reachable, "no second help over help"
+    assert flow.handle(f.ShowHelp()) == []
+    assert flow.handle(f.GoBack()) == [f.Show(under)]
+    assert flow.phase is phase and flow.help_reachable
+
+
+def test_what_the_panel_shows_meanwhile_waits_behind_help() -> None:
+    flow = flow_in(Phase.PRINT)
+    flow.handle(f.ShowHelp())
+    # The preview is ready while the resident reads help: help stays on screen.
+    effects = flow.handle(PagePdfReady(Path("/s/print/page-1.pdf")))
+    effects += flow.handle(PrintPreviewReady(Path("/s/print/page-1.pdf"), PDF.path, 2, ()))
+    assert of_type(effects, f.Show) == []
+    back = flow.handle(f.GoBack())
+    assert len(back) == 1 and isinstance(back[0].view, f.PrintPanelView)  # type: ignore[attr-defined]
+
+
+def test_help_over_a_panel_gives_way_when_the_session_ends() -> None:
+    flow = flow_in(Phase.PICKER)
+    flow.handle(f.ShowHelp())
+    effects = flow.handle(SessionExpired("max_duration"))
+    assert flow.phase is Phase.ENDING
+    assert f.Show(f.MessageView("ending")) in effects
+    assert flow.help_reachable is False
+
+
+def test_help_from_the_idle_countdown_stops_it_and_back_returns_to_the_page() -> None:
+    flow = flow_in(Phase.COUNTDOWN)
+    effects = flow.handle(f.ShowHelp())
+    assert effects == [f.Show(f.HelpView("caf"))]
+    assert flow.handle(CountdownCancelled()) == [], "the countdown is already left"
+    assert flow.handle(f.GoBack()) == [f.Show(f.ProcedureView("caf")), f.BrowserCall("focus")]
+
+
+def test_help_from_a_shell_screen_comes_back_to_that_screen() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), DocumentAdded(PDF), f.ShowDocuments(),
+                    f.ShowHelp())
+    assert flow.handle(f.GoBack()) == [f.Show(f.DocumentsView((PDF,)))]
+    flow.handle(f.AskToEnd())
+    flow.handle(f.ShowHelp())
+    assert flow.handle(f.GoBack()) == [f.Show(f.EndQuestionView(1))]
+    # And from there, Back goes to the page as before.
+    assert flow.handle(f.GoBack())[0] == f.Show(f.ProcedureView("caf"))
+
+
+def test_help_names_the_open_procedure_and_its_page_to_take_away() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"),
+                    PageAddressChanged("https://www.caf.fr/allocataires"))
+    assert flow.handle(f.ShowHelp()) == [f.Show(f.HelpView(
+        "caf", "https://www.caf.fr/allocataires"))]
+    flow.handle(f.GoBack())
+    # A blocked page (or the kiosk's own) has nothing to take away.
+    flow.handle(PageAddressChanged(""))
+    assert flow.handle(f.ShowHelp()) == [f.Show(f.HelpView("caf", ""))]
+    # From the tiles, no page is open: only the desk.
+    flow.handle(f.GoHome())
+    assert flow.handle(f.ShowHelp()) == [f.Show(f.HelpView())]
+
+
+def test_the_page_address_is_forgotten_at_the_wipe() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), PageAddressChanged("https://www.caf.fr/a"),
+                    f.EndSession("button"), SessionWiped("button"), f.OpenProcedure("caf"))
+    assert flow.handle(f.ShowHelp()) == [f.Show(f.HelpView("caf", ""))]
