@@ -56,6 +56,7 @@ from kiosk.ui.session_screens import (
 )
 from kiosk.ui.shell import Shell
 from kiosk.ui.toolbar import Toolbar, documents_caption
+from kiosk.ui.voicing import ShellVoice, with_speech_button
 from kiosk.ui.widgets import Look, set_toolkit_language
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,9 @@ class KioskApp:
         self.countdown_caption = tk.StringVar(master=root, value="")
         # The running scan's progress, which moves without rebuilding the panel.
         self.scan_progress = tk.IntVar(master=root, value=0)
+        # Read aloud: the words of each screen, focus and press, asked on the bus.
+        self.voice = ShellVoice(root, self.shell, bus, self.countdown_number,
+                                refresh=self._redraw_toolbar_labels)
         self._controller: SessionControl | None = None
         self._controller_factory = controller_factory
         self._prestart_id: str | None = None
@@ -248,6 +252,9 @@ class KioskApp:
         if self.shell.strip:
             log.info("keyboard to the toolbar")
             self.shell.focus.reclaim()
+            focused = self.root.focus_get()
+            if focused is not None:
+                self.voice.focused(focused)
 
     def _update_countdown(self, effect: f.UpdateCountdown) -> None:
         self.countdown_number.set(str(effect.seconds_left))
@@ -266,6 +273,10 @@ class KioskApp:
             self.toolbar.refresh()
             if isinstance(effect, f.RefreshToolbar):
                 log.info("toolbar: refreshed (a device changed)")
+
+    def _redraw_toolbar_labels(self) -> None:
+        if self.toolbar is not None and self.toolbar.frame.winfo_exists():
+            self.toolbar.refresh()
 
     def _reset_for_next_resident(self, effect: f.ResetForNextResident) -> None:
         if self.profile is not None:
@@ -456,12 +467,19 @@ class KioskApp:
             set_language=self.set_language,
         )
         home: Builder = lambda parent, look: build_home(parent, look, model, actions)  # noqa: E731
+        home = self._with_speech_button(home)
         item = self._assisted_item()
         if item is None or not item.availability().visible:
             return home
         from kiosk.ui.assisted import with_assisted_button
 
         return with_assisted_button(home, item.availability().why_unavailable, item.action)
+
+    def _with_speech_button(self, home: Builder) -> Builder:
+        item = next((i for i in self.extra_items if i.id == "speech"), None)
+        if item is None or not item.availability().visible:
+            return home
+        return with_speech_button(home, item, lambda why: self.feed(f.ExplainUnavailable(why)))
 
     def set_language(self, lang: str) -> None:
         """The resident's choice: the shell's words, the toolkit's and (from the next

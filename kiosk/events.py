@@ -534,3 +534,23 @@ class ScanSaved(Event):
 
     request: int
     document: Document
+
+
+# -- reading aloud -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeechAsked(Event):
+    """The shell's words to say now (a screen shown, a control focused or pressed), in
+    `language`; spoken only while the resident has Read aloud on, and cutting off
+    whatever was being said."""
+
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class SelfVoicingChanged(Event):
+    """Read aloud was turned on or off (by the resident, or by the wipe)."""
+
+    on: bool

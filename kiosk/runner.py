@@ -68,6 +68,7 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     from kiosk.assisted.participant import AssistedParticipant
     from kiosk.devices.printing import PrintingParticipant, PrintService
     from kiosk.devices.scanning import ScanningParticipant, ScanService
+    from kiosk.devices.speech import SpeechParticipant, SpeechService, speech_sink_from_settings
     from kiosk.devices.usb_storage import MountClient, UsbParticipant, UsbStorage
     from kiosk.session.thumbnails import Thumbnailer
 
@@ -86,9 +87,12 @@ def build_participants(profile: Profile, bus: EventBus) -> list[Participant]:
     scanning = ScanService(bus.publish, enabled=profile.scanning.enabled,
                            max_bytes=int(profile.scanning.max_size_mb * 1024 * 1024))
     scanning.start()
+    # Read aloud: offered only where espeak-ng is installed (said once in the log).
+    speech = SpeechService(speech_sink_from_settings())
+    speech.start()
     return [PrintingParticipant(printing, bus), ScanningParticipant(scanning, bus),
             UsbParticipant(usb, bus), Thumbnailer(bus),
-            AssistedParticipant(profile.assisted, bus)]
+            AssistedParticipant(profile.assisted, bus), SpeechParticipant(speech, bus)]
 
 
 def start_hotplug(bus: EventBus, participants: Sequence[Participant]) -> HotplugWatcher:

@@ -39,6 +39,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KIOSK_TEST_USB_KEYS": ("", "tests only, until hotplug: block devices (comma-separated) "
                                 "taken as USB keys plugged in at start; the mount service "
                                 "still checks each"),
+    "KIOSK_SPEECH_WAV_DIR": ("", "Read aloud writes WAV files into this folder instead of "
+                                 "playing them (tests, or checking a terminal without "
+                                 "speakers); empty: the sound card"),
     "DISPLAY": ("", "the X display of the kiosk session"),
     "CUPS_SERVER": ("", "read by libcups, not by the kiosk: the CUPS server to print with "
                         "(a socket or host); empty: the machine's own cupsd"),
@@ -68,6 +71,7 @@ class Settings:
     display: str
     usb_socket: Path = Path("/run/borne-usb/socket")
     test_usb_keys: tuple[str, ...] = ()
+    speech_wav_dir: Path | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
@@ -88,6 +92,8 @@ class Settings:
             display=value("DISPLAY"),
             usb_socket=Path(value("KIOSK_USB_SOCKET")),
             test_usb_keys=tuple(k for k in value("KIOSK_TEST_USB_KEYS").split(",") if k),
+            speech_wav_dir=Path(value("KIOSK_SPEECH_WAV_DIR"))
+            if value("KIOSK_SPEECH_WAV_DIR") else None,
         )
 
 

@@ -22,6 +22,8 @@ class FocusManager:
         self._arrow_group: list[tk.Widget] = []
         self._on_focus: Callable[[tk.Widget], None] | None = None
         self._escape: Callable[[], None] | None = None
+        # Told of every focus the resident moves (Read aloud), not of a screen's first.
+        self.on_any_focus: Callable[[tk.Widget], None] | None = None
         root.bind("<Escape>", self._on_escape)
         root.bind("<Tab>", lambda e: self._tab(backwards=False))
         root.bind("<ISO_Left_Tab>", lambda e: self._tab(backwards=True))
@@ -49,14 +51,17 @@ class FocusManager:
         self._escape = escape
         target = first or (order[0] if order else None)
         if target is not None and take_keyboard:
-            self.focus(target)
+            self.focus(target, moved=False)
 
-    def focus(self, widget: tk.Widget) -> None:
+    def focus(self, widget: tk.Widget, moved: bool = True) -> None:
+        """Give `widget` the focus; `moved`: the resident moved it (not a new screen)."""
         # focus_force: the kiosk window must hold the keyboard even if the window
         # manager has not given it yet (at start-up, or after the browser had it).
         widget.focus_force()
         if self._on_focus is not None:
             self._on_focus(widget)
+        if moved and self.on_any_focus is not None:
+            self.on_any_focus(widget)
 
     def reclaim(self) -> None:
         """Take the keyboard back (a window started behind the shell may have taken it),

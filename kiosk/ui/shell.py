@@ -48,6 +48,8 @@ class Shell:
         self.focus = FocusManager(root)
         self.current: ScreenParts | None = None
         self.strip = False
+        # Told of each screen once it is shown and focused (Read aloud).
+        self.on_screen: Callable[[ScreenParts], None] | None = None
         root.configure(bg=self.look.palette.background)
         root.title("Borne")
         # The browser's window must never cover the shell's screens.
@@ -98,6 +100,8 @@ class Shell:
                                 on_focus=parts.on_focus, take_keyboard=take_keyboard,
                                 escape=parts.escape)
         self.root.lift()
+        if self.on_screen is not None:
+            self.on_screen(parts)
         # Screen names only (never what a resident typed): IT staff and tests follow the flow.
         self.root.after_idle(lambda: log.info("screen: %s", parts.name))
         return parts
