@@ -350,7 +350,9 @@ class BrowserSession:
         """
         self.bounds = bounds
         if self.cdp is not None and self._shown:
-            self._apply_bounds()
+            # Already in the normal state: asking for it again raises the window
+            # over the shell's own (the on-screen keyboard) for a moment.
+            self._apply_bounds(restore=False)
 
     def _find_window(self) -> int | None:
         cdp = self._require_cdp()
@@ -364,7 +366,7 @@ class BrowserSession:
         window = result.get("windowId")
         return window if isinstance(window, int) else None
 
-    def _apply_bounds(self) -> None:
+    def _apply_bounds(self, restore: bool = True) -> None:
         if self._window_id is None:
             self._window_id = self._find_window()
         if self._window_id is None:
@@ -372,8 +374,8 @@ class BrowserSession:
         x, y, width, height = self.bounds
         cdp = self._require_cdp()
         # Position and size are only accepted in the "normal" state.
-        for bounds in ({"windowState": "normal"},
-                       {"left": x, "top": y, "width": width, "height": height}):
+        place = {"left": x, "top": y, "width": width, "height": height}
+        for bounds in ({"windowState": "normal"}, place) if restore else (place,):
             try:
                 cdp.send("Browser.setWindowBounds",
                          {"windowId": self._window_id, "bounds": bounds},

@@ -58,6 +58,8 @@ class OnscreenKeyboard:
         self.field_kind = ""
         self._look: Look | None = None
         self._area = (0, 0, 0, 0)
+        self._pages: dict[str, tk.Frame] = {}
+        self._keys: list[tuple[tk.Label, Key]] = []
 
     @property
     def shown(self) -> bool:
@@ -79,6 +81,7 @@ class OnscreenKeyboard:
                 and self.field_kind == field_kind and self._look == look:
             return self._area[3]
         self.close()
+        self._pages, self._keys = {}, []
         x, y, width, height = screen
         panel = self.height_for(layout, height)
         self.layout, self.field_kind, self._look = layout, field_kind, look
@@ -90,10 +93,14 @@ class OnscreenKeyboard:
         window.attributes("-topmost", True)
         window.geometry(f"{width}x{panel}+{x}+{y + height - panel}")
         self.window = window
-        self._draw_keys()
+        self._pages = {name: self._draw_page(window, name) for name in ("symbols", "letters")}
+        self._pages[self.page].tkraise()
         window.lift()
-        log.info("on-screen keyboard: shown (%s, %s), %dx%d+%d+%d", layout.language,
-                 field_kind, width, panel, x, y + height - panel)
+        # Said once the keys are on the screen (the X server reports the last one
+        # mapped): IT staff and tests follow it, and a tap before would find no key.
+        said = (f"on-screen keyboard: shown ({layout.language}, {field_kind}), "
+                f"{width}x{panel}+{x}+{y + height - panel}")
+        self._keys[-1][0].bind("<Map>", lambda _event: log.info(said))
         return panel
 
     def close(self) -> bool:
@@ -101,33 +108,62 @@ class OnscreenKeyboard:
         window, self.window = self.window, None
         if window is None:
             return False
+        self._pages, self._keys = {}, []
         window.destroy()
         log.info("on-screen keyboard: hidden")
         return True
 
     # -- keys ------------------------------------------------------------------------
 
-    def _draw_keys(self) -> None:
-        assert self.window is not None and self.layout is not None and self._look is not None
-        for child in self.window.winfo_children():
-            child.destroy()
+    def _draw_page(self, window: tk.Toplevel, name: PageName) -> tk.Frame:
+        """One page of keys, drawn once: switching pages only raises the other one (a
+        tap right after the switch finds its key), Shift only changes labels."""
+        assert self.layout is not None and self._look is not None
         _x, _y, width, height = self._area
         p = self._look.palette
-        for box in key_boxes(self.layout.page(self.page), width, height):
+        page = tk.Frame(window, bg=p.border, **own_style())
+        page.place(x=0, y=0, width=width, height=height)
+        for box in key_boxes(self.layout.page(name), width, height):
             special = box.key.kind != "char" or box.key.send == " "
-            active = box.key.kind == "shift" and self.shifted
-            label = self._label(box.key)
-            background = p.accent if active else (p.background if special else p.surface)
-            foreground = p.accent_text if active else p.text
-            key = tk.Button(
-                self.window, **own_style(), text=label,
-                command=functools.partial(self._pressed, box.key),
+            # A label, not a button: a tap is a press and a release on the key, with
+            # nothing of a button's hover state (a finger's tap moves the pointer and
+            # presses at once; Tk's buttons miss such a first press).
+            key = tk.Label(
+                page, **own_style(), text=self._label(box.key),
                 font=self._look.metrics.font(max(16, int(box.height * KEY_FONT_SHARE)),
                                              bold=special),
-                bg=background, fg=foreground, activebackground=p.hover,
-                activeforeground=p.text, relief="solid", bd=1, highlightthickness=0,
-                takefocus=0, padx=0, pady=0)
+                bg=p.background if special else p.surface, fg=p.text, relief="solid", bd=1,
+                highlightthickness=0, takefocus=0, padx=0, pady=0)
             key.place(x=box.x, y=box.y, width=box.width, height=box.height)
+            key.bind("<ButtonPress-1>", functools.partial(self._touched, key))
+            key.bind("<ButtonRelease-1>", functools.partial(self._released, key, box.key))
+            self._keys.append((key, box.key))
+        return page
+
+    def _touched(self, widget: tk.Label, _event: object) -> None:
+        assert self._look is not None
+        widget.configure(bg=self._look.palette.hover)  # the finger sees the key it hit
+
+    def _released(self, widget: tk.Label, key: Key, event: tk.Event) -> None:
+        assert self._look is not None
+        p = self._look.palette
+        lit = key.kind == "shift" and self.shifted
+        special = key.kind != "char" or key.send == " "
+        widget.configure(bg=p.accent if lit else (p.background if special else p.surface))
+        # Released off the key (the finger slid away): nothing, as on a phone.
+        if 0 <= event.x < widget.winfo_width() and 0 <= event.y < widget.winfo_height():
+            self._pressed(key)
+
+    def _relabel(self) -> None:
+        """Upper or lower case on the character keys; Shift lit while it holds."""
+        assert self._look is not None
+        p = self._look.palette
+        for button, key in self._keys:
+            if key.kind == "shift":
+                button.configure(bg=p.accent if self.shifted else p.background,
+                                 fg=p.accent_text if self.shifted else p.text)
+            elif key.kind == "char":
+                button.configure(text=self._label(key))
 
     def _label(self, key: Key) -> str:
         if key.kind == "char" and key.send != " ":
@@ -139,16 +175,15 @@ class OnscreenKeyboard:
             self.press(key.typed(self.shifted), "")
             if self.shifted:  # Shift holds for one character, as on a phone
                 self.shifted = False
-                self._draw_keys()
+                self._relabel()
         elif key.kind == "key":
             self.press("", key.send)
         elif key.kind == "shift":
             self.shifted = not self.shifted
-            self._draw_keys()
+            self._relabel()
         elif key.kind == "page":
             self.page = "symbols" if key.send == "symbols" else "letters"
-            self.shifted = False
-            self._draw_keys()
+            self._pages[self.page].tkraise()
         elif key.kind == "hide":
             self.close()
             if self.put_away is not None:
