@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from kiosk import events, i18n
 from kiosk.bus import EventBus
 from kiosk.config.schema import DeskDetails, Profile
+from kiosk.devices.keyboards import KeyboardPresence, wants_onscreen_keyboard
 from kiosk.errors import UserError
 from kiosk.events import AssistedModeAsked, Event, SessionWiped
 from kiosk.i18n import _
@@ -35,6 +36,7 @@ from kiosk.ui.home import HomeActions, build_home
 if TYPE_CHECKING:
     from kiosk.ui.assisted import PageBanner
 from kiosk.ui.home_model import build_home as build_home_model
+from kiosk.ui.onscreen_keyboard import OnscreenKeyboard
 from kiosk.ui.picker import build_picker
 from kiosk.ui.print_panel import build_print_panel, build_print_status
 from kiosk.ui.scan_panel import ScanActions, build_scan_panel
@@ -144,6 +146,12 @@ class KioskApp:
                                 refresh=self._redraw_toolbar_labels)
         self._controller: SessionControl | None = None
         self._controller_factory = controller_factory
+        self.onscreen_keyboard = OnscreenKeyboard(
+            root, lambda text, key: self.feed(f.PressPageKey(text, key)),
+            put_away=self._give_the_page_its_room)
+        self.keyboard_presence = KeyboardPresence()
+        if profile is not None and profile.accessibility.onscreen_keyboard == "auto":
+            self.keyboard_presence.refresh()
         self._prestart_id: str | None = None
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
@@ -284,6 +292,32 @@ class KioskApp:
         self.shell.set_presentation(high_contrast=False, text_scale=1.0)
         self.root.clipboard_clear()
 
+    def _page_keyboard(self, effect: f.PageKeyboard) -> None:
+        """Show the on-screen keyboard under the page (the page shrinks above it), or
+        put it away; a terminal with a keyboard plugged in shows none under "auto"."""
+        mode = self.profile.accessibility.onscreen_keyboard if self.profile else "never"
+        if mode == "auto":
+            self.keyboard_presence.refresh()  # for the next field: udev is not asked here
+        if not effect.field_kind or not self.shell.strip or \
+                not wants_onscreen_keyboard(mode, self.keyboard_presence.plugged):
+            self._close_onscreen_keyboard()
+            return
+        area = self.shell.browser_area()
+        height = self.onscreen_keyboard.show(self.shell.look, i18n.current_language(),
+                                             effect.field_kind,
+                                             (area.x, area.y, area.width, area.height))
+        self._controller_call(lambda c: c.place_browser(
+            (area.x, area.y, area.width, area.height - height)))
+
+    def _close_onscreen_keyboard(self) -> None:
+        if self.onscreen_keyboard.close():
+            self._give_the_page_its_room()
+
+    def _give_the_page_its_room(self) -> None:
+        area = self.shell.browser_area()
+        self._controller_call(lambda c: c.place_browser(
+            (area.x, area.y, area.width, area.height)))
+
     def _later(self, effect: f.Later) -> None:
         self.root.after(effect.delay_ms, lambda: self.feed(effect.input))
 
@@ -306,6 +340,9 @@ class KioskApp:
         f.ResetForNextResident: _reset_for_next_resident,
         f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
+        f.PageKeyboard: _page_keyboard,
+        f.TypeOnPage: lambda app, e: app._controller_call(
+            lambda c: c.type_on_page(e.text, e.key)),
         f.SetAssistedRights: lambda app, e: app._controller_call(lambda c: c.set_assisted(e.on)),
         f.OpenAddressInBrowser: lambda app, e: app._open_address(e),
     }
@@ -337,6 +374,8 @@ class KioskApp:
     def render(self, view: f.View) -> None:
         """Draw `view` (the toolbar strip for a procedure, else a full-window screen)."""
         self._close_page_banner()
+        if not isinstance(view, f.ProcedureView):
+            self._close_onscreen_keyboard()
         if isinstance(view, f.ProcedureView):
             self._show_toolbar(view.procedure_id)
             return

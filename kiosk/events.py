@@ -98,6 +98,15 @@ class ToolbarKeyPressed(Event):
 
 
 @dataclass(frozen=True)
+class PageFieldFocused(Event):
+    """The focus in the page moved: `kind` is the type of the text field that has it
+    ("text", "password", "email", "number", "tel", "search", "url", "textarea",
+    "editable"), or "" when no text field has it. Never what the field holds."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
 class NavigationBlocked(Event):
     """The guard refused a page: a site off the allowlist, an address that is no site, or a
     bank's card payment check ("payment").

@@ -138,6 +138,21 @@ async function playVideo() {
 }
 </script>""")
 
+# A form to fill in with the on-screen keyboard: each change of the field is reported
+# (GET /typed?value=...), and the field is big enough to tap whatever the keyboard.
+IDENTITY = page("Identity", """
+<style>body { margin: 0; font: 28px sans-serif; background: #fff; }
+#first { position: fixed; left: 5vw; top: 8vh; width: 90vw; height: 20vh; font-size: 40px; }
+#hint { position: fixed; left: 5vw; top: 30vh; margin: 0; }</style>
+<form action="/identity/sent"><input id="first" name="first" autocomplete="off"
+ aria-label="First name"></form>
+<p id="hint">Votre prénom, puis Envoyer.</p>
+<script>
+const first = document.getElementById("first");
+first.addEventListener("input", () => fetch("/typed?value=" + encodeURIComponent(first.value)));
+</script>""")
+
+
 def procedure_page(host: str) -> bytes:
     """The start page of the profile's other procedures: a plain form, as a real site has."""
     name = host.split(".")[0]
@@ -435,7 +450,8 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
              "/language": LANGUAGE, "/bench": BENCH, "/meta-refresh": META_REFRESH,
              "/post-out": POST_OUT, "/beforeunload": BEFOREUNLOAD, "/busy": BUSY,
              "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT,
-             "/nag": NAG, "/probe": PROBE, "/mailto": MAILTO, "/card-check": CARD_CHECK}
+             "/nag": NAG, "/probe": PROBE, "/mailto": MAILTO, "/card-check": CARD_CHECK,
+             "/identity": IDENTITY}
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")

@@ -53,6 +53,15 @@ class FakeBrowser:
     def back(self) -> None:
         self.calls.append("back")
 
+    def set_bounds(self, bounds: tuple[int, int, int, int]) -> None:
+        self.calls.append("bounds {} {} {} {}".format(*bounds))
+
+    def insert_text(self, text: str) -> None:
+        self.calls.append(f"type {text}")
+
+    def press_key(self, name: str) -> None:
+        self.calls.append(f"key {name}")
+
     def reload(self) -> None:
         self.calls.append("reload")
 

@@ -59,6 +59,12 @@ class QuietControl:
     def focus(self) -> None:
         self.calls.append("focus")
 
+    def place_browser(self, bounds: tuple[int, int, int, int]) -> None:
+        self.calls.append("place {} {} {} {}".format(*bounds))
+
+    def type_on_page(self, text: str = "", key: str = "") -> None:
+        self.calls.append(f"type {text}" if text else f"key {key}")
+
     def give_files(self, paths: tuple[Path, ...]) -> None:
         self.calls.append("give " + ",".join(p.name for p in paths))
 

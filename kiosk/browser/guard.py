@@ -52,6 +52,7 @@ from kiosk.events import (
     NavigationBlocked,
     PageAddressChanged,
     PageCrashed,
+    PageFieldFocused,
     PrintRequested,
     ToolbarKeyPressed,
     WindowClosed,
@@ -94,9 +95,34 @@ ASSISTED_KEY_BINDING = "borneAssistedKey"
 PRINT_BINDING = "bornePrint"
 PRINT_EVENT = "borne-print"
 CARD_CHECK_BINDING = "borneCardCheck"
+FIELD_FOCUS_BINDING = "borneFieldFocus"
+# What a page's helper may report (a page could call the binding with anything).
+FIELD_KINDS = frozenset({"text", "password", "email", "number", "tel", "search", "url",
+                         "textarea", "editable"})
 CARD_CHECK_EVENT = "borne-card-check"
 # How long after a page posts a card check's form a refused page counts as that check.
 CARD_CHECK_WINDOW = 10.0
+# Tells the kiosk which kind of text field has the focus ("" for none), for its
+# on-screen keyboard: after each focus change and each tap (a tap on a field that
+# already has the focus shows the keyboard the resident put away). Nothing is said
+# while the window itself is not in front (a tap on the kiosk's own keys must not
+# count as leaving the field), nor of the frame element holding a focused frame
+# (the frame's own copy of this script speaks for it). Never the field's content.
+PAGE_FIELD_FOCUS_SCRIPT = (
+    "(() => { const kinds = ['text', 'password', 'email', 'number', 'tel', 'search', 'url'];"
+    " const kindOf = el => { if (!el || el.disabled || el.readOnly) return '';"
+    " if (el.isContentEditable) return 'editable';"
+    " if (el.tagName === 'TEXTAREA') return 'textarea';"
+    " if (el.tagName !== 'INPUT') return '';"
+    " const type = (el.getAttribute('type') || 'text').toLowerCase();"
+    " return kinds.includes(type) ? type : ''; };"
+    " const tell = () => setTimeout(() => { if (!document.hasFocus()) return;"
+    " const active = document.activeElement;"
+    " if (active && /^(IFRAME|FRAME)$/.test(active.tagName)) return;"
+    f" {FIELD_FOCUS_BINDING}(kindOf(active)); }}, 0);"
+    " addEventListener('focusin', tell, true); addEventListener('focusout', tell, true);"
+    " addEventListener('pointerup', tell, true); })();"
+)
 PAGE_HELPER_SCRIPT = (
     "addEventListener('keydown', e => { if (e.key === 'F2' && !e.repeat && !e.altKey"
     " && !e.ctrlKey && !e.metaKey && !e.shiftKey) {"
@@ -123,6 +149,7 @@ PAGE_HELPER_SCRIPT = (
     " if (navigator.userActivation && navigator.userActivation.isActive)"
     f" {PRINT_BINDING}(''); }}, true);"
     f"document.addEventListener('{CARD_CHECK_EVENT}', () => {CARD_CHECK_BINDING}(''), true);"
+    + PAGE_FIELD_FOCUS_SCRIPT
 )
 # In the page's own world: window.print() (a no-op under the PrintingEnabled=false
 # policy) becomes a request to the helper above. The page may undo this; then its
@@ -160,6 +187,8 @@ PAGE_HELPER_STEPS: list[tuple[str, dict[str, Any]]] = [
      {"name": ASSISTED_KEY_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Runtime.addBinding",
      {"name": CARD_CHECK_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
+    ("Runtime.addBinding",
+     {"name": FIELD_FOCUS_BINDING, "executionContextName": PAGE_HELPER_WORLD}),
     ("Page.addScriptToEvaluateOnNewDocument",
      {"source": PAGE_HELPER_SCRIPT, "worldName": PAGE_HELPER_WORLD, "runImmediately": True}),
     ("Page.addScriptToEvaluateOnNewDocument",
@@ -630,6 +659,9 @@ class Guard:
         elif params.get("name") == PRINT_BINDING:
             log.info("the page asked to print")
             self._announce(PrintRequested())
+        elif params.get("name") == FIELD_FOCUS_BINDING:
+            kind = str(params.get("payload", ""))
+            self._announce(PageFieldFocused(kind if kind in FIELD_KINDS else ""))
         elif params.get("name") == CARD_CHECK_BINDING:
             with self._lock:
                 self._card_check_until = time.monotonic() + CARD_CHECK_WINDOW

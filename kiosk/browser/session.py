@@ -42,6 +42,12 @@ PAGE_ANSWER_SECONDS = 1.5
 PAGE_END_SECONDS = 3.0
 
 Bounds = tuple[int, int, int, int]
+# The keys the on-screen keyboard presses in a page: (Windows virtual key code, the
+# text the key types). Enter types a carriage return, so that a form is sent.
+PAGE_KEYS: dict[str, tuple[int, str]] = {
+    "Backspace": (8, ""), "Tab": (9, ""), "Enter": (13, "\r"),
+    "ArrowLeft": (37, ""), "ArrowRight": (39, ""),
+}
 
 
 class BrowserStartError(RuntimeError):
@@ -94,6 +100,7 @@ class BrowserSession:
         self.downloads: Downloads | None = None
         self._user_agent = ""
         self._window_id: int | None = None
+        self._shown = False  # the window was brought out of its minimised start
         self._closing = False
         self._ready = False
         self._crash_lock = threading.Lock()
@@ -311,6 +318,7 @@ class BrowserSession:
     def focus(self) -> None:
         """Show the browser window at its bounds, in front, with the keyboard focus."""
         cdp, main = self._page()
+        self._shown = True
         self._apply_bounds()
         guard = self._require_guard()
         for method, params, session in (
@@ -337,11 +345,14 @@ class BrowserSession:
     def set_bounds(self, bounds: Bounds) -> None:
         """Move the window to (x, y, width, height): the area below the kiosk's toolbar.
 
-        This also shows a minimised window (a window is placed in the normal state).
+        A window still minimised since its start keeps the bounds for `focus()`:
+        placing it would show it.
         """
         self.bounds = bounds
-        if self.cdp is not None:
-            self._apply_bounds()
+        if self.cdp is not None and self._shown:
+            # Already in the normal state: asking for it again raises the window
+            # over the shell's own (the on-screen keyboard) for a moment.
+            self._apply_bounds(restore=False)
 
     def _find_window(self) -> int | None:
         cdp = self._require_cdp()
@@ -355,7 +366,7 @@ class BrowserSession:
         window = result.get("windowId")
         return window if isinstance(window, int) else None
 
-    def _apply_bounds(self) -> None:
+    def _apply_bounds(self, restore: bool = True) -> None:
         if self._window_id is None:
             self._window_id = self._find_window()
         if self._window_id is None:
@@ -363,8 +374,8 @@ class BrowserSession:
         x, y, width, height = self.bounds
         cdp = self._require_cdp()
         # Position and size are only accepted in the "normal" state.
-        for bounds in ({"windowState": "normal"},
-                       {"left": x, "top": y, "width": width, "height": height}):
+        place = {"left": x, "top": y, "width": width, "height": height}
+        for bounds in ({"windowState": "normal"}, place) if restore else (place,):
             try:
                 cdp.send("Browser.setWindowBounds",
                          {"windowId": self._window_id, "bounds": bounds},
@@ -402,6 +413,35 @@ class BrowserSession:
             [xdotool, "search", "--onlyvisible", "--pid", str(self.process.pid)],
             capture_output=True, text=True, timeout=XDOTOOL_TIMEOUT, check=False)
         return found.stdout.split()
+
+    # -- the on-screen keyboard -----------------------------------------------------------
+
+    def insert_text(self, text: str) -> None:
+        """Type `text` into the page's focused field, as a keyboard's characters would.
+
+        The text is never logged: it may be a password.
+        """
+        cdp, main = self._page()
+        try:
+            cdp.send("Input.insertText", {"text": text}, session_id=main,
+                     timeout=COMMAND_TIMEOUT)
+        except CdpError as error:
+            log.warning("the page did not take the on-screen keyboard's text: %s",
+                        type(error).__name__)
+
+    def press_key(self, name: str) -> None:
+        """Press and release one of `PAGE_KEYS` (Backspace, Enter, Tab, arrows) in the page."""
+        code, text = PAGE_KEYS[name]
+        cdp, main = self._page()
+        common = {"key": name, "code": name, "windowsVirtualKeyCode": code,
+                  "nativeVirtualKeyCode": code}
+        down = {"type": "keyDown", "text": text} if text else {"type": "rawKeyDown"}
+        try:
+            for params in ({**common, **down}, {**common, "type": "keyUp"}):
+                cdp.send("Input.dispatchKeyEvent", params, session_id=main,
+                         timeout=COMMAND_TIMEOUT)
+        except CdpError as error:
+            log.warning("the page did not take the key %s: %s", name, type(error).__name__)
 
     # -- language and allowlist ----------------------------------------------------------
 

@@ -88,6 +88,16 @@ class UsbStorage:
         return max(self.policy, self.mediator_policy, key=USB_POLICIES.index)
 
 
+ONSCREEN_KEYBOARD_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    # "auto": the kiosk's on-screen keyboard shows for a page's text field only when no
+    # physical keyboard is plugged in (a touch-only terminal).
+    onscreen_keyboard: str = "auto"
+
+
 @dataclass(frozen=True)
 class DeskDetails:
     """The human alternative in one language: where, which phone, when."""
@@ -159,6 +169,7 @@ class Profile:
     usb_storage: UsbStorage = UsbStorage()
     help: Help = Help()
     assisted: Assisted = Assisted()
+    accessibility: Accessibility = Accessibility()
 
     def allowlist(self, assisted: bool = False) -> Allowlist:
         """The session's allowlist: every procedure's, plus assisted mode's when on."""

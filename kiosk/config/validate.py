@@ -20,9 +20,11 @@ from kiosk.config.allowlist import Allowlist, HostPattern, PatternError, url_hos
 from kiosk.config.schema import (
     EMPTY_TEXT,
     MEDIATOR_USB_POLICIES,
+    ONSCREEN_KEYBOARD_MODES,
     PARTNERS,
     SCHEMA_VERSION,
     USB_POLICIES,
+    Accessibility,
     Assisted,
     Group,
     Help,
@@ -40,7 +42,7 @@ from kiosk.errors import ProfileError, ProfileProblem
 T = TypeVar("T")
 
 TOP_LEVEL_KEYS = ("schema", "terminal", "session", "printing", "scanning", "usb_storage",
-                  "help", "group", "procedure", "assisted")
+                  "help", "group", "procedure", "assisted", "accessibility")
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 PHONE = re.compile(r"^[0-9+() .\-/]{2,40}$")
@@ -243,13 +245,16 @@ def build_profile(document: dict[str, Any], file: Path) -> Profile:
     usb = read_section(check, document, "usb_storage", read_usb, UsbStorage())
     help_ = read_section(check, document, "help", read_help, Help())
     assisted = read_section(check, document, "assisted", read_assisted, Assisted())
+    accessibility = read_section(check, document, "accessibility", read_accessibility,
+                                 Accessibility())
     groups = read_groups(check, document.get("group", MISSING))
     procedures = read_procedures(check, document.get("procedure", MISSING), groups)
     if check.problems:
         raise ProfileError(check.problems)
     return Profile(source=file, schema=SCHEMA_VERSION, terminal=terminal, groups=groups,
                    procedures=procedures, session=session, printing=printing,
-                   scanning=scanning, usb_storage=usb, help=help_, assisted=assisted)
+                   scanning=scanning, usb_storage=usb, help=help_, assisted=assisted,
+                   accessibility=accessibility)
 
 
 def read_section(check: Checker, document: dict[str, Any], name: str,
@@ -374,6 +379,15 @@ def read_usb(check: Checker, table: dict[str, Any]) -> UsbStorage:
         mediator_policy=check.choice(table.get("mediator_policy", MISSING),
                                      "usb_storage.mediator_policy", MEDIATOR_USB_POLICIES,
                                      UsbStorage().mediator_policy))
+
+
+def read_accessibility(check: Checker, table: dict[str, Any]) -> Accessibility:
+    check.table(table, "accessibility", ("onscreen_keyboard",))
+    return Accessibility(
+        onscreen_keyboard=check.choice(table.get("onscreen_keyboard", MISSING),
+                                       "accessibility.onscreen_keyboard",
+                                       ONSCREEN_KEYBOARD_MODES,
+                                       Accessibility().onscreen_keyboard))
 
 
 def read_help(check: Checker, table: dict[str, Any]) -> Help:

@@ -45,6 +45,7 @@ from kiosk.events import (
     MediatorIdle as MediatorIdle,
     PageAddressChanged,
     PageCrashed,
+    PageFieldFocused,
     PageOpened,
     PagePdfReady,
     PinChecked as PinChecked,
@@ -166,6 +167,14 @@ class PageReload(Action):
 
 class KeyboardToPage(Action):
     """F2 in the toolbar."""
+
+
+@dataclass(frozen=True)
+class PressPageKey(Action):
+    """A key of the on-screen keyboard: `text` to type, or the name of a `key` to press."""
+
+    text: str = ""
+    key: str = ""
 
 
 class StillHere(Action):
@@ -362,6 +371,22 @@ class BrowserCall(Effect):
     """"back", "reload" or "focus" (the page takes the keyboard)."""
 
     action: str
+
+
+@dataclass(frozen=True)
+class PageKeyboard(Effect):
+    """The on-screen keyboard for a page's text field of type `field_kind` ("" puts it
+    away). The app decides whether this terminal shows it (the profile, a keyboard)."""
+
+    field_kind: str
+
+
+@dataclass(frozen=True)
+class TypeOnPage(Effect):
+    """Type `text` into the page's focused field, or press `key` there."""
+
+    text: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -690,6 +715,15 @@ class SessionFlow(ScanFlow, AssistedFlow):
             return []
         log.info("keyboard to the page")
         return [BrowserCall("focus")]
+
+    def _on_PressPageKey(self, action: PressPageKey) -> list[Effect]:
+        if self.phase is not Phase.PROCEDURE:
+            return []  # a tap that came after the page went out of sight
+        return [TypeOnPage(action.text, action.key)]
+
+    def _on_PageFieldFocused(self, event: PageFieldFocused) -> list[Effect]:
+        # Only over the page: on the shell's screens the page's focus means nothing.
+        return [PageKeyboard(event.kind)] if self.phase is Phase.PROCEDURE else []
 
     def _on_StillHere(self, action: StillHere) -> list[Effect]:
         if self.phase is not Phase.COUNTDOWN:

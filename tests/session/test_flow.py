@@ -33,6 +33,7 @@ from kiosk.events import (
     NavigationBlocked,
     PageAddressChanged,
     PageCrashed,
+    PageFieldFocused,
     PageOpened,
     PagePdfReady,
     PinChecked,
@@ -87,7 +88,8 @@ SCAN = Document("Scan 1 (1 page).pdf", Path("/s/Documents/Scan 1 (1 page).pdf"),
 SAMPLES: list[f.Input] = [
     f.OpenProcedure("caf"), f.ShowOtherWays("caf"), f.ShowHelp(), f.ChangeLanguage("en"),
     f.ShowDocuments(), f.AskToEnd(), f.GoHome(), f.GoBack(), f.PageBack(), f.PageReload(),
-    f.KeyboardToPage(), f.StillHere(), f.EndSession("button"),
+    f.KeyboardToPage(), f.PressPageKey("é"), f.PressPageKey(key="Backspace"),
+    PageFieldFocused("text"), PageFieldFocused(""), f.StillHere(), f.EndSession("button"),
     f.PickDocuments((PDF.path,)), f.CancelPicker(), f.ExplainUnavailable("No printer."),
     f.ShowUserError("Closed on Sundays."), f.InternalError(), f.MessageTimeout(),
     BrowserReady(), BrowserUnavailable(5), BrowserCrashed("exit -9"), PageOpened(),
@@ -434,6 +436,18 @@ def test_keyboard_hand_offs_only_with_a_page_on_screen() -> None:
     assert effects == [f.BrowserCall("focus")]
     assert drive(f.ShowHelp(), ToolbarKeyPressed())[1] == []
     assert drive(BrowserReady())[1] == [f.ReclaimKeyboard()]
+
+
+def test_the_onscreen_keyboard_follows_the_page_field_only_while_the_page_shows() -> None:
+    assert drive(f.OpenProcedure("caf"), PageFieldFocused("password"))[1] == [
+        f.PageKeyboard("password")]
+    assert drive(f.OpenProcedure("caf"), PageFieldFocused(""))[1] == [f.PageKeyboard("")]
+    assert drive(f.OpenProcedure("caf"), f.PressPageKey("É"))[1] == [f.TypeOnPage("É")]
+    assert drive(f.OpenProcedure("caf"), f.PressPageKey(key="Enter"))[1] == [
+        f.TypeOnPage(key="Enter")]
+    # On a shell screen, the page's focus and a late tap mean nothing.
+    assert drive(f.OpenProcedure("caf"), f.ShowHelp(), PageFieldFocused("text"))[1] == []
+    assert drive(f.OpenProcedure("caf"), f.ShowHelp(), f.PressPageKey("a"))[1] == []
 
 
 @pytest.mark.parametrize("item", [f.ShowHelp(), f.OpenProcedure("caf"), f.HomeView(),
