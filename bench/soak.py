@@ -53,8 +53,8 @@ name = "Borne d'endurance"
 languages = ["fr", "en"]
 
 [session]
-idle_timeout = 6
-idle_warning = 4
+idle_timeout = 15
+idle_warning = 5
 max_duration = 0
 
 [help]

@@ -244,16 +244,20 @@ def keep_service_manager_told(root: tk.Tk, notifier: ServiceNotifier, status: st
     """
     if not notifier.enabled:
         return
-    root.after_idle(lambda: notifier.ready(status))
     interval = notifier.ping_interval_ms()
-    if interval is None:
-        return
 
     def ping() -> None:
         notifier.alive()
-        root.after(interval, ping)
+        root.after(interval or 0, ping)
 
-    root.after(interval, ping)
+    def ready() -> None:
+        notifier.ready(status)
+        # Pings start from here, never before READY=1, however late the first idle
+        # moment comes on a busy machine.
+        if interval is not None:
+            root.after(interval, ping)
+
+    root.after_idle(ready)
 
 
 def warn_if_policy_refuses_sites(profile: Path | None) -> None:
