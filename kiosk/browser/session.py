@@ -399,8 +399,10 @@ class BrowserSession:
             if not windows:
                 log.warning("the browser window did not show: the keyboard stays put")
             for window in windows:
-                subprocess.run([xdotool, "windowactivate", window], capture_output=True,
-                               timeout=XDOTOOL_TIMEOUT, check=False)
+                # --sync: wait until the window manager has really made it active, so
+                # that "has the keyboard" below is true when it is said.
+                subprocess.run([xdotool, "windowactivate", "--sync", window],
+                               capture_output=True, timeout=XDOTOOL_TIMEOUT, check=False)
             if windows:
                 # For IT staff and tests: from now on the resident's keys reach the page.
                 log.info("the browser window has the keyboard")
