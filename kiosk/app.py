@@ -609,6 +609,10 @@ class KioskApp:
                        _("Everything you did on this terminal is being erased.")),
             "unavailable": (_("This procedure cannot be opened right now."),
                             _("Please ask at the desk: someone will help you.")),
+            "session_crashed": (_("Sorry, the procedure closed by itself"),
+                                _("A problem stopped the browser. To protect your information, "
+                                  "everything from your session has been erased. You can start "
+                                  "again, or ask at the desk: someone will help you.")),
             "page_crashed": (_("This page stopped working"),
                              _("Please open the procedure again from the home screen. What "
                                "you had typed on it may be lost.")),

@@ -817,6 +817,12 @@ class Guard:
             return
         log.error("the resident's page crashed (%s)", params.get("status", "?"))
         self._announce(PageCrashed())
+        # A crashed page answers no command until something is loaded in it again:
+        # the language set for the next tile would wait seconds for it. The empty
+        # start page gives it a live process at once (the resident is told meanwhile).
+        main = self.main_session
+        if main is not None:
+            self.cdp.post("Page.navigate", {"url": START_URL}, session_id=main)
 
     def _explain_error_page(self, session_id: str, frame_id: object, failed_url: str) -> None:
         """Put the kiosk's page over Chromium's "blocked by your organization" page.

@@ -493,6 +493,8 @@ class SessionFlow(ScanFlow, AssistedFlow):
         # The USB keys plugged in now (they outlive sessions: a key left behind is
         # still there when the next session starts), by sys path.
         self.usb_keys: dict[str, UsbKeyChanged] = {}
+        # A message the resident must see once the wipe is done ("" for none).
+        self._tell_after_wipe = ""
 
     # -- what the app may read ---------------------------------------------------------------
 
@@ -695,6 +697,8 @@ class SessionFlow(ScanFlow, AssistedFlow):
         if self._help_over is not None:
             self._help_over = None
             return [Show(self.view)]  # the screen help was over, as it is now
+        if self.phase is Phase.HOME and isinstance(self.view, MessageView):
+            return [Show(HomeView())]  # a word said after the wipe: on to the tiles
         if self.phase is not Phase.SHELL:
             return []
         before, self._session.before_help = self._session.before_help, None
@@ -782,7 +786,8 @@ class SessionFlow(ScanFlow, AssistedFlow):
             return self._reset()
         if isinstance(self.view, MessageView) and self.view.kind == "user_error":
             return self._return()
-        if isinstance(self.view, MessageView) and self.view.kind == "usb_reminder":
+        if isinstance(self.view, MessageView) and self.view.kind in ("usb_reminder",
+                                                                     "session_crashed"):
             return [Show(HomeView())]
         return []
 
@@ -875,6 +880,7 @@ class SessionFlow(ScanFlow, AssistedFlow):
         if not self._session.active:
             return [RestartBrowser()]
         log.error("the browser stopped (%s): ending the session", event.reason)
+        self._tell_after_wipe = "session_crashed"
         return self._end("crash")
 
     def _on_SessionFailed(self, event: SessionFailed) -> list[Effect]:
@@ -1012,11 +1018,16 @@ class SessionFlow(ScanFlow, AssistedFlow):
             self.phase = Phase.OUT_OF_SERVICE
             return [ResetForNextResident(), UpdateNotice(None), UpdateDocumentCount(0),
                     Show(OutOfServiceView())]
+        told, self._tell_after_wipe = self._tell_after_wipe, ""
         effects = self._reset()
-        if not self.usb_keys:
+        if self.usb_keys:
+            # The resident may be walking away: the key is theirs, say so before the tiles.
+            told = "usb_reminder"
+        if not told:
             return effects
-        # The resident may be walking away: the key is theirs, say so before the tiles.
-        return [*effects[:-1], Show(MessageView("usb_reminder")),
+        # The resident did not choose this end (a crash) or may be walking away (a key
+        # left in): a word before the tiles, with a way on at once.
+        return [*effects[:-1], Show(MessageView(told, can_go_back=told == "session_crashed")),
                 Later(USB_REMINDER_MS, self._timeout_for_this_message())]
 
     # -- USB keys ------------------------------------------------------------------------

@@ -144,6 +144,12 @@ def test_a_browser_killed_or_hung_mid_procedure_ends_the_session_cleanly(
         os.kill(browser, signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
         try:
             kiosk.wait_for_log(r"ending the session \(crash\)$", timeout=30, after=mark)
+            # Once the wipe is done the resident is told what happened, then goes on.
+            told = kiosk.wait_for_log(r"message: session_crashed$", timeout=60, after=mark)
+            kiosk.wait_for_screen("message", after=told)
+            # Back (it has the keyboard once the next browser waits hidden behind).
+            kiosk.wait_for_log(r"browser ready for the next session$", timeout=60, after=mark)
+            screen.key("Return")
             kiosk.wait_until_ready(timeout=60, after=mark)
         finally:
             if fault == "hung":

@@ -344,6 +344,31 @@ def test_the_wipe_forgets_everything_of_the_session() -> None:
     assert flow.handle(f.OpenProcedure("caf"))[0] == f.BeginSession()
 
 
+def test_a_browser_crash_is_explained_once_the_wipe_is_done() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), BrowserCrashed("exit -9"))
+    effects = flow.handle(SessionWiped("crash"))
+    shown = [e.view for e in effects if isinstance(e, f.Show)]
+    assert shown == [f.MessageView("session_crashed", can_go_back=True)]
+    later = [e for e in effects if isinstance(e, f.Later)]
+    assert later, "the message goes away by itself too"
+    assert flow.handle(later[0].input) == [f.Show(f.HomeView())]
+    flow, _ = drive(f.OpenProcedure("caf"), BrowserCrashed("exit -9"))
+    flow.handle(SessionWiped("crash"))
+    assert flow.handle(f.GoBack()) == [f.Show(f.HomeView())]
+    # The next wipe, after an ordinary end, says nothing more.
+    flow.handle(f.OpenProcedure("caf"))
+    flow.handle(f.EndSession("button"))
+    assert [e.view for e in flow.handle(SessionWiped("button"))
+            if isinstance(e, f.Show)] == [f.HomeView()]
+
+
+def test_a_browser_that_dies_unused_is_restarted_without_a_word() -> None:
+    flow = f.SessionFlow()
+    assert flow.handle(BrowserCrashed("exit -9")) == [f.RestartBrowser()]
+    assert [e for e in flow.handle(SessionWiped("crash")) if isinstance(e, f.Show)] == [
+        f.Show(f.HomeView())]
+
+
 def test_late_documents_of_a_wiped_session_are_not_listed() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), f.EndSession("button"))
     assert flow.handle(DocumentAdded(PDF)) == []
