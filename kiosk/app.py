@@ -565,7 +565,8 @@ class KioskApp:
         or beside Documents for those on the far side."""
         return [
             ToolbarItem("home", lambda: _("Home"), "⌂", lambda: self.feed(f.GoHome())),
-            ToolbarItem("back", lambda: _("Back"), "←", lambda: self.feed(f.PageBack())),
+            ToolbarItem("back", lambda: _("Back"), self.shell.look.back,
+                        lambda: self.feed(f.PageBack())),
             ToolbarItem("reload", lambda: _("Reload"), "⟳",
                         lambda: self.feed(f.PageReload())),
             ToolbarItem("documents", lambda: documents_caption(len(self.flow.documents)), "⬇",

@@ -35,19 +35,19 @@ def _desk_block(page: tk.Frame, look: Look, info: DeskDetails) -> None:
     for name, value in labelled_lines(info):
         row = frame(page, look.palette.background)
         row.pack(side="top", fill="x", pady=m.pad // 2)
-        label(row, look, name, font=m.tile_font).pack(side="left", anchor="n")
+        label(row, look, name, font=m.tile_font).pack(side=look.start, anchor="n")
         label(row, look, value, font=m.text_font,
-              wraplength=int(m.width * 0.5)).pack(side="left", padx=m.pad, anchor="n")
+              wraplength=int(m.width * 0.5)).pack(side=look.start, padx=m.pad, anchor="n")
 
 
 def _qr_block(page: tk.Frame, look: Look, text: str, caption: str) -> object:
     m = look.metrics
     photo = qr_photo(text, max(160, int(m.height * 0.28)))
     box = frame(page, look.palette.background)
-    box.pack(side="top", pady=m.pad * 2, anchor="w")
-    image_label(box, photo).pack(side="left")
+    box.pack(side="top", pady=m.pad * 2, anchor=look.anchor("w"))
+    image_label(box, photo).pack(side=look.start)
     label(box, look, caption, font=m.text_font, wraplength=int(m.width * 0.35)).pack(
-        side="left", padx=m.pad * 2)
+        side=look.start, padx=m.pad * 2)
     return photo
 
 
@@ -71,9 +71,10 @@ def build_help(
     if labelled_lines(info):
         keep.append(_qr_block(page, look, as_text(info),
                               _("Scan this code with your phone to keep these details.")))
-    back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
+    back_button = button(page, look, look.back_label(_("Back")),
+                         back, kind="primary", font=m.tile_font,
                          name="back")
-    back_button.pack(side="top", anchor="w", pady=m.pad * 2)
+    back_button.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 2)
     label(page, look, _("With a keyboard: Tab moves between the buttons, Enter chooses, and "
                         "F2 goes from a website to the kiosk's buttons and back."),
           font=m.small_font, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
@@ -100,12 +101,12 @@ def build_other_ways(
         label(page, look, _("Or ask at the desk:") + " " + info.desk, font=m.text_font,
               wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     row = frame(page, look.palette.background)
-    row.pack(side="top", anchor="w", pady=m.pad * 3)
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     open_button = button(row, look, _("Open the website"), open_site, kind="primary",
                          font=m.tile_font, name="open")
-    open_button.pack(side="left")
-    back_button = button(row, look, "←  " + _("Back"), back, font=m.tile_font, name="back")
-    back_button.pack(side="left", padx=m.pad * 2)
+    open_button.pack(side=look.start)
+    back_button = button(row, look, look.back_label(_("Back")), back, font=m.tile_font, name="back")
+    back_button.pack(side=look.start, padx=m.pad * 2)
     return ScreenParts(frame=page, order=[open_button, back_button], keep=keep,
                        name="other_ways", escape=back)
 
@@ -158,7 +159,7 @@ def build_message(parent: tk.Frame, look: Look, title: str, text: str,
             side="top", fill="x", pady=m.pad * 2)
     if back is None:
         return ScreenParts(frame=page, order=[], name="message")
-    back_button = button(page, look, "←  " + _("Back"), back, kind="primary",
+    back_button = button(page, look, look.back_label(_("Back")), back, kind="primary",
                          font=m.tile_font, name="back")
-    back_button.pack(side="top", anchor="w", pady=m.pad * 3)
+    back_button.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     return ScreenParts(frame=page, order=[back_button], name="message", escape=back)
