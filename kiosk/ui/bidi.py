@@ -23,6 +23,7 @@ in kiosk.ui.widgets (show_text, set_wrap).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -95,13 +96,28 @@ def wrap_words(text: str, width: int, measure: Measure) -> list[str]:
     return lines
 
 
+def keep_numbers_together(text: str) -> str:
+    """A space between two digits becomes a no-break space.
+
+    Phone numbers are written in groups ("32 30", "01 23 45 67 89"). To the
+    bidirectional algorithm a plain space ends a number, and in Arabic each group
+    would be placed right to left, the number then reading "30 32". A no-break space
+    is a common separator that joins two numbers into one (rule W4), shown left to
+    right, and the wrapping never cuts it.
+    """
+    return _SPACE_IN_NUMBER.sub("\u00a0", text)
+
+
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d)")
+
+
 def visual_lines(text: str, width: int, measure: Measure, rtl_session: bool) -> list[str]:
     """What Tk must draw, line by line from the top, for `text` in `width` pixels
     (0: no wrapping). Line breaks in `text` are kept."""
     shown: list[str] = []
     for paragraph in text.split("\n"):
         rtl = paragraph_is_rtl(paragraph, rtl_session)
-        shaped = shape(paragraph)
+        shaped = shape(keep_numbers_together(paragraph))
         lines = wrap_words(shaped, width, measure) if width > 0 else [shaped]
         shown.extend(visual_line(line, rtl) for line in lines)
     return shown
