@@ -117,7 +117,7 @@ def visual_lines(text: str, width: int, measure: Measure, rtl_session: bool) -> 
     shown: list[str] = []
     for paragraph in text.split("\n"):
         rtl = paragraph_is_rtl(paragraph, rtl_session)
-        shaped = shape(keep_numbers_together(paragraph))
+        shaped = shape(keep_numbers_together(paragraph)) if has_rtl(paragraph) else paragraph
         lines = wrap_words(shaped, width, measure) if width > 0 else [shaped]
         shown.extend(visual_line(line, rtl) for line in lines)
     return shown

@@ -331,18 +331,28 @@ class ScrollArea(tk.Frame):
         )
         self._bar: Any = None  # made when the content first overflows
         self.inner = frame(self._canvas, look.palette.background)
-        self._window = self._canvas.create_window(0, 0, window=self.inner, anchor="nw")
+        # Pinned to where reading starts: content too wide for the area is cut at its far
+        # end (the left in a right-to-left language), never at its start.
+        self._window = self._canvas.create_window(0, 0, window=self.inner,
+                                                  anchor=look.anchor("nw"))
         self._canvas.pack(side=look.start, fill="both", expand=True)
         self.inner.bind("<Configure>", self._on_inner_resized)
         self._canvas.bind("<Configure>", self._on_canvas_resized)
         _route_wheel_once(self.winfo_toplevel())
 
     def _on_inner_resized(self, _event: object) -> None:
-        self._canvas.configure(scrollregion=self._canvas.bbox("all"))
+        region = self._canvas.bbox("all")
+        if self._look.rtl and region:
+            # Only the height scrolls: the view stays on the canvas's own width.
+            region = (0, region[1], self._canvas.winfo_width(), region[3])
+        self._canvas.configure(scrollregion=region)
         self._update_bar()
 
     def _on_canvas_resized(self, event: tk.Event[tk.Canvas]) -> None:
         self._canvas.itemconfigure(self._window, width=event.width)
+        if self._look.rtl:
+            self._canvas.coords(self._window, event.width, 0)
+            self._on_inner_resized(event)
         self._update_bar()
 
     def _overflows(self) -> bool:
