@@ -12,7 +12,7 @@ from screenshots import check_against_reference
 from tk_helpers import AppMaker, QuietControl, settle
 
 from kiosk.app import KioskApp
-from kiosk.session.flow import OpenProcedure
+from kiosk.session.flow import OpenProcedure, ShowHelp, ShowOtherWays
 from kiosk.ui.bidi import has_rtl
 from kiosk.ui.widgets import shown_text
 
@@ -133,6 +133,21 @@ def test_the_toolbar_is_mirrored_in_arabic(make_app: AppMaker) -> None:
     assert left(buttons["end"]) < left(buttons["help"]) < left(buttons["documents"]) \
         < left(buttons["reload"]) < left(buttons["back"]) < left(buttons["home"])
     assert str(buttons["back"].cget("text")).startswith("→")
+
+
+def test_panels_start_on_the_right_with_back_pointing_right(make_app: AppMaker) -> None:
+    app = arabic_app(make_app)
+    middle = app.root.winfo_rootx() + 640
+    app.feed(ShowHelp())
+    settle(app.root)
+    back = widget(app, "back")
+    assert left(back) > middle
+    assert str(back.cget("text")).startswith("→")
+    app.feed(ShowOtherWays("caf"))
+    settle(app.root)
+    # The website first, on the right; Back after it, to its left.
+    assert right(widget(app, "back")) < left(widget(app, "open"))
+    assert left(widget(app, "back")) > middle - 400
 
 
 def _window_shot(screen: XScreen, app: KioskApp, height: int, path: Path) -> Path:
