@@ -652,7 +652,8 @@ class KioskApp:
         return [
             # Translators: toolbar button back to the kiosk's first screen, not a house.
             ToolbarItem("home", lambda: _("Home"), "⌂", lambda: self.feed(f.GoHome())),
-            ToolbarItem("back", lambda: _("Back"), "←", lambda: self.feed(f.PageBack())),
+            ToolbarItem("back", lambda: _("Back"), self.shell.look.back,
+                        lambda: self.feed(f.PageBack())),
             # Translators: toolbar button that loads the current web page again.
             ToolbarItem("reload", lambda: _("Reload"), "⟳",
                         lambda: self.feed(f.PageReload())),

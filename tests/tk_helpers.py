@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.ui.widgets import shown_text
+
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
@@ -22,10 +24,11 @@ def settle(root: tk.Misc, rounds: int = 5) -> None:
 
 
 def texts(widget: tk.Misc) -> list[str]:
-    """Every text shown by a widget and its children, in creation order."""
+    """Every text shown by a widget and its children, in creation order, as a person
+    reads it (right-to-left text in its logical order, not the order Tk draws it)."""
     found: list[str] = []
     try:
-        text = str(widget.cget("text"))
+        text = shown_text(widget)
         if text:
             found.append(text)
     except tk.TclError:

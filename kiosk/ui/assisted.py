@@ -51,8 +51,8 @@ def build_consent(parent: tk.Frame, look: Look, mediator: str, accept: Callable[
                  font=m.tile_font, name="yes")
     # Translators: answer to: the mediator may see the screen and act with you, do you agree?
     no = button(row, look, "✕  " + _("No"), decline, font=m.tile_font, name="no")
-    yes.pack(side="left", padx=m.pad * 2, ipadx=m.pad * 2, ipady=m.pad)
-    no.pack(side="left", padx=m.pad * 2, ipadx=m.pad * 2, ipady=m.pad)
+    yes.pack(side=look.start, padx=m.pad * 2, ipadx=m.pad * 2, ipady=m.pad)
+    no.pack(side=look.start, padx=m.pad * 2, ipadx=m.pad * 2, ipady=m.pad)
     return ScreenParts(frame=page, order=[yes, no], first=yes, name="consent", escape=decline)
 
 
@@ -63,10 +63,10 @@ def build_mandate(parent: tk.Frame, look: Look, back: Callable[[], None]) -> Scr
     label(page, look, _("Acting on your behalf"), font=m.title_font, fg=p.accent).pack(
         side="top", fill="x", pady=(m.pad * 3, m.pad * 2))
     label(page, look, mandate_reminder(), font=m.tile_font, wraplength=int(m.width * 0.8),
-          justify="left", anchor="w", name="reminder").pack(side="top", fill="x")
-    back_button = button(page, look, "←  " + _("Back"), back, kind="primary",
+          justify="left", anchor=look.anchor("w"), name="reminder").pack(side="top", fill="x")
+    back_button = button(page, look, look.back_label(_("Back")), back, kind="primary",
                          font=m.tile_font, name="back")
-    back_button.pack(side="top", anchor="w", pady=m.pad * 3)
+    back_button.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     return ScreenParts(frame=page, order=[back_button], name="mandate", escape=back)
 
 
@@ -87,13 +87,13 @@ def build_address_bar(parent: tk.Frame, look: Look, open_address: Callable[[str]
                      insertbackground=p.text, name="address")
     field.pack(side="top", fill="x", ipady=m.pad)
     row = frame(page, p.background)
-    row.pack(side="top", anchor="w", pady=m.pad * 3)
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     # Translators: button that opens the web address typed by the mediator.
     open_button = button(row, look, _("Open"), lambda: open_address(field.get()),
                          kind="primary", font=m.tile_font, name="open")
-    open_button.pack(side="left")
-    back_button = button(row, look, "←  " + _("Back"), back, font=m.tile_font, name="back")
-    back_button.pack(side="left", padx=m.pad * 2)
+    open_button.pack(side=look.start)
+    back_button = button(row, look, look.back_label(_("Back")), back, font=m.tile_font, name="back")
+    back_button.pack(side=look.start, padx=m.pad * 2)
     field.bind("<Return>", lambda _event: open_address(field.get()))
     return ScreenParts(frame=page, order=[field, open_button, back_button], first=field,
                        name="address_bar", escape=back)
@@ -113,12 +113,12 @@ def with_banner(inner: Builder, mediator: str, end: Callable[[], None],
         if suspended:
             text += " — " + _("paused: PIN needed")
         label(strip, look, text, font=m.tile_font, fg=BANNER_TEXT, bg=BANNER_BACKGROUND,
-              name="assisted_by").pack(side="left", padx=m.pad)
+              name="assisted_by").pack(side=look.start, padx=m.pad)
         end_button = button(strip, look, _("End assistance"), end, kind="danger",
                             font=m.small_font, name="end_assistance")
-        end_button.pack(side="right", padx=m.pad // 2)
+        end_button.pack(side=look.end, padx=m.pad // 2)
         help_button = button(strip, look, "?", reminder, font=m.small_font, name="mandate")
-        help_button.pack(side="right", padx=m.pad // 2)
+        help_button.pack(side=look.end, padx=m.pad // 2)
         parts = inner(outer, look)
         parts.frame.pack(side="top", fill="both", expand=True)
         return replace(parts, frame=outer, order=[*parts.order, help_button, end_button],
@@ -146,19 +146,19 @@ class PageBanner:
         # Wrapped, so that a long name or language never pushes the buttons off the banner.
         label(self.window, look, text, font=m.small_font, fg=BANNER_TEXT,
               bg=BANNER_BACKGROUND, wraplength=width // 2, justify="left",
-              name="assisted_by").pack(side="left", padx=m.pad)
+              name="assisted_by").pack(side=look.start, padx=m.pad)
         self.end_button = button(self.window, look, _("End assistance"), end, kind="danger",
                                  font=m.small_font, name="end_assistance")
         self.end_button.configure(pady=2)
-        self.end_button.pack(side="right", padx=m.pad // 2, pady=2)
+        self.end_button.pack(side=look.end, padx=m.pad // 2, pady=2)
         self.help_button = button(self.window, look, "?", reminder, font=m.small_font,
                                   name="mandate")
         self.help_button.configure(pady=2)
-        self.help_button.pack(side="right", padx=m.pad // 2, pady=2)
+        self.help_button.pack(side=look.end, padx=m.pad // 2, pady=2)
         self.address_button = button(self.window, look, _("Address…"), address,
                                      font=m.small_font, name="address")
         self.address_button.configure(pady=2, state="normal" if not suspended else "disabled")
-        self.address_button.pack(side="right", padx=m.pad // 2, pady=2)
+        self.address_button.pack(side=look.end, padx=m.pad // 2, pady=2)
         for widget in self.controls:
             # The shell's keys (Tab, Return, F2...) are bound on the main window: its
             # tag makes them work on the banner's buttons too.
@@ -194,11 +194,11 @@ def with_assisted_button(inner: Builder, why_unavailable: str,
             assisted.configure(fg=p.border)
             label(foot, look, why_unavailable, font=m.small_font, fg=p.muted,
                   wraplength=int(m.width * 0.6), name="assisted_why").pack(
-                side="right", padx=m.pad)
+                side=look.end, padx=m.pad)
         else:
             assisted = button(foot, look, _("Assisted mode"), press,
                               font=m.small_font, name="assisted")
-        assisted.pack(side="right")
+        assisted.pack(side=look.end)
         # Before the last control (Help): Shift+Tab from the first tile still reaches Help.
         order = [*parts.order[:-1], assisted, *parts.order[-1:]]
         return replace(parts, frame=outer, order=order)

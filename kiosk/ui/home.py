@@ -37,12 +37,12 @@ def build_header(
     help_button = button(top, look, "☎  " + _("Need help? Ask a person"), actions.show_help,
                          kind="primary", font=m.tile_font, name="help")
     help_button.configure(bg=p.surface, fg=p.accent, highlightbackground=p.header)
-    help_button.pack(side="right", padx=(m.pad, 0))
+    help_button.pack(side=look.end, padx=look.padx(m.pad, 0))
     title = label(top, look, model.terminal_name, font=m.font(round(m.text_px * 1.15), True),
                   fg=p.header_text, bg=p.header, wraplength=int(m.width * 0.5))
-    title.pack(side="left", fill="x", expand=True)
+    title.pack(side=look.start, fill="x", expand=True)
     # Wrap the name to whatever room the button leaves, rather than clip it.
-    title.bind("<Configure>", lambda e: title.configure(wraplength=max(100, e.width - 4)))
+    wrap_to_width(title, margin=4, least=100)
     controls = build_language_buttons(header, look, model, actions)
     controls.append(help_button)
     return header, controls
@@ -56,7 +56,7 @@ def build_language_buttons(
     if len(model.languages) < 2:
         return []
     row = frame(header, p.header)
-    row.pack(side="top", anchor="w", pady=(m.pad // 2, 0))
+    row.pack(side="top", anchor=look.anchor("w"), pady=(m.pad // 2, 0))
     buttons: list[tk.Widget] = []
     for lang in model.languages:
         chosen = lang == model.language
@@ -64,7 +64,7 @@ def build_language_buttons(
                    kind="normal" if chosen else "header", font=m.small_font,
                    name=f"lang_{lang}")
         b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
-        b.pack(side="left", padx=(0, m.pad // 2))
+        b.pack(side=look.start, padx=look.padx(0, m.pad // 2))
         buttons.append(b)
     return buttons
 
@@ -92,7 +92,7 @@ def build_home(
 def build_tiles(
     parent: tk.Frame, look: Look, model: HomeModel, actions: HomeActions
 ) -> tuple[list[tk.Widget], list[tk.Widget]]:
-    """One row per life situation: its name on the left, its tiles to the right.
+    """One row per life situation: its name first (left, or right in Arabic), its tiles after.
 
     Returns the tile buttons (reading order) and the 'other ways' buttons.
     """
@@ -102,15 +102,19 @@ def build_tiles(
     largest = max((len(g.tiles) for g in model.groups), default=1)
     per_row = tiles_per_row(available, m.text_px * 15, largest)
     tile_width = available // per_row
-    parent.grid_columnconfigure(1, weight=1)
+    # Group names stand where reading starts, the tiles after them: in a right-to-left
+    # language the names are on the right and each row of tiles fills from the right.
+    heading_column, cells_column = look.column(0, 2), look.column(1, 2)
+    parent.grid_columnconfigure(cells_column, weight=1)
     tiles: list[tk.Widget] = []
     other_ways: list[tk.Widget] = []
     for row, group in enumerate(model.groups):
         heading = label(parent, look, group.title, font=m.tile_font, fg=p.accent,
                         wraplength=heading_width - m.pad)
-        heading.grid(row=row, column=0, sticky="nw", pady=(m.pad, 0), padx=(0, m.pad))
+        heading.grid(row=row, column=heading_column, sticky=look.sticky("nw"), pady=(m.pad, 0),
+                     padx=look.padx(0, m.pad))
         cells = frame(parent, p.background)
-        cells.grid(row=row, column=1, sticky="ew", pady=(m.pad // 2, m.pad // 2))
+        cells.grid(row=row, column=cells_column, sticky="ew", pady=(m.pad // 2, m.pad // 2))
         for column in range(per_row):
             cells.grid_columnconfigure(column, weight=1, uniform="tile")
         for tile_row in range((len(group.tiles) + per_row - 1) // per_row):
@@ -120,8 +124,8 @@ def build_tiles(
         for index, tile in enumerate(group.tiles):
             cell, main, ways = build_tile(cells, look, tile.procedure_id, tile.title,
                                           bool(tile.other_ways), actions, tile_width)
-            cell.grid(row=index // per_row, column=index % per_row, sticky="nsew",
-                             padx=m.pad // 2, pady=m.pad // 2)
+            cell.grid(row=index // per_row, column=look.column(index % per_row, per_row),
+                      sticky="nsew", padx=m.pad // 2, pady=m.pad // 2)
             tiles.append(main)
             if ways is not None:
                 other_ways.append(ways)
@@ -142,11 +146,11 @@ def build_tile(
                       lambda: actions.show_other_ways(procedure_id),
                       font=m.small_font, name=f"ways_{procedure_id}", wraplength=m.small_px * 6)
         ways.configure(padx=m.pad // 2, pady=2)
-        ways.pack(side="right", fill="y", padx=(m.pad // 2, 0))
+        ways.pack(side=look.end, fill="y", padx=look.padx(m.pad // 2, 0))
     main = button(row, look, title, lambda: actions.open_procedure(procedure_id),
                   font=m.tile_font, wraplength=max(80, width - m.text_px * 7), anchor="w",
                   name=f"tile_{procedure_id}")
     main.configure(pady=m.pad)
     wrap_to_width(main, margin=m.pad * 4 + m.focus_ring * 2)
-    main.pack(side="left", fill="both", expand=True)
+    main.pack(side=look.start, fill="both", expand=True)
     return row, main, ways

@@ -18,7 +18,7 @@ from kiosk.i18n import _, ngettext
 from kiosk.session.documents import describe_accept
 from kiosk.session.thumbnails import existing_thumbnail
 from kiosk.ui.screen import ScreenParts
-from kiosk.ui.widgets import Look, ScrollArea, button, frame, label
+from kiosk.ui.widgets import Look, ScrollArea, button, frame, label, show_text
 
 KIND_SYMBOL = {"download": "⬇", "scan": "▤", "usb": "▭"}
 TICKED, UNTICKED = "☑", "☐"
@@ -55,7 +55,7 @@ def build_picker(
     ticked = set() if ticked is None else ticked
     # Packed before the list: however long it is, Send and Cancel stay on screen.
     actions = frame(page, p.background)
-    actions.pack(side="bottom", anchor="w", pady=m.pad * 2)
+    actions.pack(side="bottom", anchor=look.anchor("w"), pady=m.pad * 2)
     area = ScrollArea(page, look)
     area.pack(side="top", fill="both", expand=True, pady=m.pad)
     rows = _document_buttons(area.inner, look, documents, multiple, ticked, send)
@@ -64,16 +64,16 @@ def build_picker(
         send_button = button(actions, look, _("Send the ticked documents"),
                              lambda: send(tuple(d.path for d in documents if d.path in ticked)),
                              kind="primary", font=m.tile_font, name="send")
-        send_button.pack(side="left", padx=(0, m.pad * 2))
+        send_button.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(send_button)
     if scan is not None:
         scan_button = button(actions, look, "▤  " + _("Scan a document"), scan,
                              font=m.tile_font, name="scan")
-        scan_button.pack(side="left", padx=(0, m.pad * 2))
+        scan_button.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(scan_button)
-    cancel_button = button(actions, look, "←  " + _("Cancel: send nothing"), cancel,
+    cancel_button = button(actions, look, look.back_label(_("Cancel: send nothing")), cancel,
                            font=m.tile_font, name="cancel")
-    cancel_button.pack(side="left")
+    cancel_button.pack(side=look.start)
     order.append(cancel_button)
     return ScreenParts(frame=page, order=order, first=order[0], name="picker", escape=cancel,
                        on_focus=area.show_widget)
@@ -153,6 +153,6 @@ def _sender(send: Callable[[tuple[Path, ...]], None], path: Path) -> Callable[[]
 def _toggler(widget: tk.Button, document: Document, ticked: set[Path]) -> Callable[[], None]:
     def toggle() -> None:
         ticked.symmetric_difference_update({document.path})
-        widget.configure(text=_row_text(document, True, ticked))
+        show_text(widget, _row_text(document, True, ticked))
 
     return toggle

@@ -18,7 +18,7 @@ from kiosk.events import PrintStage
 from kiosk.i18n import _, ngettext
 from kiosk.session.flow import PrintPanelView, PrintStatusView
 from kiosk.ui.screen import ScreenParts
-from kiosk.ui.widgets import Look, button, frame, image_label, label
+from kiosk.ui.widgets import Look, bind_text, button, frame, image_label, label, show_text
 
 PrintChoice = Callable[[int, int, int, bool], None]  # first page, last page, copies, colour
 MAX_COPIES = 10
@@ -36,17 +36,17 @@ def build_print_panel(parent: tk.Frame, look: Look, view: PrintPanelView,
               wraplength=int(m.width * 0.85)).pack(side="top", fill="x", pady=(0, m.pad))
     # Packed before the body: the buttons stay on screen on a small display.
     actions = frame(page, p.background)
-    actions.pack(side="bottom", anchor="w", pady=m.pad * 2)
+    actions.pack(side="bottom", anchor=look.anchor("w"), pady=m.pad * 2)
     body = frame(page, p.background)
     body.pack(side="top", fill="both", expand=True)
     keep = _previews(body, look, view.previews, view.pages)
     choices = _Choices(body, look, view)
     print_button = button(actions, look, "❐  " + _("Print"), lambda: print_(*choices.value()),
                           kind="primary", font=m.tile_font, name="print")
-    print_button.pack(side="left", padx=(0, m.pad * 2))
-    cancel_button = button(actions, look, "←  " + _("Cancel: print nothing"), cancel,
+    print_button.pack(side=look.start, padx=look.padx(0, m.pad * 2))
+    cancel_button = button(actions, look, look.back_label(_("Cancel: print nothing")), cancel,
                            font=m.tile_font, name="cancel")
-    cancel_button.pack(side="left")
+    cancel_button.pack(side=look.start)
     order: list[tk.Widget] = [print_button, cancel_button, *choices.buttons]
     return ScreenParts(frame=page, order=order, first=print_button, keep=keep,
                        name="print_panel", escape=cancel)
@@ -57,7 +57,7 @@ def _previews(parent: tk.Frame, look: Look, previews: Sequence[Path], pages: int
 
     p, m = look.palette, look.metrics
     row = frame(parent, p.background)
-    row.pack(side="top", anchor="w", pady=m.pad)
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad)
     keep: list[Any] = []
     for path in previews:
         try:
@@ -65,14 +65,15 @@ def _previews(parent: tk.Frame, look: Look, previews: Sequence[Path], pages: int
                 photo = ImageTk.PhotoImage(picture.copy())
         except OSError:
             continue  # a missing picture leaves a gap, not a broken panel
-        image_label(row, photo, bg=p.surface).pack(side="left", padx=(0, m.pad * 2))
+        image_label(row, photo, bg=p.surface).pack(side=look.start,
+                                                   padx=look.padx(0, m.pad * 2))
         keep.append(photo)
     more = pages - len(previews)
     # Translators: the length of the document to print, under its preview.
     caption = ngettext("%d page", "%d pages", pages) % pages
     if more > 0:
         caption += "  " + _("(only the first pages are shown)")
-    label(parent, look, caption, font=m.tile_font).pack(side="top", anchor="w")
+    label(parent, look, caption, font=m.tile_font).pack(side="top", anchor=look.anchor("w"))
     return keep
 
 
@@ -90,7 +91,7 @@ class _Choices:
         self.cost = tk.StringVar(parent)
         p, m = look.palette, look.metrics
         box = frame(parent, p.background)
-        box.pack(side="top", anchor="w", pady=m.pad)
+        box.pack(side="top", anchor=look.anchor("w"), pady=m.pad)
         # Translators: number of printed copies, changed with - and + buttons.
         self._stepper(box, _("Copies"), self.copies, 1, MAX_COPIES, "copies")
         if view.pages > 1:
@@ -101,12 +102,12 @@ class _Choices:
         if view.colour:
             self._colour_switch(box)
         cost = label(parent, look, "", wraplength=int(m.width * 0.85))
-        cost.configure(textvariable=self.cost)
-        cost.pack(side="top", anchor="w", pady=(m.pad, 0))
+        bind_text(cost, self.cost)
+        cost.pack(side="top", anchor=look.anchor("w"), pady=(m.pad, 0))
         if view.over_quota:
             label(parent, look, _over_quota_text(view.over_quota, view.sheets_left),
                   fg=p.danger, font=m.tile_font, wraplength=int(m.width * 0.85)).pack(
-                side="top", anchor="w", pady=(m.pad, 0))
+                side="top", anchor=look.anchor("w"), pady=(m.pad, 0))
         self._update_cost()
 
     def value(self) -> tuple[int, int, int, bool]:
@@ -114,28 +115,30 @@ class _Choices:
 
     def _stepper(self, parent: tk.Frame, caption: str, variable: tk.IntVar, low: int,
                  high: int, name: str) -> None:
-        p, m = self.look.palette, self.look.metrics
+        look = self.look
+        p, m = look.palette, look.metrics
         row = frame(parent, p.background)
-        row.pack(side="top", anchor="w", pady=m.pad // 2)
+        row.pack(side="top", anchor=look.anchor("w"), pady=m.pad // 2)
         name_label = label(row, self.look, caption, font=m.tile_font)
         name_label.configure(width=12)
-        name_label.pack(side="left")
+        name_label.pack(side=look.start)
         minus = button(row, self.look, "−", lambda: self._step(variable, -1, low, high),
                        font=m.tile_font, name=f"{name}_less")
-        minus.pack(side="left")
+        minus.pack(side=look.start)
         number = label(row, self.look, "", font=m.tile_font, anchor="center")
         number.configure(textvariable=variable, width=3)
-        number.pack(side="left", padx=m.pad)
+        number.pack(side=look.start, padx=m.pad)
         plus = button(row, self.look, "+", lambda: self._step(variable, 1, low, high),
                       font=m.tile_font, name=f"{name}_more")
-        plus.pack(side="left")
+        plus.pack(side=look.start)
         self.buttons += [minus, plus]
 
     def _colour_switch(self, parent: tk.Frame) -> None:
-        m = self.look.metrics
+        look = self.look
+        m = look.metrics
         switch = button(parent, self.look, "", self._toggle_colour, font=m.tile_font,
                         name="colour")
-        switch.pack(side="top", anchor="w", pady=m.pad // 2)
+        switch.pack(side="top", anchor=look.anchor("w"), pady=m.pad // 2)
         self._colour_button = switch
         self._show_colour()
         self.buttons.append(switch)
@@ -145,8 +148,8 @@ class _Choices:
         self._show_colour()
 
     def _show_colour(self) -> None:
-        self._colour_button.configure(
-            text=_("Colour: yes") if self.colour.get() else _("Colour: no (black and white)"))
+        show_text(self._colour_button,
+                  _("Colour: yes") if self.colour.get() else _("Colour: no (black and white)"))
 
     def _step(self, variable: tk.IntVar, by: int, low: int, high: int) -> None:
         variable.set(max(low, min(high, variable.get() + by)))
@@ -193,14 +196,14 @@ def build_print_status(parent: tk.Frame, look: Look, view: PrintStatusView,
         for line in desk_lines:
             label(page, look, line, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     if view.finished:
-        text = "←  " + _("Back")
+        text = look.back_label(_("Back"))
     elif view.stage == "preparing":
-        text = "←  " + _("Cancel: print nothing")
+        text = look.back_label(_("Cancel: print nothing"))
     else:
         text = "■  " + _("Stop printing")
     action = button(page, look, text, stop_or_back, kind="primary", font=m.tile_font,
                     name="back" if view.finished else "stop")
-    action.pack(side="top", anchor="w", pady=m.pad * 3)
+    action.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     return ScreenParts(frame=page, order=[action], name="print_status", escape=stop_or_back)
 
 

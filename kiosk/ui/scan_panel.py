@@ -55,7 +55,7 @@ def build_scan_panel(parent: tk.Frame, look: Look, view: ScanPanelView, progress
     label(page, look, _("Scan a document"), font=m.title_font, fg=p.accent).pack(
         side="top", fill="x", pady=(m.pad * 3, m.pad))
     bottom = frame(page, p.background)
-    bottom.pack(side="bottom", anchor="w", pady=m.pad * 2)
+    bottom.pack(side="bottom", anchor=look.anchor("w"), pady=m.pad * 2)
     body = frame(page, p.background)
     body.pack(side="top", fill="both", expand=True)
     builder = {"choose": _choose, "scanning": _scanning, "review": _review,
@@ -70,9 +70,10 @@ Built = tuple[list[tk.Widget], tk.Widget | None, list[Any]]
 
 def _cancel_button(parent: tk.Frame, look: Look, actions: ScanActions,
                    text: str = "") -> tk.Button:
-    widget = button(parent, look, "←  " + (text or _("Cancel: scan nothing")), actions.cancel,
+    widget = button(parent, look, look.back_label(text or _("Cancel: scan nothing")),
+                    actions.cancel,
                     font=look.metrics.tile_font, name="cancel")
-    widget.pack(side="left")
+    widget.pack(side=look.start)
     return widget
 
 
@@ -88,13 +89,13 @@ def _choose(body: tk.Frame, bottom: tk.Frame, look: Look, view: ScanPanelView,
     if len(view.scanners) > 1:
         _text(body, look, _("Which scanner?"), font=m.tile_font)
         row = frame(body, look.palette.background)
-        row.pack(side="top", anchor="w", pady=(0, m.pad * 2))
+        row.pack(side="top", anchor=look.anchor("w"), pady=(0, m.pad * 2))
         for index, scanner in enumerate(view.scanners):
             mark = "◉" if scanner.name == view.scanner else "○"
             choice = button(row, look, f"{mark}  {scanner.label}",
                             _chooser(actions, scanner.name), font=m.text_font,
                             name=f"scanner_{index}")
-            choice.pack(side="left", padx=(0, m.pad))
+            choice.pack(side=look.start, padx=look.padx(0, m.pad))
             order.append(choice)
     _text(body, look, _("What do you want to scan?"), font=m.tile_font)
     presets = []
@@ -131,10 +132,10 @@ def _scanning(body: tk.Frame, bottom: tk.Frame, look: Look, view: ScanPanelView,
     _text(body, look, what, font=m.tile_font)
     bar = ttk.Progressbar(body, orient="horizontal", mode="determinate", maximum=100,
                           variable=progress, length=int(m.width * 0.6), takefocus=0)
-    bar.pack(side="top", anchor="w", pady=m.pad * 2, ipady=m.pad)
+    bar.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 2, ipady=m.pad)
     percent = label(body, look, "", font=m.tile_font)
     percent.configure(textvariable=progress)
-    percent.pack(side="top", anchor="w")
+    percent.pack(side="top", anchor=look.anchor("w"))
     _text(body, look, _("Do not lift the cover until the scan is over."))
     cancel = _cancel_button(bottom, look, actions, _("Cancel the scan"))
     return [cancel], cancel, []
@@ -146,13 +147,13 @@ def _previews(parent: tk.Frame, look: Look, view: ScanPanelView,
 
     p, m = look.palette, look.metrics
     row = frame(parent, p.background)
-    row.pack(side="top", anchor="w", pady=m.pad)
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad)
     keep: list[Any] = []
     rotators: list[tk.Widget] = []
     height = PREVIEW_HEIGHT if len(view.pages) <= 3 else PREVIEW_HEIGHT * 3 // len(view.pages)
     for index, scanned in enumerate(view.pages):
         cell = frame(row, p.background)
-        cell.pack(side="left", padx=(0, m.pad * 2), anchor="n")
+        cell.pack(side=look.start, padx=look.padx(0, m.pad * 2), anchor="n")
         try:
             with Image.open(scanned.preview) as picture:
                 shown = picture.rotate(-90 * scanned.turns, expand=True)
@@ -191,13 +192,13 @@ def _review(body: tk.Frame, bottom: tk.Frame, look: Look, view: ScanPanelView,
         add = button(bottom, look, "+  " + text, actions.add_page,
                      kind="primary" if view.needs_other_side else "normal",
                      font=m.tile_font, name="add_page")
-        add.pack(side="left", padx=(0, m.pad * 2))
+        add.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(add)
     if not view.needs_other_side:
         # Translators: button: the scanned document is complete.
         finish = button(bottom, look, "✓  " + _("Finish"), actions.finish, kind="primary",
                         font=m.tile_font, name="finish")
-        finish.pack(side="left", padx=(0, m.pad * 2))
+        finish.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(finish)
     order.append(_cancel_button(bottom, look, actions))
     first = add if view.needs_other_side or (view.preset == SEVERAL_PAGES and add) else finish
@@ -218,9 +219,9 @@ def _saved(body: tk.Frame, bottom: tk.Frame, look: Look, view: ScanPanelView,
           font=m.tile_font)
     _text(body, look, _("It is in your documents: a website that asks for a file can take it "
                         "from there. It is erased when your session ends."))
-    back = button(bottom, look, "←  " + _("Back"), actions.cancel, kind="primary",
+    back = button(bottom, look, look.back_label(_("Back")), actions.cancel, kind="primary",
                   font=m.tile_font, name="back")
-    back.pack(side="left")
+    back.pack(side=look.start)
     return [back], back, []
 
 
@@ -235,7 +236,7 @@ def _failed(body: tk.Frame, bottom: tk.Frame, look: Look, view: ScanPanelView,
     if view.reason != "no_scanner":
         retry = button(bottom, look, "⟳  " + _("Try again"), actions.retry, kind="primary",
                        font=m.tile_font, name="retry")
-        retry.pack(side="left", padx=(0, m.pad * 2))
+        retry.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(retry)
     order.append(_cancel_button(bottom, look, actions, _("Back")))
     return order, order[0], []

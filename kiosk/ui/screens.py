@@ -40,19 +40,19 @@ def _desk_block(page: tk.Frame, look: Look, info: DeskDetails) -> None:
     for name, value in labelled_lines(info):
         row = frame(page, look.palette.background)
         row.pack(side="top", fill="x", pady=m.pad // 2)
-        label(row, look, name, font=m.tile_font).pack(side="left", anchor="n")
+        label(row, look, name, font=m.tile_font).pack(side=look.start, anchor="n")
         label(row, look, value, font=m.text_font,
-              wraplength=int(m.width * 0.5)).pack(side="left", padx=m.pad, anchor="n")
+              wraplength=int(m.width * 0.5)).pack(side=look.start, padx=m.pad, anchor="n")
 
 
 def _qr_block(page: tk.Frame, look: Look, text: str, caption: str) -> object:
     m = look.metrics
     photo = qr_photo(text, max(160, int(m.height * 0.28)))
     box = frame(page, look.palette.background)
-    box.pack(side="top", pady=m.pad * 2, anchor="w")
-    image_label(box, photo, name="desk_qr").pack(side="left")
+    box.pack(side="top", pady=m.pad * 2, anchor=look.anchor("w"))
+    image_label(box, photo, name="desk_qr").pack(side=look.start)
     label(box, look, caption, font=m.text_font, wraplength=int(m.width * 0.35)).pack(
-        side="left", padx=m.pad * 2)
+        side=look.start, padx=m.pad * 2)
     return photo
 
 
@@ -70,15 +70,15 @@ def _qr_cards(page: tk.Frame, look: Look, cards: list[QrCard]) -> list[object]:
     m = look.metrics
     size = max(120, min(int(m.height * 0.2), int(m.width * 0.8 / len(cards)) - m.pad * 4))
     row = frame(page, look.palette.background)
-    row.pack(side="top", anchor="w", pady=m.pad)
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad)
     photos: list[object] = []
     for card in cards:
         photo = qr_photo(card.text, size)
         box = frame(row, look.palette.background)
-        box.pack(side="left", anchor="n", padx=(0, m.pad * 4))
-        image_label(box, photo, name=card.name).pack(side="top", anchor="w")
-        label(box, look, card.caption, font=m.small_font,
-              wraplength=int(size * 1.4)).pack(side="top", anchor="w", pady=(m.pad // 2, 0))
+        box.pack(side=look.start, anchor="n", padx=look.padx(0, m.pad * 4))
+        image_label(box, photo, name=card.name).pack(side="top", anchor=look.anchor("w"))
+        label(box, look, card.caption, font=m.small_font, wraplength=int(size * 1.4)).pack(
+            side="top", anchor=look.anchor("w"), pady=(m.pad // 2, 0))
         photos.append(photo)
     return photos
 
@@ -120,9 +120,10 @@ def build_help(
             keep.append(_qr_block(page, look, as_text(info), desk_caption))
     if cards:
         keep.extend(_qr_cards(page, look, cards))
-    back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
+    back_button = button(page, look, look.back_label(_("Back")), back, kind="primary",
+                         font=m.tile_font,
                          name="back")
-    back_button.pack(side="top", anchor="w", pady=m.pad * 2)
+    back_button.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 2)
     label(page, look, _("With a keyboard: Tab moves between the buttons, Enter chooses, and "
                         "F2 goes from a website to the kiosk's buttons and back."),
           font=m.small_font, wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
@@ -166,12 +167,12 @@ def build_other_ways(
         label(page, look, _("Or ask at the desk:") + " " + info.desk, font=m.text_font,
               wraplength=int(m.width * 0.85)).pack(side="top", fill="x")
     row = frame(page, look.palette.background)
-    row.pack(side="top", anchor="w", pady=m.pad * 3)
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     open_button = button(row, look, _("Open the website"), open_site, kind="primary",
                          font=m.tile_font, name="open")
-    open_button.pack(side="left")
-    back_button = button(row, look, "←  " + _("Back"), back, font=m.tile_font, name="back")
-    back_button.pack(side="left", padx=m.pad * 2)
+    open_button.pack(side=look.start)
+    back_button = button(row, look, look.back_label(_("Back")), back, font=m.tile_font, name="back")
+    back_button.pack(side=look.start, padx=m.pad * 2)
     return ScreenParts(frame=page, order=[open_button, back_button], keep=keep,
                        name="other_ways", escape=back)
 
@@ -224,9 +225,9 @@ def build_message(parent: tk.Frame, look: Look, title: str, text: str,
             side="top", fill="x", pady=m.pad * 2)
     if back is None:
         return ScreenParts(frame=page, order=[], name="message")
-    back_button = button(page, look, "←  " + _("Back"), back, kind="primary",
+    back_button = button(page, look, look.back_label(_("Back")), back, kind="primary",
                          font=m.tile_font, name="back")
-    back_button.pack(side="top", anchor="w", pady=m.pad * 3)
+    back_button.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     return ScreenParts(frame=page, order=[back_button], name="message", escape=back)
 
 
@@ -245,7 +246,7 @@ def with_help_button(inner: Builder, show_help: Callable[[], None]) -> Builder:
                              font=m.small_font, name="help")
         help_button.configure(fg=p.accent)
         _keep_touchable(help_button)
-        help_button.pack(side="right")
+        help_button.pack(side=look.end)
         parts = inner(outer, look)
         parts.frame.pack(side="top", fill="both", expand=True)
         groups = None if parts.arrow_group is None else [*parts.arrow_group, help_button]

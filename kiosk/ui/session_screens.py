@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.i18n import _, ngettext
 from kiosk.ui.screen import ScreenParts
-from kiosk.ui.widgets import Look, button, frame, label
+from kiosk.ui.widgets import Look, bind_text, button, frame, label
 
 
 def seconds_caption(seconds_left: int) -> str:
@@ -41,7 +41,7 @@ def build_countdown(
     big.configure(textvariable=number)
     big.pack(side="top", fill="x", pady=m.pad)
     unit = label(page, look, "", font=m.tile_font, anchor="center", justify="center")
-    unit.configure(textvariable=caption)
+    bind_text(unit, caption)
     unit.pack(side="top", fill="x")
     label(page, look, text, font=m.text_font, wraplength=int(m.width * 0.8), anchor="center",
           justify="center").pack(side="top", fill="x", pady=m.pad * 2)
@@ -49,9 +49,9 @@ def build_countdown(
     row.pack(side="top", pady=m.pad * 2)
     here = button(row, look, _("I'm still here"), still_here, kind="primary",
                   font=m.title_font, name="still_here")
-    here.pack(side="left", padx=m.pad * 2)
+    here.pack(side=look.start, padx=m.pad * 2)
     end = button(row, look, _("End my session now"), end_now, font=m.tile_font, name="end_now")
-    end.pack(side="left", padx=m.pad * 2)
+    end.pack(side=look.start, padx=m.pad * 2)
     # Escape is "I'm still here": the way back to what the resident was doing.
     return ScreenParts(frame=page, order=[here, end], name="countdown", escape=still_here)
 
@@ -77,12 +77,13 @@ def build_end_confirmation(
         label(page, look, "•  " + text, font=m.tile_font, wraplength=int(m.width * 0.85)).pack(
             side="top", fill="x", pady=m.pad // 2)
     row = frame(page, p.background)
-    row.pack(side="top", anchor="w", pady=m.pad * 4)
-    back = button(row, look, "←  " + _("No, go back"), cancel, font=m.tile_font, name="cancel")
-    back.pack(side="left")
+    row.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 4)
+    back = button(row, look, look.back_label(_("No, go back")),
+                  cancel, font=m.tile_font, name="cancel")
+    back.pack(side=look.start)
     end = button(row, look, _("Yes, end my session"), confirm, kind="danger", font=m.tile_font,
                  name="confirm")
-    end.pack(side="left", padx=m.pad * 3)
+    end.pack(side=look.start, padx=m.pad * 3)
     return ScreenParts(frame=page, order=[back, end], name="end_confirmation", escape=cancel)
 
 
@@ -113,23 +114,23 @@ def build_documents(
             if print_document is not None:
                 printer = button(row, look, "❐  " + _("Print"), _printer_of(print_document, path),
                                  font=m.text_font, name=f"print_{index}")
-                printer.pack(side="left", padx=(0, m.pad))
+                printer.pack(side=look.start, padx=look.padx(0, m.pad))
                 order.append(printer)
             if save_to_usb is not None and path in savable:
                 saver = button(row, look, "▭  " + _("Save to my USB key"),
                                _printer_of(save_to_usb, path), font=m.text_font,
                                name=f"save_usb_{index}")
-                saver.pack(side="left", padx=(0, m.pad))
+                saver.pack(side=look.start, padx=look.padx(0, m.pad))
                 order.append(saver)
             label(row, look, "⬇  " + name, font=m.tile_font,
-                  wraplength=int(m.width * 0.7)).pack(side="left", fill="x")
+                  wraplength=int(m.width * 0.7)).pack(side=look.start, fill="x")
     else:
         label(page, look, _("No document yet. What you download from a website will be "
                             "listed here."), wraplength=int(m.width * 0.85)).pack(
             side="top", fill="x")
-    back_button = button(page, look, "←  " + _("Back"), back, kind="primary", font=m.tile_font,
-                         name="back")
-    back_button.pack(side="top", anchor="w", pady=m.pad * 3)
+    back_button = button(page, look, look.back_label(_("Back")), back, kind="primary",
+                         font=m.tile_font, name="back")
+    back_button.pack(side="top", anchor=look.anchor("w"), pady=m.pad * 3)
     return ScreenParts(frame=page, order=[back_button, *order], name="documents", escape=back)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from kiosk.i18n import current_language, is_rtl
 from kiosk.ui.focus import FocusManager
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, metrics_for
@@ -44,7 +45,7 @@ class Shell:
         self.area = Area(0, 0, *size) if size else self._window_area()
         self.high_contrast = False
         self.text_scale = 1.0
-        self.look = self._make_look()
+        self._look = self._make_look()
         self.focus = FocusManager(root)
         self.current: ScreenParts | None = None
         self.strip = False
@@ -68,10 +69,16 @@ class Shell:
         palette = HIGH_CONTRAST if self.high_contrast else STANDARD
         return Look(palette, metrics_for(self.area.width, self.area.height, self.text_scale))
 
+    @property
+    def look(self) -> Look:
+        """The Look of the next screen: mirrored while the session's language is written
+        right to left (the language changes without a new Shell)."""
+        return replace(self._look, rtl=is_rtl(current_language()))
+
     def set_presentation(self, *, high_contrast: bool, text_scale: float) -> None:
         """Change contrast and text size; the next screen shown uses them."""
         self.high_contrast, self.text_scale = high_contrast, text_scale
-        self.look = self._make_look()
+        self._look = self._make_look()
         self.root.configure(bg=self.look.palette.background)
 
     def show(self, build: ScreenBuilder) -> ScreenParts:

@@ -23,7 +23,17 @@ from kiosk.i18n import _
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.theme import Metrics
-from kiosk.ui.widgets import Look, button, frame, label
+from kiosk.ui.widgets import (
+    Look,
+    Side,
+    bind_text,
+    button,
+    frame,
+    label,
+    set_wrap,
+    show_text,
+    shown_text,
+)
 
 Font = tuple[str, int, str]
 
@@ -45,10 +55,9 @@ def _fit_title(widget: tk.Label, title: str, width: int) -> None:
     if width <= 1:
         return
     shown = title if width >= TITLE_MIN_PX else ""
-    if widget.cget("text") != shown:
-        widget.configure(text=shown)
-    if int(widget.cget("wraplength")) != width:
-        widget.configure(wraplength=width)
+    if shown_text(widget) != shown:
+        show_text(widget, shown)
+    set_wrap(widget, width)
 
 
 def layouts(items: Sequence[ToolbarItem], m: Metrics) -> list[tuple[Font, frozenset[str]]]:
@@ -75,19 +84,20 @@ class Toolbar:
         self.buttons: dict[str, tk.Button] = {}
         start = [item for item in self.items if item.side == "start"]
         end = sorted((item for item in self.items if item.side == "end"), key=_end_rank)
+        # Home stands where reading starts (the right in Arabic), End session at the far end.
         for item in start:
-            self._add(item, "left")
+            self._add(item, look.start)
         for item in end:
-            self._add(item, "right")
+            self._add(item, look.end)
         # The time limit drawing near, in the toolbar's own colours so that the
         # empty label of the rest of the time is invisible.
         warning = label(self.frame, look, "", font=self.font, fg=p.header_text, bg=p.header,
                         anchor="e")
-        warning.configure(textvariable=notice)
-        warning.pack(side="right", padx=m.pad)
+        bind_text(warning, notice)
+        warning.pack(side=look.end, padx=m.pad)
         title_label = label(self.frame, look, title, font=m.small_font, fg=p.header_text,
                             bg=p.header, anchor="center", justify="center")
-        title_label.pack(side="left", fill="both", expand=True, padx=m.pad)
+        title_label.pack(side=look.start, fill="both", expand=True, padx=m.pad)
         # The procedure's name gets the room the buttons leave: wrapped to it, not cut,
         # and left out when that room is too narrow for a word a line.
         title_label.bind("<Configure>",
@@ -102,13 +112,13 @@ class Toolbar:
             (i for i in self.items if i.side == "end"), key=_end_rank, reverse=True)]
         return [*start, *end]
 
-    def _add(self, item: ToolbarItem, side: str) -> None:
+    def _add(self, item: ToolbarItem, side: Side) -> None:
         p, m = self.look.palette, self.look.metrics
         kind = "danger" if item.id == "end" else "normal"
         widget = button(self.frame, self.look, "", lambda: self._press(item), kind=kind,
                         font=self.font, name=item.id)
         widget.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
-        widget.pack(side=side, padx=max(2, m.pad // 2), fill="y")  # type: ignore[arg-type]
+        widget.pack(side=side, padx=max(2, m.pad // 2), fill="y")
         self.buttons[item.id] = widget
 
     def _fit_in(self, m: Metrics) -> None:
@@ -153,8 +163,8 @@ class Toolbar:
                 else f"{item.symbol} {item.label()}".strip()
             if count_room and item.id == "documents" and not text.endswith(")"):
                 text += " (9)"
-            if widget.cget("text") != text:
-                widget.configure(text=text)
+            if shown_text(widget) != text:
+                show_text(widget, text)
             enabled = not item.availability().why_unavailable
             normal_fg = p.danger_text if item.id == "end" else p.text
             widget.configure(fg=normal_fg if enabled else p.border)

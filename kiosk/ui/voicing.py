@@ -128,7 +128,7 @@ def with_speech_button(inner: Builder, item: ToolbarItem,
                         name="speech")
         toggle.configure(highlightbackground=look.palette.header, padx=m.pad,
                          pady=max(2, m.pad // 2))
-        toggle.pack(side="right", padx=(m.pad, 0), fill="y")
+        toggle.pack(side=look.end, padx=look.padx(m.pad, 0), fill="y")
         at = parts.order.index(help_button)
         return replace(parts, order=[*parts.order[:at], toggle, *parts.order[at:]])
 

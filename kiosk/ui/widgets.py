@@ -7,6 +7,7 @@ keyboard-only and low-vision residents need.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tkinter as tk
 import weakref
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kiosk.ui import bidi
 from kiosk.ui.theme import Metrics, Palette
 
 
@@ -39,12 +41,74 @@ Anchor = Literal["nw", "n", "ne", "w", "center", "e", "sw", "s", "se"]
 Justify = Literal["left", "center", "right"]
 
 
+Side = Literal["left", "right", "top", "bottom"]
+
+_MIRRORED_ANCHOR = {"nw": "ne", "ne": "nw", "w": "e", "e": "w", "sw": "se", "se": "sw"}
+_MIRRORED_SIDE = {"left": "right", "right": "left"}
+
+
 @dataclass(frozen=True)
 class Look:
-    """The palette and sizes every widget of one screen uses."""
+    """The palette and sizes every widget of one screen uses, and its writing direction.
+
+    Screens are written once, in left-to-right terms ("left" is where reading
+    starts); in a right-to-left language the Look mirrors them. Every side,
+    anchor, sticky, justify, horizontal padding, grid column and "back" arrow a
+    screen uses goes through it: `look.side("left")`, `look.anchor("w")`,
+    `look.sticky("nw")`, `look.justify("left")`, `look.padx(0, 8)`,
+    `look.column(i, count)`, `look.back`. label() and button() already mirror
+    their own anchor and justify, and lay out right-to-left text (kiosk.ui.bidi).
+    """
 
     palette: Palette
     metrics: Metrics
+    rtl: bool = False
+
+    def side(self, side: Side) -> Side:
+        """A pack side: left and right swap in a right-to-left language."""
+        return _MIRRORED_SIDE.get(side, side) if self.rtl else side  # type: ignore[return-value]
+
+    def anchor(self, anchor: Anchor) -> Anchor:
+        """An anchor (nw, w, e...): east and west swap in a right-to-left language."""
+        return _MIRRORED_ANCHOR.get(anchor, anchor) if self.rtl else anchor  # type: ignore[return-value]
+
+    def sticky(self, sticky: str) -> str:
+        """A grid sticky ("nw", "nsew"...): e and w swap in a right-to-left language."""
+        if not self.rtl:
+            return sticky
+        return sticky.translate(str.maketrans("ew", "we"))
+
+    def justify(self, justify: Justify) -> Justify:
+        """Lines of a wrapped text: left and right swap in a right-to-left language."""
+        if not self.rtl or justify == "center":
+            return justify
+        return "right" if justify == "left" else "left"
+
+    def padx(self, start: int, end: int) -> tuple[int, int]:
+        """Horizontal padding given reading-start first, as Tk's (left, right)."""
+        return (end, start) if self.rtl else (start, end)
+
+    def column(self, index: int, count: int) -> int:
+        """The grid column of the `index`-th cell of `count` in reading order."""
+        return count - 1 - index if self.rtl else index
+
+    @property
+    def start(self) -> Side:
+        """The side reading starts from."""
+        return self.side("left")
+
+    @property
+    def end(self) -> Side:
+        return self.side("right")
+
+    @property
+    def back(self) -> str:
+        """The arrow of a Back button, pointing where reading came from."""
+        return "→" if self.rtl else "←"
+
+    def back_label(self, text: str) -> str:
+        """A Back button's words after its arrow ("←  Back", "→  رجوع")."""
+        return f"{self.back}  {text}"
 
 
 def button(
@@ -73,7 +137,6 @@ def button(
         parent,
         **own_style(),
         **naming,
-        text=text,
         command=command,
         font=font or m.text_font,
         bg=background,
@@ -86,25 +149,113 @@ def button(
         highlightcolor=p.focus,
         highlightbackground=_parent_background(parent, p),
         takefocus=1,
-        wraplength=wraplength,
-        justify="left" if anchor == "w" else "center",
-        anchor=anchor,
+        justify=look.justify("left") if anchor == "w" else "center",
+        anchor=look.anchor(anchor),
         padx=m.pad * 2,
         pady=m.pad,
         cursor="hand2",
     )
+    _start_showing(widget, look, text, wraplength)
     return widget
 
 
-def wrap_to_width(widget: tk.Button | tk.Label, margin: int) -> None:
+def wrap_to_width(widget: tk.Button | tk.Label, margin: int, least: int = 40) -> None:
     """Wrap the widget's text to the width it really gets, whatever the layout gives it."""
 
     def rewrap(event: tk.Event[tk.Misc]) -> None:
-        width = max(40, event.width - margin)
-        if int(widget.cget("wraplength")) != width:
-            widget.configure(wraplength=width)
+        set_wrap(widget, max(least, event.width - margin))
 
     widget.bind("<Configure>", rewrap, add="+")
+
+
+WRAP_SLACK = 2  # pixels of width change that do not rewrap a right-to-left text
+
+
+@dataclass
+class _Shown:
+    """What a widget was asked to show: the logical text and the width to wrap it to."""
+
+    text: str
+    wrap: int
+    rtl: bool
+
+
+# Keyed by the widget itself: the entry goes with the widget.
+_SHOWN: weakref.WeakKeyDictionary[tk.Misc, _Shown] = weakref.WeakKeyDictionary()
+
+
+def _start_showing(widget: tk.Label | tk.Button, look: Look, text: str, wrap: int) -> None:
+    _SHOWN[widget] = _Shown(text, wrap, look.rtl)
+    _render(widget, _SHOWN[widget])
+
+
+def show_text(widget: tk.Label | tk.Button, text: str) -> None:
+    """Change what a label or button made by this module shows.
+
+    Always use this (or `bind_text`) rather than `configure(text=...)`: right-to-left
+    text is shaped, wrapped and reordered here (kiosk.ui.bidi)."""
+    shown = _SHOWN.get(widget)
+    if shown is None:
+        _SHOWN[widget] = shown = _Shown(text, int(str(widget.cget("wraplength"))), False)
+    shown.text = text
+    _render(widget, shown)
+
+
+def set_wrap(widget: tk.Label | tk.Button, width: int) -> None:
+    """Wrap the widget's text to `width` pixels (instead of `configure(wraplength=...)`)."""
+    shown = _SHOWN.get(widget)
+    if shown is None:
+        _SHOWN[widget] = shown = _Shown(str(widget.cget("text")), width, False)
+    if shown.wrap == width:
+        return
+    if bidi.has_rtl(shown.text) and shown.wrap > 0 and abs(shown.wrap - width) <= WRAP_SLACK:
+        # Columns of one uniform grid differ by a pixel, and which one gets it follows
+        # what the texts ask: rewrapping on that pixel would swing the layout forever.
+        return
+    shown.wrap = width
+    _render(widget, shown)
+
+
+def shown_text(widget: tk.Misc) -> str:
+    """The text a widget was asked to show, in logical order (what a person reads)."""
+    shown = _SHOWN.get(widget)
+    return shown.text if shown is not None else str(widget.cget("text"))
+
+
+def bind_text(widget: tk.Label | tk.Button, variable: tk.StringVar | tk.IntVar) -> None:
+    """Show `variable`'s value, following its changes (instead of textvariable=, which
+    would hand Tk the logical order). The trace goes with the widget."""
+
+    def follow(*_args: object) -> None:
+        show_text(widget, str(variable.get()))
+
+    trace = variable.trace_add("write", follow)
+    widget.bind("<Destroy>", lambda _event: _forget_trace(variable, trace), add="+")
+    follow()
+
+
+def _forget_trace(variable: tk.StringVar | tk.IntVar, trace: str) -> None:
+    with contextlib.suppress(tk.TclError):
+        variable.trace_remove("write", trace)
+
+
+def _render(widget: tk.Label | tk.Button, shown: _Shown) -> None:
+    """Hand Tk the text: as it is (Tk wraps it) unless it holds right-to-left characters;
+    then shaped, wrapped by us at word boundaries and each line in visual order."""
+    if bidi.has_rtl(shown.text):
+        font = widget.cget("font")
+
+        def measure(text: str) -> int:
+            return int(widget.tk.call("font", "measure", font, text))
+
+        lines = bidi.visual_lines(shown.text, shown.wrap, measure, shown.rtl)
+        text, wrap = "\n".join(lines), 0
+    else:
+        text, wrap = shown.text, shown.wrap
+    if str(widget.cget("text")) != text:
+        widget.configure(text=text)
+    if int(str(widget.cget("wraplength"))) != wrap:
+        widget.configure(wraplength=wrap)
 
 
 def _parent_background(parent: tk.Misc, palette: Palette) -> str:
@@ -129,18 +280,18 @@ def label(
 ) -> tk.Label:
     p = look.palette
     naming: dict[str, Any] = {"name": name} if name else {}
-    return tk.Label(
+    widget = tk.Label(
         parent,
         **own_style(),
         **naming,
-        text=text,
         font=font or look.metrics.text_font,
         fg=fg or p.text,
         bg=bg or _parent_background(parent, p),
-        wraplength=wraplength,
-        anchor=anchor,
-        justify=justify,
+        anchor=look.anchor(anchor),
+        justify=look.justify(justify),
     )
+    _start_showing(widget, look, text, wraplength)
+    return widget
 
 
 def frame(parent: tk.Misc, bg: str, **options: Any) -> tk.Frame:
@@ -184,24 +335,35 @@ class ScrollArea(tk.Frame):
 
     def __init__(self, parent: tk.Misc, look: Look) -> None:
         super().__init__(parent, bg=look.palette.background, **own_style())
+        self._look = look
         self._canvas = tk.Canvas(
             self, bg=look.palette.background, highlightthickness=0, bd=0, takefocus=0,
             **own_style(),
         )
         self._bar: Any = None  # made when the content first overflows
         self.inner = frame(self._canvas, look.palette.background)
-        self._window = self._canvas.create_window(0, 0, window=self.inner, anchor="nw")
-        self._canvas.pack(side="left", fill="both", expand=True)
+        # Pinned to where reading starts: content too wide for the area is cut at its far
+        # end (the left in a right-to-left language), never at its start.
+        self._window = self._canvas.create_window(0, 0, window=self.inner,
+                                                  anchor=look.anchor("nw"))
+        self._canvas.pack(side=look.start, fill="both", expand=True)
         self.inner.bind("<Configure>", self._on_inner_resized)
         self._canvas.bind("<Configure>", self._on_canvas_resized)
         _route_wheel_once(self.winfo_toplevel())
 
     def _on_inner_resized(self, _event: object) -> None:
-        self._canvas.configure(scrollregion=self._canvas.bbox("all"))
+        region = self._canvas.bbox("all")
+        if self._look.rtl and region:
+            # Only the height scrolls: the view stays on the canvas's own width.
+            region = (0, region[1], self._canvas.winfo_width(), region[3])
+        self._canvas.configure(scrollregion=region)
         self._update_bar()
 
     def _on_canvas_resized(self, event: tk.Event[tk.Canvas]) -> None:
         self._canvas.itemconfigure(self._window, width=event.width)
+        if self._look.rtl:
+            self._canvas.coords(self._window, event.width, 0)
+            self._on_inner_resized(event)
         self._update_bar()
 
     def _overflows(self) -> bool:
@@ -213,7 +375,7 @@ class ScrollArea(tk.Frame):
         if self._overflows():
             bar = self._scrollbar()
             if not bar.winfo_ismapped():
-                bar.pack(side="right", fill="y")
+                bar.pack(side=self._look.end, fill="y")
         elif self._bar is not None and self._bar.winfo_ismapped():
             self._bar.pack_forget()
             self._canvas.yview_moveto(0)

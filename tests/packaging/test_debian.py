@@ -68,6 +68,8 @@ NEEDED = {
     "adduser (postinst)": "adduser",
     "pdfinfo, pdftoppm (print previews)": "poppler-utils",
     "cups (printing)": "python3-cups",
+    "bidi (right-to-left labels)": "python3-bidi",
+    "arabic_reshaper (joined Arabic letters)": "python3-arabic-reshaper",
 }
 
 
