@@ -38,7 +38,7 @@ def build_countdown(
           anchor="center", justify="center").pack(side="top", fill="x")
     big = label(page, look, "", font=m.font(int(m.height * 0.22), bold=True), fg=p.danger,
                 anchor="center", justify="center")
-    big.configure(textvariable=number)
+    bind_text(big, number)
     big.pack(side="top", fill="x", pady=m.pad)
     unit = label(page, look, "", font=m.tile_font, anchor="center", justify="center")
     bind_text(unit, caption)

@@ -132,7 +132,8 @@ def test_the_toolbar_is_mirrored_in_arabic(make_app: AppMaker) -> None:
     # Home where reading starts (the right), End session at the far end (the left).
     assert left(buttons["end"]) < left(buttons["help"]) < left(buttons["documents"]) \
         < left(buttons["reload"]) < left(buttons["back"]) < left(buttons["home"])
-    assert str(buttons["back"].cget("text")).startswith("→")
+    # Read in logical order: the arrow comes first, at the right, pointing right.
+    assert shown_text(buttons["back"]).startswith("→")
 
 
 def test_panels_start_on_the_right_with_back_pointing_right(make_app: AppMaker) -> None:
@@ -142,7 +143,7 @@ def test_panels_start_on_the_right_with_back_pointing_right(make_app: AppMaker) 
     settle(app.root)
     back = widget(app, "back")
     assert left(back) > middle
-    assert str(back.cget("text")).startswith("→")
+    assert shown_text(back).startswith("→")
     app.feed(ShowOtherWays("caf"))
     settle(app.root)
     # The website first, on the right; Back after it, to its left.
