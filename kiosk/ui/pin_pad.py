@@ -82,7 +82,9 @@ def build_pin_pad(parent: tk.Frame, look: Look, view: PinPadView,
         cell = frame(grid, p.background, width=size * 2, height=size)
         cell.grid(row=index // 3, column=index % 3, padx=m.pad // 2, pady=m.pad // 2)
         cell.pack_propagate(False)
-        key = button(cell, look, text, command, kind=kind, font=font, name=name)
+        # Translators: the key that sends the PIN typed on the pad; keep it very short.
+        caption = _("OK") if name == "ok" else text
+        key = button(cell, look, caption, command, kind=kind, font=font, name=name)
         key.pack(fill="both", expand=True)
         keys.append(key)
     close_button = button(page, look, "✕  " + _("Close"), close, font=m.tile_font,

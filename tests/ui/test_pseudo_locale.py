@@ -24,7 +24,7 @@ from tk_helpers import AppMaker, QuietControl, settle, texts
 
 from kiosk import i18n
 from kiosk.app import KioskApp
-from kiosk.events import CountdownTick
+from kiosk.events import CountdownTick, Scanner
 from kiosk.session import flow as f
 
 PSEUDO = "qps"  # a private-use language code: no real catalogue has it
@@ -102,6 +102,14 @@ SCREENS: list[tuple[str, list[f.View | f.Input]]] = [
     ("picker", [f.PickerView((), multiple=True, accept=(".pdf", "image/*"), left_out=2,
                              can_scan=True)]),
     ("error", [f.ErrorView()]),
+    ("print-panel", [f.OpenProcedure("caf"), f.PrintPanelView(
+        pages=3, previews=(), sheets_left=20, colour=True, printer_reasons=())]),
+    ("print-status", [f.OpenProcedure("caf"), f.PrintStatusView("printing", 1, 3)]),
+    ("scan-panel", [f.OpenProcedure("caf"), f.ScanPanelView(
+        "choose", (Scanner("test:0", "Flatbed"),), "test:0")]),
+    ("scan-failed", [f.OpenProcedure("caf"), f.ScanPanelView("failed", reason="no_scanner")]),
+    ("pin-pad", [f.PinPadView()]),
+    ("consent", [f.ConsentView("Camille")]),
 ]
 
 
