@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kiosk.ui.assisted import PageBanner
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.picker import build_picker
+from kiosk.ui.presentation import PresentationChoice
 from kiosk.ui.print_panel import build_print_panel, build_print_status
 from kiosk.ui.scan_panel import ScanActions, build_scan_panel
 from kiosk.ui.screen import ScreenParts
@@ -52,6 +53,7 @@ from kiosk.ui.session_screens import (
     seconds_caption,
 )
 from kiosk.ui.shell import Shell
+from kiosk.ui.theme import TEXT_SCALES
 from kiosk.ui.toolbar import Toolbar, documents_caption
 from kiosk.ui.widgets import Look
 
@@ -264,6 +266,16 @@ class KioskApp:
             if isinstance(effect, f.RefreshToolbar):
                 log.info("toolbar: refreshed (a device changed)")
 
+    def _apply_presentation(self, effect: f.ApplyPresentation) -> None:
+        """The shell's next screens, and the session's pages (zoom, forced colours)."""
+        scale = TEXT_SCALES[effect.text_size]
+        log.info("presentation: text %s, %s contrast", effect.text_size,
+                 "high" if effect.high_contrast else "normal")
+        self.shell.set_presentation(high_contrast=effect.high_contrast, text_scale=scale)
+        area = self.shell.browser_area()
+        self._controller_call(lambda c: c.set_presentation(
+            scale, effect.high_contrast, (area.x, area.y, area.width, area.height)))
+
     def _reset_for_next_resident(self, effect: f.ResetForNextResident) -> None:
         if self.profile is not None:
             i18n.set_language(self.profile.terminal.default_language)
@@ -289,6 +301,7 @@ class KioskApp:
         f.RefreshToolbar: _refresh_toolbar,
         f.MakePagePdf: lambda app, e: app._controller_call(lambda c: c.make_page_pdf()),
         f.Publish: lambda app, e: app.bus.publish(e.event),
+        f.ApplyPresentation: _apply_presentation,
         f.ResetForNextResident: _reset_for_next_resident,
         f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
@@ -435,6 +448,7 @@ class KioskApp:
             show_other_ways=lambda pid: self.feed(f.ShowOtherWays(pid)),
             show_help=lambda: self.feed(f.ShowHelp()),
             set_language=self.set_language,
+            presentation=self.presentation_choice(),
         )
         home: Builder = lambda parent, look: build_home(parent, look, model, actions)  # noqa: E731
         item = self._assisted_item()
@@ -443,6 +457,13 @@ class KioskApp:
         from kiosk.ui.assisted import with_assisted_button
 
         return with_assisted_button(home, item.availability().why_unavailable, item.action)
+
+    def presentation_choice(self) -> PresentationChoice:
+        """The text size and contrast in force, and the presses that change them."""
+        return PresentationChoice(
+            self.flow.text_size, self.flow.high_contrast,
+            set_text_size=lambda size: self.feed(f.SetTextSize(size)),
+            set_high_contrast=lambda on: self.feed(f.SetHighContrast(on)))
 
     def set_language(self, lang: str) -> None:
         i18n.set_language(lang)
@@ -584,7 +605,8 @@ class KioskApp:
         items = [*core[:3], *self.extra_items, *core[3:]]
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,
-                                   explain=lambda why: self.feed(f.ExplainUnavailable(why)))
+                                   explain=lambda why: self.feed(f.ExplainUnavailable(why)),
+                                   presentation=self.presentation_choice())
             return self.toolbar.parts()
 
         self.shell.show_strip(build)

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 FONT_FAMILY = "DejaVu Sans"
 
+# The resident's text sizes (names as in kiosk.session.flow.TEXT_SIZES), as a factor on
+# the shell's text and on the page's zoom: the steps of a browser's own zoom.
+TEXT_SCALES: dict[str, float] = {"normal": 1.0, "large": 1.25, "very_large": 1.5}
+
 
 @dataclass(frozen=True)
 class Palette:

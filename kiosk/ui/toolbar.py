@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 from kiosk.i18n import _
 from kiosk.session.participant import ToolbarItem
+from kiosk.ui.presentation import PresentationChoice, PresentationControls
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import Look, button, frame, label
@@ -64,7 +65,8 @@ class Toolbar:
     """The drawn strip: one button per visible item, refreshed in place."""
 
     def __init__(self, parent: tk.Frame, look: Look, items: Sequence[ToolbarItem], title: str,
-                 notice: tk.StringVar, explain: Callable[[str], None]) -> None:
+                 notice: tk.StringVar, explain: Callable[[str], None],
+                 presentation: PresentationChoice | None = None) -> None:
         p, m = look.palette, look.metrics
         self.look = look
         self.items = [item for item in items if item.availability().visible]
@@ -78,6 +80,12 @@ class Toolbar:
             self._add(item, "left")
         for item in end:
             self._add(item, "right")
+        # Text size and contrast, next to the far side's items: always in view.
+        self.presentation: PresentationControls | None = None
+        if presentation is not None:
+            self.presentation = PresentationControls(self.frame, look, presentation,
+                                                     self.font, bg=p.header, fg=p.header_text)
+            self.presentation.frame.pack(side="right", fill="y", padx=max(2, m.pad // 2))
         # The time limit drawing near, in the toolbar's own colours so that the
         # empty label of the rest of the time is invisible.
         warning = label(self.frame, look, "", font=self.font, fg=p.header_text, bg=p.header,
@@ -85,7 +93,7 @@ class Toolbar:
         warning.configure(textvariable=notice)
         warning.pack(side="right", padx=m.pad)
         title_label = label(self.frame, look, title, font=m.small_font, fg=p.header_text,
-                            bg=p.header, anchor="center", justify="center")
+                            bg=p.header, anchor="center", justify="center", name="title")
         title_label.pack(side="left", fill="both", expand=True, padx=m.pad)
         # The procedure's name gets the room the buttons leave: wrapped to it, not cut,
         # and left out when that room is too narrow for a word a line.
@@ -99,7 +107,8 @@ class Toolbar:
         start = [self.buttons[i.id] for i in self.items if i.side == "start"]
         end = [self.buttons[i.id] for i in sorted(
             (i for i in self.items if i.side == "end"), key=_end_rank, reverse=True)]
-        return [*start, *end]
+        middle: list[tk.Button] = self.presentation.buttons if self.presentation else []
+        return [*start, *middle, *end]
 
     def _add(self, item: ToolbarItem, side: str) -> None:
         p, m = self.look.palette, self.look.metrics
@@ -119,15 +128,21 @@ class Toolbar:
             for widget in self.buttons.values():
                 widget.configure(font=font)
             self.refresh(count_room=documents is not None)
+            if self.presentation is not None:
+                self.presentation.set_font(font, words=not symbol_only)
             self._keep_touchable(m)
-            needed = sum(w.winfo_reqwidth() + gap for w in self.buttons.values())
+            needed = sum(w.winfo_reqwidth() + gap for w in self._all_buttons())
             if needed + 2 * m.pad <= m.width:  # the title gives way first (_fit_title)
                 break
         self.refresh()
 
+    def _all_buttons(self) -> list[tk.Button]:
+        extra = self.presentation.buttons if self.presentation is not None else []
+        return [*self.buttons.values(), *extra]
+
     def _keep_touchable(self, m: Metrics) -> None:
         """A button shown by its symbol alone stays a finger wide (TOUCH_MIN_PX)."""
-        for widget in self.buttons.values():
+        for widget in self._all_buttons():
             widget.configure(padx=m.pad)
             short = TOUCH_MIN_PX - widget.winfo_reqwidth()
             if short > 0:

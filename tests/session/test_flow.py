@@ -83,6 +83,7 @@ SCAN = Document("Scan 1 (1 page).pdf", Path("/s/Documents/Scan 1 (1 page).pdf"),
 # One instance of every input the flow can be given.
 SAMPLES: list[f.Input] = [
     f.OpenProcedure("caf"), f.ShowOtherWays("caf"), f.ShowHelp(), f.ChangeLanguage("en"),
+    f.SetTextSize("very_large"), f.SetHighContrast(True),
     f.ShowDocuments(), f.AskToEnd(), f.GoHome(), f.GoBack(), f.PageBack(), f.PageReload(),
     f.KeyboardToPage(), f.StillHere(), f.EndSession("button"),
     f.PickDocuments((PDF.path,)), f.CancelPicker(), f.ExplainUnavailable("No printer."),
@@ -143,6 +144,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     Phase.HOME: {
         "OpenProcedure": Phase.PROCEDURE, "ShowOtherWays": Phase.SHELL,
         "ShowHelp": Phase.SHELL, "ChangeLanguage": Phase.SHELL,
+        "SetTextSize": Phase.SHELL, "SetHighContrast": Phase.SHELL,
         "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
         "InternalError": Phase.FAILED, "AssistedModeAsked": Phase.PIN_PAD,
         "UsbKeyChanged": Phase.SHELL,
@@ -677,3 +679,28 @@ def test_the_save_buttons_follow_the_key_s_rights_while_a_mediator_assists() -> 
 def test_a_language_chosen_is_told_to_the_statistics_by_its_code() -> None:
     _, effects = drive(f.ShowHelp(), f.GoHome(), f.ChangeLanguage("es"))
     assert effects[-1] == f.Publish(LanguageChosen("es"))
+
+
+def test_text_size_and_contrast_redraw_the_same_screen_and_last_until_the_wipe() -> None:
+    flow, effects = drive(f.SetTextSize("large"))
+    # Chosen on the home screen: a session starts, so that the wipe puts it back.
+    assert of_type(effects, f.BeginSession)
+    assert effects[-2:] == [f.ApplyPresentation("large", False), f.Show(f.HomeView())]
+    flow.handle(f.OpenProcedure("caf"))
+    effects = flow.handle(f.SetHighContrast(True))
+    # From the toolbar: the page stays, the strip is drawn again in the new colours.
+    assert effects == [f.ApplyPresentation("large", True), f.Show(f.ProcedureView("caf"))]
+    assert flow.phase is Phase.PROCEDURE
+    assert flow.handle(f.SetHighContrast(True)) == []  # already on: nothing to redraw
+    assert flow.handle(f.SetTextSize("huge")) == []
+    flow.handle(f.EndSession("button"))
+    assert flow.handle(f.SetTextSize("normal")) == [], "nothing changes while wiping"
+    effects = flow.handle(SessionWiped("button"))
+    assert of_type(effects, f.ResetForNextResident)
+    assert (flow.text_size, flow.high_contrast) == ("normal", False)
+
+
+def test_text_size_is_not_offered_over_a_panel() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), PrintRequested())
+    assert flow.handle(f.SetTextSize("large")) == []
+    assert flow.text_size == "normal"
