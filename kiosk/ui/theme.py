@@ -41,11 +41,11 @@ STANDARD = Palette(
     header_text="#ffffff",
     accent="#000091",
     accent_text="#ffffff",
-    focus="#ff8c00",
+    focus="#d65f00",  # 3:1 at least against the background, white and the header
     hover="#ffe2b8",
     danger="#b3261e",
     danger_text="#ffffff",
-    border="#9aa5b8",
+    border="#5f6b7d",  # also the text of an unavailable item: 4.5:1 on white
 )
 
 HIGH_CONTRAST = Palette(

@@ -17,6 +17,7 @@ Documents and End session always keep their words.
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable, Sequence
 
 from kiosk.i18n import _
@@ -41,7 +42,7 @@ def documents_caption(count: int) -> str:
     return _("Documents") + (f" ({count})" if count else "")
 
 
-def _fit_title(widget: tk.Label, title: str, width: int) -> None:
+def _fit_title(widget: tk.Label, title: str, width: int, height: int = 0) -> None:
     if width <= 1:
         return
     shown = title if width >= TITLE_MIN_PX else ""
@@ -49,6 +50,8 @@ def _fit_title(widget: tk.Label, title: str, width: int) -> None:
         widget.configure(text=shown)
     if int(widget.cget("wraplength")) != width:
         widget.configure(wraplength=width)
+    if shown and widget.winfo_reqheight() > height > 1:
+        widget.configure(text="")  # more lines than the strip is high: left out, not cut
 
 
 def layouts(items: Sequence[ToolbarItem], m: Metrics) -> list[tuple[Font, frozenset[str]]]:
@@ -98,7 +101,8 @@ class Toolbar:
         # The procedure's name gets the room the buttons leave: wrapped to it, not cut,
         # and left out when that room is too narrow for a word a line.
         title_label.bind("<Configure>",
-                         lambda event: _fit_title(title_label, title, event.width))
+                         lambda event: _fit_title(title_label, title, event.width,
+                                                   event.height))
         self._fit_in(m)
 
     @property
@@ -121,7 +125,6 @@ class Toolbar:
 
     def _fit_in(self, m: Metrics) -> None:
         """The first layout whose buttons, as Tk sizes them, all fit in the width."""
-        gap = 2 * max(2, m.pad // 2)
         documents = self.buttons.get("documents")
         for font, symbol_only in layouts(self.items, m):
             self.font, self.symbol_only = font, symbol_only
@@ -131,10 +134,29 @@ class Toolbar:
             if self.presentation is not None:
                 self.presentation.set_font(font, words=not symbol_only)
             self._keep_touchable(m)
-            needed = sum(w.winfo_reqwidth() + gap for w in self._all_buttons())
-            if needed + 2 * m.pad <= m.width:  # the title gives way first (_fit_title)
+            if self._fits(m):
                 break
+        else:
+            self._wrap_words(m)
         self.refresh()
+
+    def _fits(self, m: Metrics) -> bool:
+        gap = 2 * max(2, m.pad // 2)
+        needed = sum(w.winfo_reqwidth() + gap for w in self._all_buttons())
+        return needed + 2 * m.pad <= m.width  # the title gives way first (_fit_title)
+
+    def _wrap_words(self, m: Metrics) -> None:
+        """The last resort (the largest text on a small screen): the items that keep
+        their words put them on two lines, the strip being two lines high by then."""
+        for widget in self._all_buttons():
+            text = str(widget.cget("text"))
+            if " " in text.strip():
+                # Never narrower than its longest word: a word is not cut in two.
+                measure = tkfont.Font(font=widget.cget("font")).measure
+                longest = max(measure(word) for word in text.split())
+                widget.configure(wraplength=max(TOUCH_MIN_PX, longest + 2,
+                                                widget.winfo_reqwidth() // 2))
+        self._keep_touchable(m)
 
     def _all_buttons(self) -> list[tk.Button]:
         extra = self.presentation.buttons if self.presentation is not None else []

@@ -92,7 +92,6 @@ TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
 
 def keep_touchable(widget: tk.Button, minimum: int = TOUCH_MIN_PX) -> None:
     """Pad `widget` until it asks for at least `minimum` pixels each way."""
-    widget.update_idletasks()
     short_w = minimum - widget.winfo_reqwidth()
     short_h = minimum - widget.winfo_reqheight()
     if short_w > 0:

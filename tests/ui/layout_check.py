@@ -63,6 +63,7 @@ def find_clipped(root: tk.Misc, may_yield: tuple[str, ...] = ()) -> list[str]:
     root.update_idletasks()
     problems: list[str] = []
     window = _rect(root.winfo_toplevel())
+    problems.extend(_left_without_room(root, may_yield))
     for widget in _shown(root):
         name = str(widget)
         if isinstance(widget, TEXT_CLASSES) and _has_text(widget):
