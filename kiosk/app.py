@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 from kiosk.ui.home_model import build_home as build_home_model
 from kiosk.ui.onscreen_keyboard import OnscreenKeyboard
 from kiosk.ui.picker import build_picker
+from kiosk.ui.presentation import PresentationChoice
 from kiosk.ui.print_panel import build_print_panel, build_print_status
 from kiosk.ui.scan_panel import ScanActions, build_scan_panel
 from kiosk.ui.screen import ScreenParts
@@ -57,6 +58,7 @@ from kiosk.ui.session_screens import (
     seconds_caption,
 )
 from kiosk.ui.shell import Shell
+from kiosk.ui.theme import TEXT_SCALES
 from kiosk.ui.toolbar import Toolbar, documents_caption
 from kiosk.ui.voicing import ShellVoice, with_speech_button
 from kiosk.ui.widgets import Look, set_toolkit_language
@@ -286,6 +288,17 @@ class KioskApp:
         if self.toolbar is not None and self.toolbar.frame.winfo_exists():
             self.toolbar.refresh()
 
+
+    def _apply_presentation(self, effect: f.ApplyPresentation) -> None:
+        """The shell's next screens, and the session's pages (zoom, forced colours)."""
+        scale = TEXT_SCALES[effect.text_size]
+        log.info("presentation: text %s, %s contrast", effect.text_size,
+                 "high" if effect.high_contrast else "normal")
+        self.shell.set_presentation(high_contrast=effect.high_contrast, text_scale=scale)
+        area = self.shell.browser_area()
+        self._controller_call(lambda c: c.set_presentation(
+            scale, effect.high_contrast, (area.x, area.y, area.width, area.height)))
+
     def _reset_for_next_resident(self, effect: f.ResetForNextResident) -> None:
         if self.profile is not None:
             self._use_language(self.profile.terminal.default_language)
@@ -337,6 +350,7 @@ class KioskApp:
         f.RefreshToolbar: _refresh_toolbar,
         f.MakePagePdf: lambda app, e: app._controller_call(lambda c: c.make_page_pdf()),
         f.Publish: lambda app, e: app.bus.publish(e.event),
+        f.ApplyPresentation: _apply_presentation,
         f.ResetForNextResident: _reset_for_next_resident,
         f.UpdateScanProgress: lambda app, e: app.scan_progress.set(e.percent),
         f.Later: _later,
@@ -504,6 +518,7 @@ class KioskApp:
             show_other_ways=lambda pid: self.feed(f.ShowOtherWays(pid)),
             show_help=lambda: self.feed(f.ShowHelp()),
             set_language=self.set_language,
+            presentation=self.presentation_choice(),
         )
         home: Builder = lambda parent, look: build_home(parent, look, model, actions)  # noqa: E731
         home = self._with_speech_button(home)
@@ -519,6 +534,14 @@ class KioskApp:
         if item is None or not item.availability().visible:
             return home
         return with_speech_button(home, item, lambda why: self.feed(f.ExplainUnavailable(why)))
+
+
+    def presentation_choice(self) -> PresentationChoice:
+        """The text size and contrast in force, and the presses that change them."""
+        return PresentationChoice(
+            self.flow.text_size, self.flow.high_contrast,
+            set_text_size=lambda size: self.feed(f.SetTextSize(size)),
+            set_high_contrast=lambda on: self.feed(f.SetHighContrast(on)))
 
     def set_language(self, lang: str) -> None:
         """The resident's choice: the shell's words, the toolkit's and (from the next
@@ -675,7 +698,8 @@ class KioskApp:
         items = [*core[:3], *self.extra_items, *core[3:]]
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,
-                                   explain=lambda why: self.feed(f.ExplainUnavailable(why)))
+                                   explain=lambda why: self.feed(f.ExplainUnavailable(why)),
+                                   presentation=self.presentation_choice())
             return self.toolbar.parts()
 
         self.shell.show_strip(build)

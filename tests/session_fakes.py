@@ -47,6 +47,10 @@ class FakeBrowser:
     def set_language(self, lang: str) -> None:
         self.calls.append(f"language {lang}")
 
+    def set_presentation(self, zoom: float, high_contrast: bool,
+                         bounds: tuple[int, int, int, int]) -> None:
+        self.calls.append(f"presentation {zoom} {'high' if high_contrast else 'normal'}")
+
     def focus(self) -> None:
         self.calls.append("focus")
 

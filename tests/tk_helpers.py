@@ -83,6 +83,11 @@ class QuietControl:
     def set_assisted(self, on: bool) -> None:
         self.calls.append(f"assisted {'on' if on else 'off'}")
 
+    def set_presentation(self, zoom: float, high_contrast: bool,
+                         bounds: tuple[int, int, int, int]) -> None:
+        self.calls.append(f"presentation {zoom} {'high' if high_contrast else 'normal'} "
+                          f"{bounds[1]}")
+
     def open_address(self, url: str) -> None:
         self.calls.append(f"address {url}")
 

@@ -66,6 +66,27 @@ def accept_language(language: str) -> str:
     return ",".join(ordered)
 
 
+def zoom_metrics(zoom: float, bounds: Bounds) -> dict[str, Any]:
+    """Emulation.setDeviceMetricsOverride for a page zoomed by `zoom` in a window of `bounds`.
+
+    The page is given a viewport `zoom` times narrower and is drawn `zoom` times
+    larger: it reflows to the width it has, as with the browser's own zoom. At 1 the
+    sizes are 0, which leaves the window's own.
+    """
+    if zoom == 1.0:
+        return {"width": 0, "height": 0, "deviceScaleFactor": 0, "mobile": False}
+    _x, _y, width, height = bounds
+    return {"width": round(width / zoom), "height": round(height / zoom),
+            "deviceScaleFactor": 0, "mobile": False, "scale": zoom}
+
+
+def contrast_media(high_contrast: bool) -> dict[str, Any]:
+    """Emulation.setEmulatedMedia: forced colours and "more contrast" for high contrast."""
+    value = (("active", "more") if high_contrast else ("", ""))
+    return {"features": [{"name": "forced-colors", "value": value[0]},
+                         {"name": "prefers-contrast", "value": value[1]}]}
+
+
 class BrowserSession:
     """One session's Chromium with the allowlist guard, downloads and crash watch."""
 
@@ -107,6 +128,8 @@ class BrowserSession:
         self._unsticking = threading.Lock()
         self._crash_reported = False
         self._survivors: list[int] | None = None
+        self.zoom, self.high_contrast = 1.0, False
+        self._shown = False  # placed at its bounds (focus), not minimised
 
     @property
     def documents_dir(self) -> Path:
@@ -320,6 +343,7 @@ class BrowserSession:
         cdp, main = self._page()
         self._shown = True
         self._apply_bounds()
+        self._shown = True
         guard = self._require_guard()
         for method, params, session in (
             ("Page.bringToFront", {}, main),
@@ -335,6 +359,7 @@ class BrowserSession:
         """Minimise the window: the pre-started browser waits out of sight of the home screen."""
         if self._window_id is None:
             return
+        self._shown = False
         try:
             self._require_cdp().send("Browser.setWindowBounds", {
                 "windowId": self._window_id, "bounds": {"windowState": "minimized"},
@@ -444,6 +469,28 @@ class BrowserSession:
                          timeout=COMMAND_TIMEOUT)
         except CdpError as error:
             log.warning("the page did not take the key %s: %s", name, type(error).__name__)
+
+
+    # -- presentation --------------------------------------------------------------------
+
+    def set_presentation(self, zoom: float, high_contrast: bool, bounds: Bounds) -> None:
+        """Zoom every page (as Ctrl+'+' would: the page is laid out again, larger) and
+        ask pages for their high-contrast colours; the window takes `bounds` (the strip
+        above it grows with the text) if it is shown, else when it is."""
+        self.zoom, self.high_contrast = zoom, high_contrast
+        self.bounds = bounds
+        if self.guard is None:
+            return
+        if self._shown:
+            self._apply_bounds()
+        self._apply_presentation()
+
+    def _apply_presentation(self) -> None:
+        guard = self._require_guard()
+        guard.set_page_setting("Emulation.setDeviceMetricsOverride",
+                               zoom_metrics(self.zoom, self.bounds))
+        guard.set_page_setting("Emulation.setEmulatedMedia",
+                               contrast_media(self.high_contrast))
 
     # -- language and allowlist ----------------------------------------------------------
 

@@ -81,6 +81,7 @@ class Browser(Protocol):
     def insert_text(self, text: str) -> None: ...
     def press_key(self, name: str) -> None: ...
     def set_language(self, lang: str) -> None: ...
+    def set_presentation(self, zoom: float, high_contrast: bool, bounds: Bounds) -> None: ...
     def set_chooser_files(self, paths: list[Path]) -> bool: ...
     def set_allowlist(self, allowlist: Allowlist) -> None: ...
     def leave_disallowed_page(self) -> None: ...
@@ -134,6 +135,7 @@ class SessionController:
         self.last_wipe: WipeReport | None = None
         self._last_steps: list[WipeStep] = []
         self._assisted = False  # the mediator's rights, until "End assistance" or the wipe
+        self._presentation: tuple[float, bool, Bounds] | None = None  # until the wipe
         self._submit(self._recover_stale_sessions)
 
     # -- requests from the shell (Tk thread): queue and return at once --------------------
@@ -195,6 +197,18 @@ class SessionController:
         """The page on screen as a PDF in the session's folder (PagePdfReady), to print."""
         self._submit(self._make_page_pdf)
 
+    def set_presentation(self, zoom: float, high_contrast: bool, bounds: Bounds) -> None:
+        """The pages' zoom and contrast follow the shell's text size and contrast; the
+        browser's window takes `bounds` (under the strip, whose height follows the text).
+
+        Remembered until the wipe: a browser started again in the session gets them too."""
+        self._presentation = (zoom, high_contrast, bounds)
+        self._submit(lambda: self._with_browser(self._apply_presentation))
+
+    def _apply_presentation(self, browser: Browser) -> None:
+        if self._presentation is not None:
+            browser.set_presentation(*self._presentation)
+
     def set_assisted(self, on: bool) -> None:
         """The `[assisted]` rights on or off: the extra allowlist and idle time.
 
@@ -224,6 +238,7 @@ class SessionController:
         self._stop_idle_watch()
         self._interrupt_browser()
         self._assisted = False  # the next session's browser starts with the resident's list
+        self._presentation = None  # and with the terminal's text size and colours
         started, self._started_at = self._started_at, None
         self._submit(lambda: self._end(reason, started))
 
@@ -413,6 +428,7 @@ class SessionController:
         self._browser_used = True
         if self._assisted:  # a browser started again for the resident's language
             self._browser.set_allowlist(self.profile.allowlist(assisted=True))
+        self._apply_presentation(self._browser)  # likewise
         self._browser.set_language(language)
         self._browser.open(url)
         # Not raised from here: the shell asks for it (PageOpened) only if the

@@ -141,6 +141,23 @@ class ChangeLanguage(Action):
     language: str
 
 
+TEXT_SIZES = ("normal", "large", "very_large")
+
+
+@dataclass(frozen=True)
+class SetTextSize(Action):
+    """One of the three text sizes (TEXT_SIZES), for the shell and the page's zoom."""
+
+    size: str
+
+
+@dataclass(frozen=True)
+class SetHighContrast(Action):
+    """The high-contrast theme on or off, for the shell and the pages' colours."""
+
+    on: bool
+
+
 class ShowDocuments(Action):
     pass
 
@@ -427,6 +444,14 @@ class MakePagePdf(Effect):
     """Ask the session's browser for a PDF of the page on screen."""
 
 
+@dataclass(frozen=True)
+class ApplyPresentation(Effect):
+    """Text size and contrast for the screens drawn from now on, and for the pages."""
+
+    text_size: str
+    high_contrast: bool
+
+
 class ResetForNextResident(Effect):
     """Language, text size, contrast and clipboard back to the terminal's defaults."""
 
@@ -470,6 +495,8 @@ class _Session:
     usb_told: set[str] = field(default_factory=set)  # USB messages shown in this session
     take_away: str = ""  # the open page's address a phone may take (PageAddressChanged)
     before_help: View | None = None  # the shell screen Help was opened from
+    text_size: str = "normal"  # the resident's choices of presentation, until the wipe
+    high_contrast: bool = False
     scan: ScanWork = field(default_factory=ScanWork)
 
 
@@ -516,6 +543,14 @@ class SessionFlow(ScanFlow, AssistedFlow):
     @property
     def documents(self) -> tuple[Document, ...]:
         return tuple(self._session.documents)
+
+    @property
+    def text_size(self) -> str:
+        return self._session.text_size
+
+    @property
+    def high_contrast(self) -> bool:
+        return self._session.high_contrast
 
     # -- the door ----------------------------------------------------------------------------
 
@@ -677,6 +712,30 @@ class SessionFlow(ScanFlow, AssistedFlow):
         if self.phase not in (Phase.HOME, Phase.SHELL):
             return []
         return [*self._to_shell(HomeView()), Publish(LanguageChosen(action.language))]
+
+    def _on_SetTextSize(self, action: SetTextSize) -> list[Effect]:
+        if action.size not in TEXT_SIZES or action.size == self._session.text_size:
+            return []
+        return self._change_presentation(action.size, self._session.high_contrast)
+
+    def _on_SetHighContrast(self, action: SetHighContrast) -> list[Effect]:
+        if action.on == self._session.high_contrast:
+            return []
+        return self._change_presentation(self._session.text_size, action.on)
+
+    def _change_presentation(self, text_size: str, high_contrast: bool) -> list[Effect]:
+        """The same screen again, drawn in the new size or colours.
+
+        Offered on the home screen and in the toolbar; a choice made on the home
+        screen starts a session, so that the wipe puts it back for the next resident.
+        """
+        if self.phase not in (Phase.HOME, Phase.SHELL, Phase.PROCEDURE):
+            return []
+        self._session.text_size, self._session.high_contrast = text_size, high_contrast
+        effects = [*self._begin(), ApplyPresentation(text_size, high_contrast)]
+        if self.phase is Phase.HOME:
+            self.phase = Phase.SHELL
+        return [*effects, Show(self.view)]
 
     def _on_ShowDocuments(self, action: ShowDocuments) -> list[Effect]:
         if self.phase not in (Phase.SHELL, Phase.PROCEDURE):

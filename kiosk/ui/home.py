@@ -9,8 +9,17 @@ from functools import partial
 
 from kiosk.i18n import _, language_name
 from kiosk.ui.home_model import HomeModel, tiles_per_row
+from kiosk.ui.presentation import PresentationChoice, PresentationControls
 from kiosk.ui.screen import ScreenParts
-from kiosk.ui.widgets import Look, ScrollArea, button, frame, label, wrap_to_width
+from kiosk.ui.widgets import (
+    Look,
+    ScrollArea,
+    button,
+    frame,
+    keep_touchable,
+    label,
+    wrap_to_width,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,7 @@ class HomeActions:
     show_other_ways: Callable[[str], None]
     show_help: Callable[[], None]
     set_language: Callable[[str], None]
+    presentation: PresentationChoice | None = None  # text size and contrast
 
 
 def build_header(
@@ -43,20 +53,26 @@ def build_header(
     title.pack(side=look.start, fill="x", expand=True)
     # Wrap the name to whatever room the button leaves, rather than clip it.
     wrap_to_width(title, margin=4, least=100)
-    controls = build_language_buttons(header, look, model, actions)
+    row = frame(header, p.header)
+    row.pack(side="top", fill="x", pady=(m.pad // 2, 0))
+    controls = build_language_buttons(row, look, model, actions)
+    if actions.presentation is not None:
+        # Always in view, on the far side of the languages: text size and contrast.
+        presentation = PresentationControls(row, look, actions.presentation, m.small_font,
+                                            bg=p.header, fg=p.header_text, caption=True)
+        presentation.frame.pack(side=look.end, fill="y")
+        controls.extend(presentation.buttons)
     controls.append(help_button)
     return header, controls
 
 
 def build_language_buttons(
-    header: tk.Frame, look: Look, model: HomeModel, actions: HomeActions
+    row: tk.Frame, look: Look, model: HomeModel, actions: HomeActions
 ) -> list[tk.Widget]:
     """One button per language, each written in its own language."""
     p, m = look.palette, look.metrics
     if len(model.languages) < 2:
         return []
-    row = frame(header, p.header)
-    row.pack(side="top", anchor=look.anchor("w"), pady=(m.pad // 2, 0))
     buttons: list[tk.Widget] = []
     for lang in model.languages:
         chosen = lang == model.language
@@ -64,6 +80,7 @@ def build_language_buttons(
                    kind="normal" if chosen else "header", font=m.small_font,
                    name=f"lang_{lang}")
         b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
+        keep_touchable(b)
         b.pack(side=look.start, padx=look.padx(0, m.pad // 2))
         buttons.append(b)
     return buttons

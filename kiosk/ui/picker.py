@@ -60,19 +60,20 @@ def build_picker(
     area.pack(side="top", fill="both", expand=True, pady=m.pad)
     rows = _document_buttons(area.inner, look, documents, multiple, ticked, send)
     order: list[tk.Widget] = list(rows)
+    third = int(m.width * 0.27)  # up to three buttons side by side, wrapped, not cut
     if multiple and documents:
         send_button = button(actions, look, _("Send the ticked documents"),
                              lambda: send(tuple(d.path for d in documents if d.path in ticked)),
-                             kind="primary", font=m.tile_font, name="send")
+                             kind="primary", font=m.tile_font, name="send", wraplength=third)
         send_button.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(send_button)
     if scan is not None:
         scan_button = button(actions, look, "▤  " + _("Scan a document"), scan,
-                             font=m.tile_font, name="scan")
+                             font=m.tile_font, name="scan", wraplength=third)
         scan_button.pack(side=look.start, padx=look.padx(0, m.pad * 2))
         order.append(scan_button)
     cancel_button = button(actions, look, look.back_label(_("Cancel: send nothing")), cancel,
-                           font=m.tile_font, name="cancel")
+                           font=m.tile_font, name="cancel", wraplength=third)
     cancel_button.pack(side=look.start)
     order.append(cancel_button)
     return ScreenParts(frame=page, order=order, first=order[0], name="picker", escape=cancel,

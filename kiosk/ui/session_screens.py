@@ -47,10 +47,14 @@ def build_countdown(
           justify="center").pack(side="top", fill="x", pady=m.pad * 2)
     row = frame(page, p.background)
     row.pack(side="top", pady=m.pad * 2)
+    # Each button wraps within its half of the row: at the largest text size, side by
+    # side, they would not fit on a small screen otherwise.
+    half = int(m.width * 0.4)
     here = button(row, look, _("I'm still here"), still_here, kind="primary",
-                  font=m.title_font, name="still_here")
+                  font=m.title_font, name="still_here", wraplength=half)
     here.pack(side=look.start, padx=m.pad * 2)
-    end = button(row, look, _("End my session now"), end_now, font=m.tile_font, name="end_now")
+    end = button(row, look, _("End my session now"), end_now, font=m.tile_font, name="end_now",
+                 wraplength=half)
     end.pack(side=look.start, padx=m.pad * 2)
     # Escape is "I'm still here": the way back to what the resident was doing.
     return ScreenParts(frame=page, order=[here, end], name="countdown", escape=still_here)

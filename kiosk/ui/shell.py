@@ -91,9 +91,9 @@ class Shell:
     def show_strip(self, build: ScreenBuilder) -> ScreenParts:
         """Shrink to the toolbar strip (the browser shows below it, with the keyboard)."""
         parts = self._replace(build, take_keyboard=False)
-        if not self.strip:
-            self.strip = True
-            self._apply_strip_geometry()
+        # Also when already a strip: its height follows the text size.
+        self.strip = True
+        self._apply_strip_geometry()
         return parts
 
     def _replace(self, build: ScreenBuilder, take_keyboard: bool = True) -> ScreenParts:

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 FONT_FAMILY = "DejaVu Sans"
 
+# The resident's text sizes (names as in kiosk.session.flow.TEXT_SIZES), as a factor on
+# the shell's text and on the page's zoom: the steps of a browser's own zoom.
+TEXT_SCALES: dict[str, float] = {"normal": 1.0, "large": 1.25, "very_large": 1.5}
+
 
 @dataclass(frozen=True)
 class Palette:
@@ -37,11 +41,11 @@ STANDARD = Palette(
     header_text="#ffffff",
     accent="#000091",
     accent_text="#ffffff",
-    focus="#ff8c00",
+    focus="#d65f00",  # 3:1 at least against the background, white and the header
     hover="#ffe2b8",
     danger="#b3261e",
     danger_text="#ffffff",
-    border="#9aa5b8",
+    border="#5f6b7d",  # also the text of an unavailable item: 4.5:1 on white
 )
 
 HIGH_CONTRAST = Palette(

@@ -17,10 +17,12 @@ Documents and End session always keep their words.
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable, Sequence
 
 from kiosk.i18n import _
 from kiosk.session.participant import ToolbarItem
+from kiosk.ui.presentation import PresentationChoice, PresentationControls
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import (
@@ -51,13 +53,15 @@ def documents_caption(count: int) -> str:
     return _("Documents") + (f" ({count})" if count else "")
 
 
-def _fit_title(widget: tk.Label, title: str, width: int) -> None:
+def _fit_title(widget: tk.Label, title: str, width: int, height: int = 0) -> None:
     if width <= 1:
         return
     shown = title if width >= TITLE_MIN_PX else ""
     if shown_text(widget) != shown:
         show_text(widget, shown)
     set_wrap(widget, width)
+    if shown and widget.winfo_reqheight() > height > 1:
+        show_text(widget, "")  # more lines than the strip is high: left out, not cut
 
 
 def layouts(items: Sequence[ToolbarItem], m: Metrics) -> list[tuple[Font, frozenset[str]]]:
@@ -74,7 +78,8 @@ class Toolbar:
     """The drawn strip: one button per visible item, refreshed in place."""
 
     def __init__(self, parent: tk.Frame, look: Look, items: Sequence[ToolbarItem], title: str,
-                 notice: tk.StringVar, explain: Callable[[str], None]) -> None:
+                 notice: tk.StringVar, explain: Callable[[str], None],
+                 presentation: PresentationChoice | None = None) -> None:
         p, m = look.palette, look.metrics
         self.look = look
         self.items = [item for item in items if item.availability().visible]
@@ -89,6 +94,12 @@ class Toolbar:
             self._add(item, look.start)
         for item in end:
             self._add(item, look.end)
+        # Text size and contrast, next to the far side's items: always in view.
+        self.presentation: PresentationControls | None = None
+        if presentation is not None:
+            self.presentation = PresentationControls(self.frame, look, presentation,
+                                                     self.font, bg=p.header, fg=p.header_text)
+            self.presentation.frame.pack(side=look.end, fill="y", padx=max(2, m.pad // 2))
         # The time limit drawing near, in the toolbar's own colours so that the
         # empty label of the rest of the time is invisible.
         warning = label(self.frame, look, "", font=self.font, fg=p.header_text, bg=p.header,
@@ -96,12 +107,13 @@ class Toolbar:
         bind_text(warning, notice)
         warning.pack(side=look.end, padx=m.pad)
         title_label = label(self.frame, look, title, font=m.small_font, fg=p.header_text,
-                            bg=p.header, anchor="center", justify="center")
+                            bg=p.header, anchor="center", justify="center", name="title")
         title_label.pack(side=look.start, fill="both", expand=True, padx=m.pad)
         # The procedure's name gets the room the buttons leave: wrapped to it, not cut,
         # and left out when that room is too narrow for a word a line.
         title_label.bind("<Configure>",
-                         lambda event: _fit_title(title_label, title, event.width))
+                         lambda event: _fit_title(title_label, title, event.width,
+                                                   event.height))
         self._fit_in(m)
 
     @property
@@ -110,7 +122,8 @@ class Toolbar:
         start = [self.buttons[i.id] for i in self.items if i.side == "start"]
         end = [self.buttons[i.id] for i in sorted(
             (i for i in self.items if i.side == "end"), key=_end_rank, reverse=True)]
-        return [*start, *end]
+        middle: list[tk.Button] = self.presentation.buttons if self.presentation else []
+        return [*start, *middle, *end]
 
     def _add(self, item: ToolbarItem, side: Side) -> None:
         p, m = self.look.palette, self.look.metrics
@@ -123,22 +136,45 @@ class Toolbar:
 
     def _fit_in(self, m: Metrics) -> None:
         """The first layout whose buttons, as Tk sizes them, all fit in the width."""
-        gap = 2 * max(2, m.pad // 2)
         documents = self.buttons.get("documents")
         for font, symbol_only in layouts(self.items, m):
             self.font, self.symbol_only = font, symbol_only
             for widget in self.buttons.values():
                 widget.configure(font=font)
             self.refresh(count_room=documents is not None)
+            if self.presentation is not None:
+                self.presentation.set_font(font, words=not symbol_only)
             self._keep_touchable(m)
-            needed = sum(w.winfo_reqwidth() + gap for w in self.buttons.values())
-            if needed + 2 * m.pad <= m.width:  # the title gives way first (_fit_title)
+            if self._fits(m):
                 break
+        else:
+            self._wrap_words(m)
         self.refresh()
+
+    def _fits(self, m: Metrics) -> bool:
+        gap = 2 * max(2, m.pad // 2)
+        needed = sum(w.winfo_reqwidth() + gap for w in self._all_buttons())
+        return needed + 2 * m.pad <= m.width  # the title gives way first (_fit_title)
+
+    def _wrap_words(self, m: Metrics) -> None:
+        """The last resort (the largest text on a small screen): the items that keep
+        their words put them on two lines, the strip being two lines high by then."""
+        for widget in self._all_buttons():
+            text = shown_text(widget)
+            if " " in text.strip():
+                # Never narrower than its longest word: a word is not cut in two.
+                measure = tkfont.Font(font=widget.cget("font")).measure
+                longest = max(measure(word) for word in text.split())
+                set_wrap(widget, max(TOUCH_MIN_PX, longest + 2, widget.winfo_reqwidth() // 2))
+        self._keep_touchable(m)
+
+    def _all_buttons(self) -> list[tk.Button]:
+        extra = self.presentation.buttons if self.presentation is not None else []
+        return [*self.buttons.values(), *extra]
 
     def _keep_touchable(self, m: Metrics) -> None:
         """A button shown by its symbol alone stays a finger wide (TOUCH_MIN_PX)."""
-        for widget in self.buttons.values():
+        for widget in self._all_buttons():
             widget.configure(padx=m.pad)
             short = TOUCH_MIN_PX - widget.winfo_reqwidth()
             if short > 0:

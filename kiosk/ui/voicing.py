@@ -21,7 +21,7 @@ from kiosk.session.participant import ToolbarItem
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.session_screens import seconds_caption
 from kiosk.ui.shell import Shell
-from kiosk.ui.widgets import Look, button
+from kiosk.ui.widgets import Look, button, show_text
 
 Builder = Callable[[tk.Frame, Look], ScreenParts]
 
@@ -122,7 +122,7 @@ def with_speech_button(inner: Builder, item: ToolbarItem,
                 explain(why)
                 return
             item.action()
-            toggle.configure(text=caption())
+            show_text(toggle, caption())
 
         toggle = button(help_button.master, look, caption(), press, font=m.small_font,
                         name="speech")

@@ -159,6 +159,19 @@ def button(
     return widget
 
 
+TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
+
+
+def keep_touchable(widget: tk.Button, minimum: int = TOUCH_MIN_PX) -> None:
+    """Pad `widget` until it asks for at least `minimum` pixels each way."""
+    short_w = minimum - widget.winfo_reqwidth()
+    short_h = minimum - widget.winfo_reqheight()
+    if short_w > 0:
+        widget.configure(padx=int(widget.cget("padx")) + (short_w + 1) // 2)
+    if short_h > 0:
+        widget.configure(pady=int(widget.cget("pady")) + (short_h + 1) // 2)
+
+
 def wrap_to_width(widget: tk.Button | tk.Label, margin: int, least: int = 40) -> None:
     """Wrap the widget's text to the width it really gets, whatever the layout gives it."""
 

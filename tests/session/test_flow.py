@@ -87,6 +87,7 @@ SCAN = Document("Scan 1 (1 page).pdf", Path("/s/Documents/Scan 1 (1 page).pdf"),
 # One instance of every input the flow can be given.
 SAMPLES: list[f.Input] = [
     f.OpenProcedure("caf"), f.ShowOtherWays("caf"), f.ShowHelp(), f.ChangeLanguage("en"),
+    f.SetTextSize("very_large"), f.SetHighContrast(True),
     f.ShowDocuments(), f.AskToEnd(), f.GoHome(), f.GoBack(), f.PageBack(), f.PageReload(),
     f.KeyboardToPage(), f.PressPageKey("é"), f.PressPageKey(key="Backspace"),
     PageFieldFocused("text"), PageFieldFocused(""), f.StillHere(), f.EndSession("button"),
@@ -150,6 +151,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
     Phase.HOME: {
         "OpenProcedure": Phase.PROCEDURE, "ShowOtherWays": Phase.SHELL,
         "ShowHelp": Phase.SHELL, "ChangeLanguage": Phase.SHELL,
+        "SetTextSize": Phase.SHELL, "SetHighContrast": Phase.SHELL,
         "EndSession": Phase.ENDING, "SessionFailed": Phase.ENDING,
         "InternalError": Phase.FAILED, "AssistedModeAsked": Phase.PIN_PAD,
         "UsbKeyChanged": Phase.SHELL,
@@ -799,3 +801,27 @@ def test_the_page_address_is_forgotten_at_the_wipe() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), PageAddressChanged("https://www.caf.fr/a"),
                     f.EndSession("button"), SessionWiped("button"), f.OpenProcedure("caf"))
     assert flow.handle(f.ShowHelp()) == [f.Show(f.HelpView("caf", ""))]
+
+def test_text_size_and_contrast_redraw_the_same_screen_and_last_until_the_wipe() -> None:
+    flow, effects = drive(f.SetTextSize("large"))
+    # Chosen on the home screen: a session starts, so that the wipe puts it back.
+    assert of_type(effects, f.BeginSession)
+    assert effects[-2:] == [f.ApplyPresentation("large", False), f.Show(f.HomeView())]
+    flow.handle(f.OpenProcedure("caf"))
+    effects = flow.handle(f.SetHighContrast(True))
+    # From the toolbar: the page stays, the strip is drawn again in the new colours.
+    assert effects == [f.ApplyPresentation("large", True), f.Show(f.ProcedureView("caf"))]
+    assert flow.phase is Phase.PROCEDURE
+    assert flow.handle(f.SetHighContrast(True)) == []  # already on: nothing to redraw
+    assert flow.handle(f.SetTextSize("huge")) == []
+    flow.handle(f.EndSession("button"))
+    assert flow.handle(f.SetTextSize("normal")) == [], "nothing changes while wiping"
+    effects = flow.handle(SessionWiped("button"))
+    assert of_type(effects, f.ResetForNextResident)
+    assert (flow.text_size, flow.high_contrast) == ("normal", False)
+
+
+def test_text_size_is_not_offered_over_a_panel() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"), PrintRequested())
+    assert flow.handle(f.SetTextSize("large")) == []
+    assert flow.text_size == "normal"

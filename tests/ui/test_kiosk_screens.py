@@ -9,7 +9,7 @@ from harness import SAMPLE_PROFILE, x_screen
 from kiosk_process import running_kiosk
 from screenshots import check_against_reference, count_colour
 
-FOCUS_RING = (0xFF, 0x8C, 0x00)
+FOCUS_RING = (0xD6, 0x5F, 0x00)
 SIZES = [(1024, 768), (1280, 1024)]
 
 
