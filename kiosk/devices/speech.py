@@ -308,7 +308,7 @@ class SpeechParticipant:
 
         return (ToolbarItem("speech", self.label, "🔊",
                             lambda: self.toggle(current_language()),
-                            availability=self._availability),)
+                            availability=self._availability, pressed=lambda: self.on),)
 
     def label(self) -> str:
         """The toggle's words, saying its state."""

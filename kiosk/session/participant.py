@@ -44,7 +44,8 @@ class ToolbarItem:
     `label` is called when the toolbar is drawn, so that it is in the resident's
     language then; `action` runs on the Tk thread and must only queue work;
     `availability` is asked at each drawing. `side` "end" packs it with Help and
-    End session, on the far side.
+    End session, on the far side. `pressed` makes it a switch: drawn sunken, and
+    ticked when only its symbol fits.
     """
 
     id: str
@@ -53,6 +54,8 @@ class ToolbarItem:
     action: Callable[[], None]
     availability: Callable[[], Availability] = field(default=lambda: ALWAYS)
     side: Literal["start", "end"] = "start"
+    # A switch (Read aloud): whether it is on, shown even when only the symbol fits.
+    pressed: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)

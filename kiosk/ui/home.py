@@ -46,7 +46,7 @@ def build_header(
     # Packed before the title so that a long terminal name never hides it.
     help_button = button(top, look, "☎  " + _("Need help? Ask a person"), actions.show_help,
                          kind="primary", font=m.tile_font, name="help")
-    help_button.configure(bg=p.surface, fg=p.accent, highlightbackground=p.header)
+    help_button.configure(bg=p.surface, fg=p.accent, highlightbackground=p.outline or p.header)
     help_button.pack(side=look.end, padx=look.padx(m.pad, 0))
     title = label(top, look, model.terminal_name, font=m.font(round(m.text_px * 1.15), True),
                   fg=p.header_text, bg=p.header, wraplength=int(m.width * 0.5))
@@ -79,7 +79,8 @@ def build_language_buttons(
         b = button(row, look, language_name(lang), partial(actions.set_language, lang),
                    kind="normal" if chosen else "header", font=m.small_font,
                    name=f"lang_{lang}")
-        b.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
+        b.configure(highlightbackground=p.outline or p.header, padx=m.pad,
+                    pady=max(2, m.pad // 2))
         keep_touchable(b)
         b.pack(side=look.start, padx=look.padx(0, m.pad // 2))
         buttons.append(b)

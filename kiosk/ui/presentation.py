@@ -37,7 +37,10 @@ class PresentationChoice:
 
 def size_caption(size: str, chosen: bool) -> str:
     """The text of one size button: an "A", with a tick when it is the size in force."""
-    return f"{TICK}A" if chosen else "A"
+    # Translators: one letter drawn in three sizes on the text-size buttons; use the
+    # first letter of your alphabet.
+    letter = _("A")
+    return f"{TICK}{letter}" if chosen else letter
 
 
 def contrast_caption(on: bool, words: bool = True) -> str:
@@ -65,7 +68,7 @@ class PresentationControls:
                             kind="normal" if chosen else "header",
                             font=_grown(font, growth), name=f"size_{size}")
             widget.configure(relief="sunken" if chosen else "raised", bd=2,
-                             highlightbackground=bg, padx=max(2, m.pad // 2), pady=0)
+                             highlightbackground=p.outline or bg, padx=max(2, m.pad // 2), pady=0)
             widget.pack(side=look.start, fill="y", padx=look.padx(0, max(2, m.pad // 3)))
             self.size_buttons.append(widget)
         on = choice.high_contrast
@@ -73,7 +76,7 @@ class PresentationControls:
                                lambda: choice.set_high_contrast(not on),
                                kind="normal" if on else "header", font=font, name="contrast")
         self.contrast.configure(relief="sunken" if on else "raised", bd=2,
-                                highlightbackground=bg, padx=m.pad, pady=0)
+                                highlightbackground=p.outline or bg, padx=m.pad, pady=0)
         self.contrast.pack(side=look.start, fill="y", padx=look.padx(max(2, m.pad // 2), 0))
         for widget in self.buttons:
             widget.configure(highlightcolor=p.focus)

@@ -18,7 +18,16 @@ from kiosk.events import PrintStage
 from kiosk.i18n import _, ngettext
 from kiosk.session.flow import PrintPanelView, PrintStatusView
 from kiosk.ui.screen import ScreenParts
-from kiosk.ui.widgets import Look, bind_text, button, frame, image_label, label, show_text
+from kiosk.ui.widgets import (
+    Look,
+    ScrollArea,
+    bind_text,
+    button,
+    frame,
+    image_label,
+    label,
+    show_text,
+)
 
 PrintChoice = Callable[[int, int, int, bool], None]  # first page, last page, copies, colour
 MAX_COPIES = 10
@@ -37,8 +46,10 @@ def build_print_panel(parent: tk.Frame, look: Look, view: PrintPanelView,
     # Packed before the body: the buttons stay on screen on a small display.
     actions = frame(page, p.background)
     actions.pack(side="bottom", anchor=look.anchor("w"), pady=m.pad * 2)
-    body = frame(page, p.background)
-    body.pack(side="top", fill="both", expand=True)
+    # The preview and the choices scroll when the largest text leaves them no room.
+    area = ScrollArea(page, look)
+    area.pack(side="top", fill="both", expand=True)
+    body = area.inner
     keep = _previews(body, look, view.previews, view.pages)
     choices = _Choices(body, look, view)
     print_button = button(actions, look, "❐  " + _("Print"), lambda: print_(*choices.value()),
@@ -49,7 +60,7 @@ def build_print_panel(parent: tk.Frame, look: Look, view: PrintPanelView,
     cancel_button.pack(side=look.start)
     order: list[tk.Widget] = [print_button, cancel_button, *choices.buttons]
     return ScreenParts(frame=page, order=order, first=print_button, keep=keep,
-                       name="print_panel", escape=cancel)
+                       name="print_panel", escape=cancel, on_focus=area.show_widget)
 
 
 def _previews(parent: tk.Frame, look: Look, previews: Sequence[Path], pages: int) -> list[Any]:

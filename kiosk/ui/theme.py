@@ -30,6 +30,9 @@ class Palette:
     danger: str
     danger_text: str
     border: str
+    # The edge every button gets besides its focus ring, when the plain relief would
+    # vanish into the background (high contrast: black buttons on black).
+    outline: str = ""
 
 
 STANDARD = Palette(
@@ -62,6 +65,7 @@ HIGH_CONTRAST = Palette(
     danger="#ffff00",
     danger_text="#000000",
     border="#ffffff",
+    outline="#ffffff",
 )
 
 

@@ -44,6 +44,7 @@ END_ITEMS = ("end", "help", "documents")
 # Items whose symbols everybody knows from browsers: the first to lose their words.
 BROWSING_ITEMS = ("home", "back", "reload")
 TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
+TICK = "✓"  # a switch that is on, when only its symbol fits
 TITLE_MIN_PX = 110  # narrower, the procedure's name would stand one letter a line
 
 
@@ -130,7 +131,8 @@ class Toolbar:
         kind = "danger" if item.id == "end" else "normal"
         widget = button(self.frame, self.look, "", lambda: self._press(item), kind=kind,
                         font=self.font, name=item.id)
-        widget.configure(highlightbackground=p.header, padx=m.pad, pady=max(2, m.pad // 2))
+        widget.configure(highlightbackground=p.outline or p.header, padx=m.pad,
+                         pady=max(2, m.pad // 2))
         widget.pack(side=side, padx=max(2, m.pad // 2), fill="y")
         self.buttons[item.id] = widget
 
@@ -195,7 +197,8 @@ class Toolbar:
         p = self.look.palette
         for item in self.items:
             widget = self.buttons[item.id]
-            text = item.symbol if item.id in self.symbol_only \
+            pressed = item.pressed is not None and item.pressed()
+            text = item.symbol + (TICK if pressed else "") if item.id in self.symbol_only \
                 else f"{item.symbol} {item.label()}".strip()
             if count_room and item.id == "documents" and not text.endswith(")"):
                 text += " (9)"
@@ -203,7 +206,8 @@ class Toolbar:
                 show_text(widget, text)
             enabled = not item.availability().why_unavailable
             normal_fg = p.danger_text if item.id == "end" else p.text
-            widget.configure(fg=normal_fg if enabled else p.border)
+            widget.configure(fg=normal_fg if enabled else p.border,
+                             relief="sunken" if pressed else "raised")
 
     def parts(self) -> ScreenParts:
         order = self.order

@@ -126,7 +126,8 @@ def with_speech_button(inner: Builder, item: ToolbarItem,
 
         toggle = button(help_button.master, look, caption(), press, font=m.small_font,
                         name="speech")
-        toggle.configure(highlightbackground=look.palette.header, padx=m.pad,
+        toggle.configure(highlightbackground=look.palette.outline or look.palette.header,
+                         padx=m.pad,
                          pady=max(2, m.pad // 2))
         toggle.pack(side=look.end, padx=look.padx(m.pad, 0), fill="y")
         at = parts.order.index(help_button)

@@ -147,7 +147,7 @@ def button(
         bd=1,
         highlightthickness=m.focus_ring,
         highlightcolor=p.focus,
-        highlightbackground=_parent_background(parent, p),
+        highlightbackground=p.outline or _parent_background(parent, p),
         takefocus=1,
         justify=look.justify("left") if anchor == "w" else "center",
         anchor=look.anchor(anchor),
@@ -423,7 +423,7 @@ _themed = False
 
 
 def themed_scrollbar(parent: tk.Misc, command: Callable[..., Any]) -> Any:
-    """A large, flat ttk scrollbar in ttkbootstrap's theme.
+    """A flat ttk scrollbar in ttkbootstrap's theme, as wide as a fingertip.
 
     ttkbootstrap is imported and its theme built on first need: that takes a
     noticeable share of the start-up of an old PC, and most home screens fit
@@ -433,6 +433,8 @@ def themed_scrollbar(parent: tk.Misc, command: Callable[..., Any]) -> Any:
     import ttkbootstrap
 
     if not _themed:
-        ttkbootstrap.Style(theme=_THEME)  # type: ignore[no-untyped-call]
+        style = ttkbootstrap.Style(theme=_THEME)  # type: ignore[no-untyped-call]
+        # The theme's bar is 12 px wide: too thin for a finger. Its arrows set its width.
+        style.configure("Vertical.TScrollbar", arrowsize=TOUCH_MIN_PX)
         _themed = True
     return ttkbootstrap.Scrollbar(parent, orient="vertical", command=command)

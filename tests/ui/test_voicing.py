@@ -15,6 +15,7 @@ from kiosk.app import KioskApp
 from kiosk.bus import EventBus
 from kiosk.devices.speech import SpeechParticipant, SpeechService, WavSink
 from kiosk.session.flow import OpenProcedure
+from kiosk.ui.widgets import shown_text
 
 
 @pytest.fixture
@@ -87,11 +88,13 @@ def test_read_aloud_in_the_toolbar_and_a_procedure_title_spoken(
     settle(app.root)
     assert app.toolbar is not None
     item = app.toolbar.buttons["speech"]
-    assert item.cget("text") == "🔊 Lecture à voix haute : activée"
+    # With text size and contrast beside it the switch shows its symbol only, ticked
+    # and sunken while on.
+    assert shown_text(item) == "🔊✓" and item.cget("relief") == "sunken"
     assert item.winfo_height() >= 48 and item.winfo_width() >= 48
     assert until_said(app, bus, folder, ("fr", "Allocations familiales (CAF)"))
     item.invoke()
     settle(app.root)
     assert not participant.on
-    assert wait_for(lambda: (bus.drain(), item.cget("text"))[1]
-                    == "🔊 Lecture à voix haute : désactivée", 5)
+    assert wait_for(lambda: (bus.drain(), shown_text(item))[1] == "🔊", 5)
+    assert item.cget("relief") == "raised"
