@@ -45,6 +45,7 @@ END_ITEMS = ("end", "help", "documents")
 BROWSING_ITEMS = ("home", "back", "reload")
 TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
 TICK = "✓"  # a switch that is on, when only its symbol fits
+WORD_ROOM_PX = 6  # a wrap width over the longest word that Tk never breaks it in
 TITLE_MIN_PX = 110  # narrower, the procedure's name would stand one letter a line
 
 
@@ -167,7 +168,9 @@ class Toolbar:
                 # Never narrower than its longest word: a word is not cut in two.
                 measure = tkfont.Font(font=widget.cget("font")).measure
                 longest = max(measure(word) for word in text.split())
-                set_wrap(widget, max(TOUCH_MIN_PX, longest + 2, widget.winfo_reqwidth() // 2))
+                # Tk breaks a line up to 3 px before the measured width: room to spare.
+                set_wrap(widget, max(TOUCH_MIN_PX, longest + WORD_ROOM_PX,
+                                     widget.winfo_reqwidth() // 2))
         self._keep_touchable(m)
 
     def _all_buttons(self) -> list[tk.Button]:

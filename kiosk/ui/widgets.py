@@ -176,12 +176,12 @@ def wrap_to_width(widget: tk.Button | tk.Label, margin: int, least: int = 40) ->
     """Wrap the widget's text to the width it really gets, whatever the layout gives it."""
 
     def rewrap(event: tk.Event[tk.Misc]) -> None:
-        set_wrap(widget, max(least, event.width - margin))
+        set_wrap(widget, max(least, event.width - margin), following_layout=True)
 
     widget.bind("<Configure>", rewrap, add="+")
 
 
-WRAP_SLACK = 2  # pixels of width change that do not rewrap a right-to-left text
+WRAP_SLACK = 2  # pixels of width change that do not rewrap a text
 
 
 @dataclass
@@ -214,16 +214,21 @@ def show_text(widget: tk.Label | tk.Button, text: str) -> None:
     _render(widget, shown)
 
 
-def set_wrap(widget: tk.Label | tk.Button, width: int) -> None:
-    """Wrap the widget's text to `width` pixels (instead of `configure(wraplength=...)`)."""
+def set_wrap(widget: tk.Label | tk.Button, width: int, following_layout: bool = False) -> None:
+    """Wrap the widget's text to `width` pixels (instead of `configure(wraplength=...)`).
+
+    `following_layout`: the width comes from the layout itself (wrap_to_width), which
+    may answer each rewrap with a pixel more or less."""
     shown = _SHOWN.get(widget)
     if shown is None:
         _SHOWN[widget] = shown = _Shown(str(widget.cget("text")), width, False)
     if shown.wrap == width:
         return
-    if bidi.has_rtl(shown.text) and shown.wrap > 0 and abs(shown.wrap - width) <= WRAP_SLACK:
+    if following_layout and shown.wrap > 0 and 0 < width - shown.wrap <= WRAP_SLACK:
         # Columns of one uniform grid differ by a pixel, and which one gets it follows
-        # what the texts ask: rewrapping on that pixel would swing the layout forever.
+        # what the texts ask: rewrapping on that pixel would swing the layout forever
+        # (seen with Arabic titles, and with English ones at the large text size). A
+        # pixel more is let go; a pixel less is followed, so nothing is ever cut.
         return
     shown.wrap = width
     _render(widget, shown)
@@ -354,6 +359,7 @@ class ScrollArea(tk.Frame):
             **own_style(),
         )
         self._bar: Any = None  # made when the content first overflows
+        self._bar_shown_at = 0  # the canvas width when the bar last came
         self.inner = frame(self._canvas, look.palette.background)
         # Pinned to where reading starts: content too wide for the area is cut at its far
         # end (the left in a right-to-left language), never at its start.
@@ -389,9 +395,17 @@ class ScrollArea(tk.Frame):
             bar = self._scrollbar()
             if not bar.winfo_ismapped():
                 bar.pack(side=self._look.end, fill="y")
-        elif self._bar is not None and self._bar.winfo_ismapped():
+                self._bar_shown_at = self._canvas.winfo_width()
+        elif self._bar is not None and self._bar.winfo_ismapped() and \
+                not self._fits_only_beside_the_bar():
             self._bar.pack_forget()
             self._canvas.yview_moveto(0)
+
+    def _fits_only_beside_the_bar(self) -> bool:
+        """Content that fits only because the bar took its width would overflow again
+        once it goes (wider, the texts wrap onto fewer lines... or more): the bar
+        stays, rather than come and go for ever."""
+        return self._canvas.winfo_width() < self._bar_shown_at
 
     def _scrollbar(self) -> Any:
         if self._bar is None:
