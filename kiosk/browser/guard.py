@@ -383,6 +383,16 @@ class Guard:
         for session_id in sessions:
             self._apply_setting(session_id, method, params)
 
+    def drop_page_setting(self, method: str, undo: str) -> None:
+        """Stop applying `method` to new pages, and `undo` it on every page now."""
+        with self._lock:
+            if self._page_settings.pop(method, None) is None:
+                return  # never applied: nothing to undo
+            sessions = [s for s, t in self._targets.items() if t.kind in PAGE_TYPES
+                        and not t.popup]
+        for session_id in sessions:
+            self._apply_setting(session_id, undo, {})
+
     def _apply_setting(self, session_id: str, method: str, params: dict[str, Any]) -> None:
         try:
             if method == "Emulation.setLocaleOverride":

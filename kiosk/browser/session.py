@@ -378,6 +378,8 @@ class BrowserSession:
             # Already in the normal state: asking for it again raises the window
             # over the shell's own (the on-screen keyboard) for a moment.
             self._apply_bounds(restore=False)
+        if self.guard is not None and self.zoom != 1.0:
+            self._apply_presentation()  # a zoomed page's viewport follows the window
 
     def _find_window(self) -> int | None:
         cdp = self._require_cdp()
@@ -487,8 +489,14 @@ class BrowserSession:
 
     def _apply_presentation(self) -> None:
         guard = self._require_guard()
-        guard.set_page_setting("Emulation.setDeviceMetricsOverride",
-                               zoom_metrics(self.zoom, self.bounds))
+        if self.zoom == 1.0:
+            # Back to the window's own size, whatever it becomes (the on-screen
+            # keyboard shrinks it): no override at all, rather than one of today's size.
+            guard.drop_page_setting("Emulation.setDeviceMetricsOverride",
+                                    "Emulation.clearDeviceMetricsOverride")
+        else:
+            guard.set_page_setting("Emulation.setDeviceMetricsOverride",
+                                   zoom_metrics(self.zoom, self.bounds))
         guard.set_page_setting("Emulation.setEmulatedMedia",
                                contrast_media(self.high_contrast))
 

@@ -57,13 +57,28 @@ def build_header(
     row.pack(side="top", fill="x", pady=(m.pad // 2, 0))
     controls = build_language_buttons(row, look, model, actions)
     if actions.presentation is not None:
-        # Always in view, on the far side of the languages: text size and contrast.
+        # Always in view: on the far side of the languages, or on a line of its own
+        # when both would not fit (the largest text, long words).
         presentation = PresentationControls(row, look, actions.presentation, m.small_font,
                                             bg=p.header, fg=p.header_text, caption=True)
-        presentation.frame.pack(side=look.end, fill="y")
+        needed = _row_width([*controls, *presentation.frame.winfo_children()], m.pad)
+        if needed <= m.width - m.pad * 4:
+            presentation.frame.pack(side=look.end, fill="y")
+        else:
+            presentation.frame.destroy()
+            line = frame(header, p.header)
+            line.pack(side="top", fill="x", pady=(m.pad // 2, 0))
+            presentation = PresentationControls(line, look, actions.presentation, m.small_font,
+                                                bg=p.header, fg=p.header_text, caption=True)
+            presentation.frame.pack(side=look.end, fill="y")
         controls.extend(presentation.buttons)
     controls.append(help_button)
     return header, controls
+
+
+def _row_width(widgets: list[tk.Misc], pad: int) -> int:
+    """What a row of these widgets asks for (Tk sizes buttons as they are made)."""
+    return sum(w.winfo_reqwidth() + pad for w in widgets)
 
 
 def build_language_buttons(

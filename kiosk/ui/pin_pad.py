@@ -16,6 +16,8 @@ from kiosk.session.assisted_flow import PinPadView
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.widgets import Look, button, frame, label
 
+Font = tuple[str, int, str]
+
 MAX_DIGITS = 12
 KEY_MIN_PX = 72  # keys stay well above the 48 px a finger needs
 KEYPAD_NAMES = {f"KP_{d}": d for d in "0123456789"}
@@ -84,7 +86,11 @@ def build_pin_pad(parent: tk.Frame, look: Look, view: PinPadView,
         cell.pack_propagate(False)
         # Translators: the key that sends the PIN typed on the pad; keep it very short.
         caption = _("OK") if name == "ok" else text
-        key = button(cell, look, caption, command, kind=kind, font=font, name=name)
+        # The key fills a fixed cell: its text may use all of it but the rings.
+        room = size * 2 - 2 * (m.focus_ring + 1) - 8
+        key_font = _fitting_font(grid, caption, room, [font, m.tile_font, m.small_font])
+        key = button(cell, look, caption, command, kind=kind, font=key_font, name=name)
+        key.configure(padx=2)
         key.pack(fill="both", expand=True)
         keys.append(key)
     close_button = button(page, look, "✕  " + _("Close"), close, font=m.tile_font,
@@ -117,3 +123,12 @@ def build_pin_pad(parent: tk.Frame, look: Look, view: PinPadView,
 
 def _typer(typed: Callable[[str], None], digit: str) -> Callable[[], None]:
     return lambda: typed(digit)
+
+
+def _fitting_font(widget: tk.Misc, text: str, width: int, fonts: list[Font]) -> Font:
+    """The first of `fonts` (largest first) in which `text` fits `width` pixels: a
+    word longer than "OK" in some language stays whole on its fixed-size key."""
+    for font in fonts:
+        if int(widget.tk.call("font", "measure", font, text)) <= width:
+            return font
+    return fonts[-1]

@@ -91,7 +91,7 @@ def _presented(make_app: AppMaker, language: str, size: str, contrast: bool) -> 
 
 @pytest.mark.parametrize("screen_name", list(SCREENS))
 @pytest.mark.parametrize("size", f.TEXT_SIZES)
-@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("language", ["fr", "en", "es", "ar"])
 def test_nothing_is_cut_and_every_target_is_touchable(
     make_app: AppMaker, tmp_path: Path, screen_name: str, size: str, language: str,
 ) -> None:

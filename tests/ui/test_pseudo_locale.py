@@ -21,6 +21,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from harness import SAMPLE_PROFILE, XScreen
 from tk_helpers import AppMaker, QuietControl, settle, texts
+from ui.layout_check import find_clipped
 
 from kiosk import i18n
 from kiosk.app import KioskApp
@@ -132,6 +133,8 @@ def test_every_word_of_the_shell_is_translated(
     assert any(OPEN in t for t in shown), shown  # the pseudo-language is in use
     screen.screenshot(artifacts / f"pseudo-{name}.png")
     assert not unmarked_words(app), f"not through gettext on {name}: {unmarked_words(app)}"
+    # 40 % longer words everywhere: still nothing cut nor overlapping.
+    assert find_clipped(app.root, may_yield=("title",)) == []
 
 
 def test_the_out_of_service_screen_speaks_the_terminals_first_languages(
