@@ -8,10 +8,11 @@ terminal's default at every wipe.
 from __future__ import annotations
 
 import gettext
-import os
 import threading
 from functools import cache
 from pathlib import Path
+
+from kiosk import settings
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -44,8 +45,8 @@ _current = "fr"
 def locale_dirs() -> tuple[Path, ...]:
     """Where compiled catalogues are looked for, first found first used (the
     environment is read once; forget_catalogues() reads it again)."""
-    extra = os.environ.get(LOCALE_DIR_VARIABLE, "")
-    return (Path(extra), LOCALE_DIR) if extra else (LOCALE_DIR,)
+    extra = settings.current().locale_dir
+    return (extra, LOCALE_DIR) if extra is not None else (LOCALE_DIR,)
 
 
 @cache

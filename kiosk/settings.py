@@ -42,6 +42,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KIOSK_SPEECH_WAV_DIR": ("", "Read aloud writes WAV files into this folder instead of "
                                  "playing them (tests, or checking a terminal without "
                                  "speakers); empty: the sound card"),
+    "KIOSK_LOCALE_DIR": ("", "an extra folder of compiled catalogues "
+                             "(<lang>/LC_MESSAGES/kiosk.mo), looked at before the packaged "
+                             "ones: a language tried before it is packaged, a pseudo-locale "
+                             "in tests"),
     "DISPLAY": ("", "the X display of the kiosk session"),
     "CUPS_SERVER": ("", "read by libcups, not by the kiosk: the CUPS server to print with "
                         "(a socket or host); empty: the machine's own cupsd"),
@@ -72,6 +76,7 @@ class Settings:
     usb_socket: Path = Path("/run/borne-usb/socket")
     test_usb_keys: tuple[str, ...] = ()
     speech_wav_dir: Path | None = None
+    locale_dir: Path | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
@@ -94,6 +99,7 @@ class Settings:
             test_usb_keys=tuple(k for k in value("KIOSK_TEST_USB_KEYS").split(",") if k),
             speech_wav_dir=Path(value("KIOSK_SPEECH_WAV_DIR"))
             if value("KIOSK_SPEECH_WAV_DIR") else None,
+            locale_dir=Path(value("KIOSK_LOCALE_DIR")) if value("KIOSK_LOCALE_DIR") else None,
         )
 
 

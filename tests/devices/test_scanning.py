@@ -258,19 +258,11 @@ def test_a_backend_failure_is_told_in_plain_words(
         sane: SaneSetup, events: Events, tmp_path: Path, status: str, reason: str,
         caplog: pytest.LogCaptureFixture) -> None:
     sane.configure(fail_with=status)
-    # SANE's test backend, told to fail, now and then hangs after its first progress
-    # line (seen on a loaded machine): the kiosk then stops it as stalled, which is
-    # not what this test is about, so one such hang is given a second try.
     service = ScanService(events.publish, stall_s=10.0)
     service.start()
     try:
         assert wait_for(lambda: service.status.available, 10), service.status
-        for request in (1, 2):
-            service.scan(request, "test:0", "a4_proof", 1, tmp_path)
-            stopped = ending(events, request)
-            if "said nothing" not in caplog.text:
-                break
-            caplog.clear()
+        request, stopped = failing_scan(service, events, tmp_path, caplog)
         assert stopped == ScanStopped(request, reason)
         assert service.state is ScanState.FAILED
     finally:
@@ -278,13 +270,36 @@ def test_a_backend_failure_is_told_in_plain_words(
     assert states.scan_sentence(reason)
 
 
+def failing_scan(service: ScanService, events: Events, folder: Path,
+                 caplog: pytest.LogCaptureFixture) -> tuple[int, Event]:
+    """Scan with a backend told to fail; the request and what ended it.
+
+    SANE's test backend, told to fail, now and then hangs after its first progress
+    line (seen on a loaded machine): the kiosk then stops it as stalled, which is not
+    what these tests are about, so one such hang is given a second try."""
+    for request in (1, 2):
+        service.scan(request, "test:0", "a4_proof", 1, folder)
+        stopped = ending(events, request)
+        if "said nothing" not in caplog.text:
+            break
+        caplog.clear()
+    return request, stopped
+
+
 def test_a_scanner_gone_mid_scan_is_said_to_be_unplugged(
-        sane: SaneSetup, service: ScanService, events: Events, tmp_path: Path) -> None:
+        sane: SaneSetup, events: Events, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
     sane.configure(fail_with="SANE_STATUS_IO_ERROR")
-    sane.without_scanners()  # the probe after the failure no longer finds it
-    service.scan(1, "test:0", "a4_proof", 1, tmp_path)
-    assert ending(events, 1) == ScanStopped(1, states.UNPLUGGED)
-    assert service.status.why_unavailable == "no_scanner"
+    service = ScanService(events.publish, stall_s=10.0)
+    service.start()
+    try:
+        assert wait_for(lambda: service.status.available, 10), service.status
+        sane.without_scanners()  # the probe after the failure no longer finds it
+        request, stopped = failing_scan(service, events, tmp_path, caplog)
+        assert stopped == ScanStopped(request, states.UNPLUGGED)
+        assert service.status.why_unavailable == "no_scanner"
+    finally:
+        service.close()
 
 
 def test_a_device_that_does_not_exist(service: ScanService, events: Events,

@@ -19,9 +19,12 @@ from PIL import Image
 from procedure_site import ALLOWED, Site, profile_toml
 from screenshots import count_colour
 
+from kiosk.ui.theme import STANDARD
+
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 
-FOCUS_RING = (0xFF, 0x8C, 0x00)
+FOCUS_RING = (int(STANDARD.focus[1:3], 16), int(STANDARD.focus[3:5], 16),
+              int(STANDARD.focus[5:7], 16))
 PROFILE = profile_toml([("receipt", f"http://{ALLOWED}/receipt", [ALLOWED])])
 PRINT_ITEM = 3  # Home, Back, Reload, then Print
 HELP_FROM_HOME_ITEM = 2  # backwards from Home: End session, then Help
