@@ -12,13 +12,8 @@ import threading
 from functools import cache
 from pathlib import Path
 
-from kiosk import settings
-
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-# A folder of extra compiled catalogues (<lang>/LC_MESSAGES/kiosk.mo), looked at
-# before the packaged ones: a test's pseudo-language, or a language being tried out.
-LOCALE_DIR_VARIABLE = "KIOSK_LOCALE_DIR"
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 # The language's own name, shown on the language switch. A catalogue of another
@@ -39,13 +34,25 @@ LANGUAGE_NAMES = {
 
 _lock = threading.Lock()
 _current = "fr"
+# A folder of extra compiled catalogues (<lang>/LC_MESSAGES/kiosk.mo), looked at
+# before the packaged ones: a language being tried out (KIOSK_LOCALE_DIR, handed
+# over at start), or a test's pseudo-language.
+_extra_dir: Path | None = None
+
+
+def use_extra_catalogues(folder: Path | None) -> None:
+    """Look for catalogues in `folder` first (None: only the packaged ones)."""
+    global _extra_dir
+    with _lock:
+        _extra_dir = folder
+    forget_catalogues()
 
 
 @cache
 def locale_dirs() -> tuple[Path, ...]:
-    """Where compiled catalogues are looked for, first found first used (the
-    environment is read once; forget_catalogues() reads it again)."""
-    extra = settings.current().locale_dir
+    """Where compiled catalogues are looked for, first found first used."""
+    with _lock:
+        extra = _extra_dir
     return (extra, LOCALE_DIR) if extra is not None else (LOCALE_DIR,)
 
 
@@ -59,7 +66,7 @@ def translation(lang: str) -> gettext.NullTranslations:
 
 
 def forget_catalogues() -> None:
-    """Read the catalogues (and KIOSK_LOCALE_DIR) again on next use."""
+    """Read the catalogues again on next use."""
     locale_dirs.cache_clear()
     translation.cache_clear()
 

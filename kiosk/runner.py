@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk import settings
+from kiosk import i18n, settings
 from kiosk.bus import EventBus
 from kiosk.config.lastgood import recall, remember
 from kiosk.config.load import choose_profile_path, load_profile
@@ -205,6 +205,7 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
 
     notifier = ServiceNotifier.take_from_environment()
     become_subreaper()
+    i18n.use_extra_catalogues(settings.current().locale_dir)
     loaded = load_or_report(profile)
     try:
         root = make_root()

@@ -92,20 +92,18 @@ def test_right_to_left_languages(lang: str, rtl: bool) -> None:
 
 
 def test_a_language_dropped_in_as_a_catalogue_names_itself(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path) -> None:
     # A language the code knows nothing of: only its compiled catalogue, found
     # through KIOSK_LOCALE_DIR.
     folder = tmp_path / "eo" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     shutil.copyfile(i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "kiosk.mo", folder / "kiosk.mo")
-    monkeypatch.setenv(i18n.LOCALE_DIR_VARIABLE, str(tmp_path))
-    i18n.forget_catalogues()
+    i18n.use_extra_catalogues(tmp_path)
     try:
         assert i18n.has_catalogue("eo")
         assert language_name("eo") == "Español"  # the copied catalogue's own name
         assert gettext_for("eo", "Back") == "Volver"
         assert gettext_for("fr", "Back") == "Retour"  # the packaged ones are still there
     finally:
-        monkeypatch.delenv(i18n.LOCALE_DIR_VARIABLE)
-        i18n.forget_catalogues()
+        i18n.use_extra_catalogues(None)
     assert language_name("eo") == "eo"

@@ -54,11 +54,9 @@ def pseudo_locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     folder.mkdir(parents=True)
     with (folder / "kiosk.mo").open("wb") as stream:
         write_mo(stream, catalogue)
-    monkeypatch.setenv(i18n.LOCALE_DIR_VARIABLE, str(tmp_path / "locale"))
-    i18n.forget_catalogues()
+    i18n.use_extra_catalogues(tmp_path / "locale")
     yield PSEUDO
-    monkeypatch.delenv(i18n.LOCALE_DIR_VARIABLE)
-    i18n.forget_catalogues()
+    i18n.use_extra_catalogues(None)
 
 
 def profile_texts() -> list[str]:
