@@ -46,6 +46,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
                              "(<lang>/LC_MESSAGES/kiosk.mo), looked at before the packaged "
                              "ones: a language tried before it is packaged, a pseudo-locale "
                              "in tests"),
+    "KIOSK_PAGE_SILENT_SECONDS": ("10", "how long a page may answer nothing before the kiosk "
+                                        "ends it (a page stuck in a loop holds the keyboard, "
+                                        "F2 included); tests shorten it"),
     "DISPLAY": ("", "the X display of the kiosk session"),
     "CUPS_SERVER": ("", "read by libcups, not by the kiosk: the CUPS server to print with "
                         "(a socket or host); empty: the machine's own cupsd"),
@@ -77,6 +80,7 @@ class Settings:
     test_usb_keys: tuple[str, ...] = ()
     speech_wav_dir: Path | None = None
     locale_dir: Path | None = None
+    page_silent_seconds: float = 10.0
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
@@ -100,7 +104,19 @@ class Settings:
             speech_wav_dir=Path(value("KIOSK_SPEECH_WAV_DIR"))
             if value("KIOSK_SPEECH_WAV_DIR") else None,
             locale_dir=Path(value("KIOSK_LOCALE_DIR")) if value("KIOSK_LOCALE_DIR") else None,
+            page_silent_seconds=_seconds(value("KIOSK_PAGE_SILENT_SECONDS"),
+                                         VARIABLES["KIOSK_PAGE_SILENT_SECONDS"][0]),
         )
+
+
+def _seconds(text: str, default: str) -> float:
+    """A positive number of seconds; a mistyped value falls back to the default rather
+    than stopping the terminal."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        return float(default)
+    return seconds if seconds > 0 else float(default)
 
 
 def take_service_manager_link(

@@ -86,7 +86,8 @@ class FakeBrowser:
     def ping(self, timeout: float = 5.0) -> bool:
         return True
 
-    def unstick_page(self, wait: float = 1.5, announce: bool = False) -> bool:
+    def unstick_page(self, wait: float = 1.5, announce: bool = False,
+                     revive: bool = False) -> bool:
         return False
 
     def interrupt(self) -> None:

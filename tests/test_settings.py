@@ -51,3 +51,10 @@ def test_defaults_and_overrides() -> None:
         "KIOSK_PRIVATE_POLICY": "0", "KIOSK_HOST_RESOLVER_RULES": "MAP * 127.0.0.1"})
     assert custom.state_dir == Path("/tmp/state") and custom.session_root == Path("/tmp/s")
     assert not custom.private_policy and custom.host_resolver_rules == "MAP * 127.0.0.1"
+
+
+@pytest.mark.parametrize(("given", "seconds"), [("3", 3.0), ("0.5", 0.5), ("", 10.0),
+                                                 ("soon", 10.0), ("0", 10.0), ("-4", 10.0)])
+def test_a_page_may_stay_silent_a_positive_number_of_seconds(given: str, seconds: float) -> None:
+    found = settings.Settings.from_environment({"KIOSK_PAGE_SILENT_SECONDS": given})
+    assert found.page_silent_seconds == seconds

@@ -322,6 +322,7 @@ class Guard:
         self._history_reset = False
         self._page_end_expected: threading.Event | None = None
         self._announce_page_end = False
+        self._revive_page_end = False
         self._dialogs_open: set[str] = set()
         self._card_check_until = 0.0
 
@@ -798,14 +799,16 @@ class Guard:
         with self._lock:
             self._dialogs_open.discard(session_id)
 
-    def expect_page_end(self, announce: bool = False) -> threading.Event:
+    def expect_page_end(self, announce: bool = False, revive: bool = False) -> threading.Event:
         """The kiosk itself ends the resident's stuck page: that end is no crash to
-        announce (unless `announce`). The event returned is set once Chromium says
-        the page has ended; `forget_page_end` drops the expectation if it never does."""
+        announce (unless `announce`); with `revive`, the start page is loaded into it
+        once it has ended. The event returned is set once Chromium says the page has
+        ended; `forget_page_end` drops the expectation if it never does."""
         ended = threading.Event()
         with self._lock:
             self._page_end_expected = ended
             self._announce_page_end = announce
+            self._revive_page_end = revive
         return ended
 
     def forget_page_end(self, ended: threading.Event) -> None:
@@ -818,8 +821,10 @@ class Guard:
             return
         with self._lock:
             expected, self._page_end_expected = self._page_end_expected, None
-            announce = self._announce_page_end
+            announce, revive = self._announce_page_end, self._revive_page_end
         if expected is not None:
+            if revive:
+                self._revive_main_page()
             expected.set()
             if announce:
                 log.warning("the resident's page stopped answering: ended")
@@ -827,9 +832,12 @@ class Guard:
             return
         log.error("the resident's page crashed (%s)", params.get("status", "?"))
         self._announce(PageCrashed())
-        # A crashed page answers no command until something is loaded in it again:
-        # the language set for the next tile would wait seconds for it. The empty
-        # start page gives it a live process at once (the resident is told meanwhile).
+        self._revive_main_page()
+
+    def _revive_main_page(self) -> None:
+        """A crashed page answers no command until something is loaded in it again: the
+        language set for the next tile would wait seconds for it. The empty start page
+        gives it a live process at once (the resident is told meanwhile)."""
         main = self.main_session
         if main is not None:
             self.cdp.post("Page.navigate", {"url": START_URL}, session_id=main)

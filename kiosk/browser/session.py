@@ -237,19 +237,21 @@ class BrowserSession:
 
     # -- navigation ----------------------------------------------------------------------
 
-    def unstick_page(self, wait: float = PAGE_ANSWER_SECONDS, announce: bool = False) -> bool:
+    def unstick_page(self, wait: float = PAGE_ANSWER_SECONDS, announce: bool = False,
+                     revive: bool = False) -> bool:
         """If the resident's page does not answer within `wait` seconds (a loop, a hang),
         end its process so that what the resident asks next (Back, Reload, another
         tile) can happen. True when a stuck page was ended.
 
         With `announce`, the end is reported as `PageCrashed`: the watchdog uses it,
         when nobody asked for anything and the keyboard is stuck in the page (its
-        F2 listener cannot run either).
+        F2 listener cannot run either). With `revive` (or `announce`), the empty start
+        page is loaded into the ended one, so that it answers commands again at once.
         """
         with self._unsticking:  # the worker and the watchdog may both ask
-            return self._unstick(wait, announce)
+            return self._unstick(wait, announce, revive)
 
-    def _unstick(self, wait: float, announce: bool) -> bool:
+    def _unstick(self, wait: float, announce: bool, revive: bool) -> bool:
         cdp, main = self._page()
         guard = self._require_guard()
         if guard.dialog_open(main):
@@ -266,7 +268,7 @@ class BrowserSession:
             return False  # between two documents: not stuck
         if self.process is None or guard.dialog_open(main):
             return False
-        ended = guard.expect_page_end(announce=announce)
+        ended = guard.expect_page_end(announce=announce, revive=revive or announce)
         killed = self.process.kill_renderers()
         log.warning("the page did not answer: its %d process(es) ended", killed)
         # What comes next (a navigation) is refused while Chromium still thinks the

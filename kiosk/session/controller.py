@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from kiosk import i18n
+from kiosk import i18n, settings
 from kiosk.browser.reaper import kill_session_processes, session_marker, session_processes
 from kiosk.bus import EventBus
 from kiosk.config.allowlist import Allowlist
@@ -56,9 +56,6 @@ from kiosk.stats.counters import duration_bucket
 log = logging.getLogger(__name__)
 
 HANG_CHECK_SECONDS = 5.0
-# A page that answers nothing this long (and shows no dialog waiting for the
-# resident) is stuck: it swallows every key, F2 included.
-PAGE_SILENT_SECONDS = 10.0
 # Seconds before starting the browser again after failed starts (then every minute).
 RETRY_DELAYS = (1, 5, 15, 30, 60)
 SHUTDOWN_WIPE_SECONDS = 20.0
@@ -87,7 +84,8 @@ class Browser(Protocol):
     def leave_disallowed_page(self) -> None: ...
     def print_to_pdf(self, target: Path) -> None: ...
     def ping(self, timeout: float = ...) -> bool: ...
-    def unstick_page(self, wait: float = ..., announce: bool = ...) -> bool: ...
+    def unstick_page(self, wait: float = ..., announce: bool = ...,
+                     revive: bool = ...) -> bool: ...
     def interrupt(self) -> None: ...
     def close(self) -> list[int]: ...
 
@@ -426,6 +424,9 @@ class SessionController:
             self.bus.publish(SessionFailed("browser_unavailable"))
             return
         self._browser_used = True
+        # A page left stuck in a loop (the resident went Home from it) would make each
+        # page setting below wait out its timeout: end it first, at once.
+        self._browser.unstick_page(revive=True)
         if self._assisted:  # a browser started again for the resident's language
             self._browser.set_allowlist(self.profile.allowlist(assisted=True))
         self._apply_presentation(self._browser)  # likewise
@@ -548,10 +549,11 @@ class SessionController:
 
     @staticmethod
     def _end_a_stuck_page(browser: Browser) -> None:
-        """A page that answers nothing for seconds holds the keyboard too (F2 cannot
-        reach the toolbar): it is ended and the resident told."""
+        """A page that answers nothing for seconds (and shows no dialog waiting for the
+        resident) holds the keyboard too (F2 cannot reach the toolbar): it is ended and
+        the resident told."""
         try:
-            browser.unstick_page(wait=PAGE_SILENT_SECONDS, announce=True)
+            browser.unstick_page(wait=settings.current().page_silent_seconds, announce=True)
         except Exception:  # the watchdog must go on watching
             log.exception("could not check whether the page answers")
 

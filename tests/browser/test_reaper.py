@@ -46,7 +46,10 @@ try:
     print("group_left", living(group_members(leader.pid)))
     print("handler_left", living(processes_naming((marker,))))
     def state_and_parent(pid):
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[:2]
+        try:  # another process of the machine may end while the loop reads
+            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[:2]
+        except (FileNotFoundError, ProcessLookupError):
+            return None
     zombies = [pid for pid in os.listdir("/proc")
                if pid.isdigit() and state_and_parent(pid) == ["Z", str(me)]]
     print("our_zombies", len(zombies))
@@ -141,7 +144,10 @@ try:
     print("survivors", kill_session_processes(session_marker(token), timeout=5))
     print("left", [pid for pid in living(processes_naming((token,))) if pid != own.pid])
     def state_and_parent(pid):
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[:2]
+        try:  # another process of the machine may end while the loop reads
+            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[:2]
+        except (FileNotFoundError, ProcessLookupError):
+            return None
     print("our_zombies", sum(1 for pid in os.listdir("/proc")
                              if pid.isdigit() and state_and_parent(pid) == ["Z", str(me)]))
     print("own_alive", own.poll() is None)
