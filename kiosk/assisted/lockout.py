@@ -6,14 +6,21 @@ A right PIN (outside a lock) starts everything again. The state lives in
 KIOSK_STATE_DIR/pin-lockout.json, written atomically, so restarting the kiosk
 (or pulling the plug) does not give an attacker fresh tries.
 
-Times are Unix times (the wall clock, since they must survive a reboot); the
-caller passes `now`, so tests bring their own clock.
+The caller passes `now`, the wall clock (tests bring their own): the pad says
+"locked until 10:02", and a lock must outlast a reboot. Within one boot, though,
+a lock's end is kept and checked on the boot clock (CLOCK_BOOTTIME, which no
+clock setting moves): a wall clock put an hour forwards (by hand, or by NTP
+after a flat CMOS battery) must not lift a lock early, nor one set back
+lengthen it. After a reboot only the wall clock is left, capped at the longest
+lock.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +32,20 @@ log = logging.getLogger(__name__)
 FILE_NAME = "pin-lockout.json"
 TRIES_PER_ROUND = 5
 LOCK_SECONDS = (60, 5 * 60, 15 * 60)  # the last one repeats
+BOOT_ID_FILE = Path("/proc/sys/kernel/random/boot_id")
+
+
+def seconds_since_boot() -> float:
+    """The boot clock: monotonic, counts suspended time too, untouched by clock settings."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+def current_boot_id() -> str:
+    """This boot's identity (the kernel's random boot id), "" where there is none."""
+    try:
+        return BOOT_ID_FILE.read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -43,14 +64,20 @@ class LockState:
 class _Stored:
     failures: int = 0  # wrong PINs since the last lock ended (or since the start)
     locks: int = 0  # locks since the last right PIN: picks the next lock's length
-    locked_until: float = 0.0
+    locked_until: float = 0.0  # wall clock
+    boot_id: str = ""  # the boot during which the lock started
+    locked_until_boot: float = 0.0  # the same end, on that boot's boot clock
 
 
 class Lockout:
     """The lockout of this terminal's PIN pad, kept in `state_dir` (KIOSK_STATE_DIR)."""
 
-    def __init__(self, state_dir: Path | None = None) -> None:
+    def __init__(self, state_dir: Path | None = None, *,
+                 boot_clock: Callable[[], float] = seconds_since_boot,
+                 boot_id: Callable[[], str] = current_boot_id) -> None:
         self.path = (state_dir or settings.state_dir()) / FILE_NAME
+        self._boot_clock = boot_clock
+        self._boot_id = boot_id()
         self._state = self._load()
 
     def check(self, now: float) -> LockState:
@@ -68,7 +95,8 @@ class Lockout:
         if self._state.failures >= TRIES_PER_ROUND:
             length = LOCK_SECONDS[min(self._state.locks, len(LOCK_SECONDS) - 1)]
             self._state = _Stored(failures=0, locks=self._state.locks + 1,
-                                  locked_until=now + length)
+                                  locked_until=now + length, boot_id=self._boot_id,
+                                  locked_until_boot=self._boot_clock() + length)
             log.warning("PIN pad locked for %d s after %d wrong PINs", length, TRIES_PER_ROUND)
         self._save()
         return self.check(now)
@@ -80,7 +108,13 @@ class Lockout:
             self._save()
 
     def _effective_until(self, now: float) -> float | None:
-        until = self._state.locked_until
+        state = self._state
+        if self._boot_id and state.boot_id == self._boot_id:
+            # Same boot: the boot clock says how long is left; the wall clock only
+            # says when that is, for the pad's "until 10:02".
+            left = state.locked_until_boot - self._boot_clock()
+            return now + left if left > 0 else None
+        until = state.locked_until
         if until <= now:
             return None
         # A clock set back must not lock the pad for longer than the longest lock.
@@ -90,7 +124,9 @@ class Lockout:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             stored = _Stored(failures=int(data["failures"]), locks=int(data["locks"]),
-                             locked_until=float(data["locked_until"]))
+                             locked_until=float(data["locked_until"]),
+                             boot_id=str(data.get("boot_id", "")),
+                             locked_until_boot=float(data.get("locked_until_boot", 0.0)))
         except FileNotFoundError:
             return _Stored()
         except (OSError, ValueError, KeyError, TypeError) as error:
@@ -104,8 +140,10 @@ class Lockout:
         return stored
 
     def _save(self) -> None:
-        text = json.dumps({"failures": self._state.failures, "locks": self._state.locks,
-                           "locked_until": self._state.locked_until})
+        state = self._state
+        text = json.dumps({"failures": state.failures, "locks": state.locks,
+                           "locked_until": state.locked_until, "boot_id": state.boot_id,
+                           "locked_until_boot": state.locked_until_boot})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, text)

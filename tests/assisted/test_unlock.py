@@ -26,11 +26,25 @@ T0 = 1_700_000_000.0
 
 
 class Clock:
+    """The wall clock (`now`) and the boot clock, which moves with it except when the
+    wall clock is set (`set_wall_clock`)."""
+
     def __init__(self) -> None:
         self.now = T0
+        self.wall_jumps = 0.0
 
     def __call__(self) -> float:
         return self.now
+
+    def since_boot(self) -> float:
+        return 100.0 + self.now - T0 - self.wall_jumps
+
+    def set_wall_clock(self, by: float) -> None:
+        self.now += by
+        self.wall_jumps += by
+
+
+BOOT = "3f1c-boot"
 
 
 @pytest.fixture
@@ -48,7 +62,11 @@ def mediators_file(tmp_path: Path) -> Path:
 
 def unlocker(tmp_path: Path, mediators_file: Path, clock: Clock) -> Unlocker:
     """A fresh object on the same state folder: what a restart of the kiosk gives."""
-    return Unlocker(mediators_file, Lockout(tmp_path / "state"), clock=clock)
+    return Unlocker(mediators_file, lockout(tmp_path / "state", clock), clock=clock)
+
+
+def lockout(state: Path, clock: Clock, boot: str = BOOT) -> Lockout:
+    return Lockout(state, boot_clock=clock.since_boot, boot_id=lambda: boot)
 
 
 def test_the_pin_says_who_unlocks(tmp_path: Path, mediators_file: Path, clock: Clock) -> None:
@@ -85,22 +103,45 @@ def test_the_lock_and_its_back_off_survive_a_restart(
         clock.now = start + expected
     # A right PIN once the lock is over starts everything again.
     assert unlocker(tmp_path, mediators_file, clock).attempt(PIN) == Accepted("Amina")
-    assert Lockout(tmp_path / "state").check(clock.now) == LockState(None, 5)
+    assert lockout(tmp_path / "state", clock).check(clock.now) == LockState(None, 5)
     for _ in range(5):
         last = unlocker(tmp_path, mediators_file, clock).attempt(WRONG)
     assert last == Locked(clock.now + 60)
 
 
-def test_a_clock_set_back_does_not_lock_longer_than_the_longest_lock(tmp_path: Path) -> None:
-    lockout = Lockout(tmp_path)
+def test_after_a_reboot_a_clock_set_back_does_not_lock_longer_than_the_longest_lock(
+    tmp_path: Path, clock: Clock
+) -> None:
+    pad = lockout(tmp_path, clock)
     for _ in range(5):
-        lockout.record_failure(T0)
-    assert lockout.check(T0 - 86400) == LockState(T0 - 86400 + 900, 0)
+        pad.record_failure(T0)
+    rebooted = lockout(tmp_path, clock, boot="another-boot")
+    assert rebooted.check(T0 - 86400) == LockState(T0 - 86400 + 900, 0)
+    # The wall clock is all there is after a reboot: the lock ends by it.
+    assert rebooted.check(T0 + 59) == LockState(T0 + 60, 0)
+    assert rebooted.check(T0 + 60) == LockState(None, 5)
+
+
+@pytest.mark.parametrize("jump", [3600, -3600])
+def test_a_wall_clock_jump_neither_lifts_nor_lengthens_a_lock(
+    tmp_path: Path, mediators_file: Path, clock: Clock, jump: int
+) -> None:
+    pad = unlocker(tmp_path, mediators_file, clock)
+    for _ in range(5):
+        pad.attempt(WRONG)
+    clock.now += 20
+    clock.set_wall_clock(jump)
+    # Forty seconds of the lock are left, and shown from the wall clock as it now is;
+    # a restart of the kiosk changes nothing.
+    assert pad.attempt(PIN) == Locked(clock.now + 40)
+    assert unlocker(tmp_path, mediators_file, clock).current_lock() == Locked(clock.now + 40)
+    clock.now += 40
+    assert unlocker(tmp_path, mediators_file, clock).attempt(PIN) == Accepted("Amina")
 
 
 def test_a_damaged_lockout_state_starts_again(tmp_path: Path) -> None:
     (tmp_path / "pin-lockout.json").write_text("{not json", encoding="utf-8")
-    assert Lockout(tmp_path).check(T0) == LockState(None, 5)
+    assert Lockout(tmp_path).check(T0) == LockState(None, 5)  # the machine's own clocks
 
 
 @pytest.mark.parametrize("damage", ["missing", "world-readable", "corrupted", "empty"])
@@ -122,7 +163,7 @@ def test_an_unusable_mediators_file_makes_assisted_mode_unavailable(
                 "corrupted": Problem.CORRUPTED, "empty": None}[damage]
     assert answer.problem is expected and str(mediators_file) in answer.detail
     # Nothing counted against the terminal while it was unavailable.
-    assert Lockout(tmp_path / "state").check(clock.now) == LockState(None, 5)
+    assert lockout(tmp_path / "state", clock).check(clock.now) == LockState(None, 5)
 
 
 def test_a_second_factor_is_asked_after_the_pin(tmp_path: Path, clock: Clock) -> None:
