@@ -9,10 +9,7 @@ and reports through the bus; this module only reacts on the Tk thread.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import threading
 import tkinter as tk
 import traceback
 from collections.abc import Callable, Sequence
@@ -59,6 +56,7 @@ from kiosk.ui.session_screens import (
 )
 from kiosk.ui.shell import Shell
 from kiosk.ui.theme import TEXT_SCALES
+from kiosk.ui.timers import MonotonicTimers, Wakeup
 from kiosk.ui.toolbar import Toolbar, documents_caption
 from kiosk.ui.voicing import ShellVoice, with_speech_button
 from kiosk.ui.widgets import Look, set_toolkit_language
@@ -71,44 +69,6 @@ FOCUS_CHECK_MS = 30
 
 ControllerFactory = Callable[[Bounds], SessionControl]
 Builder = Callable[[tk.Frame, Look], ScreenParts]
-
-
-class Wakeup:
-    """Wakes the Tk loop from any thread: a byte down a pipe that Tk watches.
-
-    Without it an event a worker publishes waits for the next look at the bus
-    (up to BUS_INTERVAL_MS): a page scanned, a preview made, a printer plugged in
-    would show that much later. The bus is still looked at on a timer, in case.
-    """
-
-    def __init__(self, root: tk.Misc, on_wake: Callable[[], None]) -> None:
-        self._root = root
-        self._on_wake = on_wake
-        self._read, self._write = os.pipe()
-        os.set_blocking(self._read, False)
-        os.set_blocking(self._write, False)
-        self._pending = threading.Event()  # a byte is on its way: no need for another
-        root.tk.createfilehandler(self._read, tk.READABLE, self._woken)
-
-    def wake(self) -> None:
-        """From any thread: the Tk loop drains soon. Never blocks."""
-        if self._pending.is_set():
-            return
-        self._pending.set()
-        with contextlib.suppress(BlockingIOError, OSError):
-            os.write(self._write, b"!")
-
-    def _woken(self, _fd: int, _mask: int) -> None:
-        with contextlib.suppress(BlockingIOError, OSError):
-            os.read(self._read, 4096)
-        self._pending.clear()  # before draining: an event queued meanwhile wakes again
-        self._on_wake()
-
-    def close(self) -> None:
-        self._root.tk.deletefilehandler(self._read)
-        for fd in (self._read, self._write):
-            with contextlib.suppress(OSError):
-                os.close(fd)
 
 
 class KioskApp:
@@ -154,7 +114,9 @@ class KioskApp:
         self.keyboard_presence = KeyboardPresence()
         if profile is not None and profile.accessibility.onscreen_keyboard == "auto":
             self.keyboard_presence.refresh()
-        self._prestart_id: str | None = None
+        self._prestart_id: int | None = None
+        # Every delay of the shell counts on these, not on Tk's `after` (see timers.py).
+        self.timers = MonotonicTimers(root)
         root.report_callback_exception = self._on_tk_error
         bus.on_handler_error(lambda exc, event: self.recover(exc))
         root.bind("<FocusOut>", self._on_focus_out, add="+")
@@ -171,7 +133,8 @@ class KioskApp:
             if controller_factory is not None:
                 # Once the home screen is drawn: loading the session's parts and starting
                 # Chromium would slow the first drawing down on a two-core machine.
-                self._prestart_id = root.after(PRESTART_DELAY_MS, self._prestart)
+                self._prestart_id = self.timers.after(PRESTART_DELAY_MS,
+                                                          self._prestart)
         self._wakeup = Wakeup(root, self._drain_now)
         bus.wake_with(self._wakeup.wake)
         self._pump_bus()
@@ -201,7 +164,7 @@ class KioskApp:
 
     def _pump_bus(self) -> None:
         self.bus.drain()
-        self._pump_id = self.root.after(BUS_INTERVAL_MS, self._pump_bus)
+        self._pump_id = self.timers.after(BUS_INTERVAL_MS, self._pump_bus)
 
     def _drain_now(self) -> None:
         self.bus.drain()
@@ -209,12 +172,10 @@ class KioskApp:
     def stop_pumping(self) -> None:
         """Stop draining the bus and drop the pending prestart (an app being replaced
         on the same Tk root: its timers must not reach a controller already shut)."""
-        self.root.after_cancel(self._pump_id)
         self.bus.wake_with(None)
         self._wakeup.close()
-        if self._prestart_id is not None:
-            self.root.after_cancel(self._prestart_id)
-            self._prestart_id = None
+        self.timers.close()
+        self._prestart_id = None
 
     def _subscribe(self) -> None:
         for name in f.inputs_handled():
@@ -332,7 +293,7 @@ class KioskApp:
             (area.x, area.y, area.width, area.height)))
 
     def _later(self, effect: f.Later) -> None:
-        self.root.after(effect.delay_ms, lambda: self.feed(effect.input))
+        self.timers.after(effect.delay_ms, lambda: self.feed(effect.input))
 
     _effects: ClassVar[dict[type[f.Effect], Callable[[KioskApp, Any], None]]] = {
         f.Show: lambda app, e: app.render(e.view),
@@ -381,7 +342,7 @@ class KioskApp:
             self.feed(f.InternalError())
         except Exception:  # the screen itself may be what broke: go on regardless
             log.exception("could not show the error screen")
-            self.root.after(f.MESSAGE_MS, lambda: self.feed(f.MessageTimeout()))
+            self.timers.after(f.MESSAGE_MS, lambda: self.feed(f.MessageTimeout()))
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -730,7 +691,7 @@ class KioskApp:
     # -- the keyboard ------------------------------------------------------------------
 
     def _on_focus_out(self, _event: object) -> None:
-        self.root.after(FOCUS_CHECK_MS, self._reclaim_focus_if_lost)
+        self.timers.after(FOCUS_CHECK_MS, self._reclaim_focus_if_lost)
 
     def _reclaim_focus_if_lost(self) -> None:
         # The pre-started browser may grab the keyboard while it maps its window

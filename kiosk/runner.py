@@ -32,6 +32,7 @@ from kiosk.session.participant import Participant, ToolbarItem
 if TYPE_CHECKING:
     from kiosk.devices.hotplug import HotplugWatcher
     from kiosk.stats.recorder import StatsRecorder
+    from kiosk.ui.timers import MonotonicTimers
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
                        toolbar_items=services.toolbar_items)
     stop_on_signals(root)
     status = "serving residents" if loaded is not None else "out of service: broken profile"
-    keep_service_manager_told(root, notifier, status)
+    keep_service_manager_told(root, app.timers, notifier, status)
     try:
         root.mainloop()
     finally:
@@ -237,11 +238,14 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
     return 0
 
 
-def keep_service_manager_told(root: tk.Tk, notifier: ServiceNotifier, status: str) -> None:
+def keep_service_manager_told(root: tk.Tk, timers: MonotonicTimers, notifier: ServiceNotifier,
+                              status: str) -> None:
     """READY=1 once the first screen is drawn, then WATCHDOG=1 from the Tk loop.
 
     The pings are Tk callbacks on purpose: they stop when the loop is stuck, and
     the service manager then restarts the kiosk instead of leaving a dead screen.
+    They are timed on the monotonic clock: with Tk's own `after`, the clock set
+    back an hour would stop them, and the kiosk would be killed mid-session.
     """
     if not notifier.enabled:
         return
@@ -249,14 +253,14 @@ def keep_service_manager_told(root: tk.Tk, notifier: ServiceNotifier, status: st
 
     def ping() -> None:
         notifier.alive()
-        root.after(interval or 0, ping)
+        timers.after(interval or 0, ping)
 
     def ready() -> None:
         notifier.ready(status)
         # Pings start from here, never before READY=1, however late the first idle
         # moment comes on a busy machine.
         if interval is not None:
-            root.after(interval, ping)
+            timers.after(interval, ping)
 
     root.after_idle(ready)
 
@@ -292,6 +296,8 @@ def stop_on_signals(root: tk.Tk) -> None:
         root.quit()
 
     def handle(signum: int, _frame: object) -> None:
+        # Tk's own `after`, not the kiosk's timers: a handler must take no lock the
+        # interrupted thread may hold. A zero delay is safe from clock changes.
         root.after(0, stop, signum)
 
     signal.signal(signal.SIGTERM, handle)

@@ -14,6 +14,7 @@ from harness import XScreen
 
 from kiosk.runner import keep_service_manager_told, make_root
 from kiosk.service import ServiceNotifier
+from kiosk.ui.timers import MonotonicTimers
 
 pytestmark = pytest.mark.display
 
@@ -58,9 +59,10 @@ def test_a_frozen_tk_loop_stops_the_watchdog_pings(screen: XScreen, receiver: Re
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(os.environ, "DISPLAY", screen.display)
     root = make_root()  # a root of its own: its timers die with it
+    timers = MonotonicTimers(root)
     try:
         notifier = ServiceNotifier(receiver.sock.getsockname(), PERIOD_USEC)
-        keep_service_manager_told(root, notifier, "serving residents")
+        keep_service_manager_told(root, timers, notifier, "serving residents")
         frozen: list[float] = []
 
         def freeze() -> None:  # what a stuck callback does to the shell
@@ -74,6 +76,7 @@ def test_a_frozen_tk_loop_stops_the_watchdog_pings(screen: XScreen, receiver: Re
             root.update()
             time.sleep(0.01)
     finally:
+        timers.close()
         root.destroy()
 
     texts = [text for _, text in receiver.messages]
