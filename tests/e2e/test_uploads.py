@@ -29,7 +29,8 @@ PDF_NAME, PDF_BYTES = PROOFS["/attestation.pdf"]
 TXT_NAME, TXT_BYTES = PROOFS["/avis.txt"]
 
 
-@pytest.fixture(params=mode_params())
+# The installed policy as root adds nothing here that production does not test.
+@pytest.fixture(params=mode_params("guard-only", "production"))
 def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
           tmp_path: Path) -> Iterator[KioskProcess]:
     profile = tmp_path / "uploads.toml"
