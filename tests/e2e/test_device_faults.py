@@ -1,0 +1,118 @@
+"""Faults of the machine under a resident's session, with the real components: cupsd
+stopped under a print job, the session's memory folder full while a download or a scan
+is written, the X server gone.
+
+Each time the resident is told calmly what happened, nothing of the session stays on
+the machine, and the next resident is served.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cups_server import CupsServer, cups_server
+from harness import XScreen
+from kiosk_process import KioskProcess, mode_params, open_tile, park_pointer, running_kiosk
+from procedure_site import ALLOWED, Site, profile_toml
+from screenshots import check_against_reference
+
+pytestmark = [pytest.mark.browser, pytest.mark.display]
+
+PRINT_ITEM = 3  # Home, Back, Reload, then Print
+
+
+def session_folders(kiosk: KioskProcess) -> list[Path]:
+    return [p for p in kiosk.session_root.iterdir() if p.is_dir()]
+
+
+def the_session_folder(kiosk: KioskProcess) -> Path:
+    folders = session_folders(kiosk)
+    assert len(folders) == 1, folders
+    return folders[0]
+
+
+def no_traceback(kiosk: KioskProcess) -> None:
+    assert "Traceback" not in kiosk.log_text(), "the kiosk failed unexpectedly"
+
+
+# -- cupsd stopped under a job ------------------------------------------------------------
+
+PRINT_PROFILE = profile_toml([("receipt", f"http://{ALLOWED}/receipt", [ALLOWED])])
+
+
+@pytest.fixture
+def cups() -> Iterator[CupsServer]:
+    with cups_server() as server:
+        yield server
+
+
+def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
+    """F2 to the toolbar, Tab to Print, Return; returns the log mark before."""
+    mark = len(kiosk.lines)
+    screen.key("F2")
+    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    screen.key(*["Tab"] * PRINT_ITEM, "Return")
+    return mark
+
+
+def print_the_receipt(kiosk: KioskProcess, screen: XScreen, site: Site) -> int:
+    """From the home screen: the receipt's tile, Print, then Print on the panel.
+    Returns the log mark before the panel's Print."""
+    kiosk.wait_until_ready()
+    open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
+    mark = press_print(kiosk, screen)
+    kiosk.wait_for_screen("print_panel", after=mark)
+    mark = len(kiosk.lines)
+    screen.key("Return")  # the keyboard is on Print
+    return mark
+
+
+@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+def test_cupsd_stopped_under_a_job_is_told_wiped_and_printing_comes_back(
+    screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path, mode: str,
+) -> None:
+    cups.add_holding_queue()  # the job waits in the spool, really in flight
+    profile = tmp_path / "printing.toml"
+    profile.write_text(PRINT_PROFILE, encoding="utf-8")
+    with running_kiosk(screen, tmp_path, "--profile", str(profile), mode=mode,
+                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules,
+                            "CUPS_SERVER": str(cups.socket)}) as kiosk:
+        mark = print_the_receipt(kiosk, screen, site)
+        kiosk.wait_for_log("print status: waiting held$", after=mark)
+        assert cups.job_ids() and cups.spool_files()
+        session_dir = the_session_folder(kiosk)
+        cups.stop_service()
+        # Told at once, in French, that nothing was printed and to ask at the desk.
+        told = kiosk.wait_for_log("print status: failed kiosk-cups-unreachable$", after=mark,
+                                  timeout=15)
+        kiosk.wait_for_screen("print_status", after=told)
+        park_pointer(screen)
+        shot = screen.screenshot(artifacts / "print-cupsd-stopped.png")
+        check_against_reference(shot, "print-cupsd-stopped-1280x1024")
+        # The session goes on: back to the page.
+        screen.key("Return")
+        kiosk.wait_for_screen("toolbar", after=told)
+        assert session_dir.exists()
+        # The resident leaves while cupsd is still away: the folder goes, but the job
+        # cupsd keeps in its spool cannot be purged yet, so nobody is served meanwhile.
+        mark = kiosk.end_session_by_keyboard(screen)
+        kiosk.wait_for_log(r"the wipe is not verified \(steps: printing\.cancel and purge "
+                           r"print jobs;", after=mark)
+        kiosk.wait_for_screen("out_of_service", after=mark)
+        assert not session_dir.exists()
+        cups.start()
+        kiosk.wait_for_log(r"printing: 1 job\(s\) of the session purged", after=mark,
+                           timeout=40)
+        kiosk.wait_until_ready(timeout=30, after=mark)
+        assert cups.job_ids() == [] and cups.spool_files() == []
+        # The next resident prints, on a printer that now prints at once.
+        cups.run("lpadmin", "-p", "office", "-o", "job-hold-until-default=no-hold")
+        kiosk.wait_for_log("printing: printer 'office' available", after=mark, timeout=15)
+        mark = print_the_receipt(kiosk, screen, site)
+        kiosk.wait_for_log(r"printing: request \d+ printed", after=mark)
+        assert subprocess.run(["pdftotext", str(cups.output("office")), "-"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        no_traceback(kiosk)
