@@ -13,13 +13,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from canary import open_canary_tile
 from cups_server import CupsServer, cups_server
-from harness import XScreen
+from e2e.test_faults import (
+    assert_nothing_left,
+    marked_processes,
+    next_resident_finds_nothing,
+    places,
+    profile_file,
+)
+from harness import XScreen, wait_for, x_screen
 from kiosk_process import KioskProcess, mode_params, open_tile, park_pointer, running_kiosk
 from procedure_site import ALLOWED, Site, profile_toml
 from screenshots import check_against_reference
 
+from kiosk.session.display_loss import EXIT_X_GONE
+
 pytestmark = [pytest.mark.browser, pytest.mark.display]
+__all__ = ["places"]  # a fixture of the browser faults' tests, used here too
 
 PRINT_ITEM = 3  # Home, Back, Reload, then Print
 
@@ -116,3 +127,40 @@ def test_cupsd_stopped_under_a_job_is_told_wiped_and_printing_comes_back(
         assert subprocess.run(["pdftotext", str(cups.output("office")), "-"],
                               capture_output=True, text=True, check=True).stdout.strip()
         no_traceback(kiosk)
+
+
+# -- the X server gone --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+def test_the_x_server_gone_stops_the_kiosk_with_its_browser_and_the_restart_wipes(
+    screen: XScreen, site: Site, tmp_path: Path, places: dict[str, str], mode: str,
+) -> None:
+    """The kiosk exits at once, with a line for IT staff and a failure status (its
+    unit starts it again, with a new X), leaving no process of the session; the
+    start-up wipe removes the session's folder."""
+    profile = profile_file(tmp_path, site)
+    with x_screen(screen.width, screen.height) as doomed, \
+            running_kiosk(doomed, tmp_path, "--profile", str(profile), env=places,
+                          mode=mode) as first:
+        token = open_canary_tile(doomed, first, site, after=0)
+        session_dir = the_session_folder(first)
+        assert marked_processes(session_dir)
+        xvfb = doomed.processes[0]
+        xvfb.kill()
+        xvfb.wait(10)
+        status = first.proc.wait(15)
+        first.wait_for_log(r"the X server is gone \(display :\d+\): stopping so that the "
+                           r"service manager starts the kiosk again$")
+        assert status == EXIT_X_GONE
+        assert wait_for(lambda: not marked_processes(session_dir), 10), \
+            "a process of the session outlived the kiosk"
+        no_traceback(first)
+    # What the kiosk leaves when X goes: the folder, which only the kiosk's wipe removes.
+    assert session_dir.exists()
+    with running_kiosk(screen, tmp_path, "--profile", str(profile), env=places,
+                       mode=mode) as second:
+        second.wait_until_ready(timeout=60)
+        second.wait_for_log(r"wiped 1 session folder\(s\) left by an earlier run")
+        assert_nothing_left(token, session_dir, second, Path(places["HOME"]))
+        next_resident_finds_nothing(screen, second, site, after=0)
