@@ -8,7 +8,9 @@ the machine, and the next resident is served.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from e2e.test_faults import (
 )
 from harness import XScreen, wait_for, x_screen
 from kiosk_process import KioskProcess, mode_params, open_tile, park_pointer, running_kiosk
-from procedure_site import ALLOWED, Site, profile_toml
+from procedure_site import ALLOWED, BIG_NAME, PROOFS, UPLOADS, Site, profile_toml
 from screenshots import check_against_reference
 
 from kiosk.session.display_loss import EXIT_X_GONE
@@ -126,6 +128,71 @@ def test_cupsd_stopped_under_a_job_is_told_wiped_and_printing_comes_back(
         kiosk.wait_for_log(r"printing: request \d+ printed", after=mark)
         assert subprocess.run(["pdftotext", str(cups.output("office")), "-"],
                               capture_output=True, text=True, check=True).stdout.strip()
+        no_traceback(kiosk)
+
+
+# -- the session's folder full -------------------------------------------------------------
+
+# Room for a session's browser profile and a few documents, not for the big statement.
+SMALL_ROOT_SIZE = "48m"
+
+
+@pytest.fixture
+def small_root() -> Iterator[dict[str, str]]:
+    """A small tmpfs as the session root (short path: Chromium's sockets live there)."""
+    root = Path(tempfile.mkdtemp(prefix="full-", dir="/dev/shm"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_ROOT_SIZE},mode=0700",
+                    "borne-small-root", str(root)], check=True)
+    try:
+        yield {"KIOSK_SESSION_ROOT": str(root)}
+    finally:
+        subprocess.run(["umount", "--lazy", str(root)], check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def used_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+def test_a_download_bigger_than_the_session_folder_is_told_and_nothing_half_written_stays(
+    screen: XScreen, site: Site, tmp_path: Path, small_root: dict[str, str], artifacts: Path,
+    mode: str,
+) -> None:
+    profile = tmp_path / "big.toml"
+    profile.write_text(profile_toml([("big", f"http://{UPLOADS}/big", [UPLOADS]),
+                                     ("single", f"http://{UPLOADS}/single", [UPLOADS])]),
+                       encoding="utf-8")
+    with running_kiosk(screen, tmp_path, "--profile", str(profile), mode=mode,
+                       env={**small_root, "KIOSK_HOST_RESOLVER_RULES": site.rules}) as kiosk:
+        kiosk.wait_until_ready()
+        open_tile(kiosk, screen, site, ["Return"], "big", UPLOADS)
+        session_dir = the_session_folder(kiosk)
+        mark = len(kiosk.lines)
+        screen.key("Return")  # the statement's link has the keyboard
+        kiosk.wait_for_log(f"download starting from {UPLOADS}$", after=mark)
+        told = kiosk.wait_for_log("message: download_no_room$", after=mark, timeout=30)
+        kiosk.wait_for_screen("message", after=told)
+        park_pointer(screen)
+        shot = screen.screenshot(artifacts / "download-no-room.png")
+        check_against_reference(shot, "download-no-room-1280x1024")
+        # Nothing of it is kept, nor offered among the documents; the room is back.
+        documents = session_dir / "Documents"
+        assert list(documents.iterdir()) == []
+        assert used_bytes(kiosk.session_root) < 16 * 1024 * 1024
+        screen.key("Return")  # Back, to the page
+        kiosk.wait_for_screen("toolbar", after=told)
+        mark = kiosk.end_session_by_keyboard(screen)
+        kiosk.wait_until_ready(timeout=60, after=mark)
+        assert not session_dir.exists()
+        # The next resident downloads a document of ordinary size.
+        open_tile(kiosk, screen, site, ["Tab", "Return"], "single", UPLOADS)
+        mark = len(kiosk.lines)
+        screen.key("Return")
+        name = PROOFS["/attestation.pdf"][0]
+        assert wait_for(lambda: [p for p in kiosk.session_root.glob("*/Documents/*")
+                                 if p.name == name], 15)
+        assert BIG_NAME not in kiosk.log_text()
         no_traceback(kiosk)
 
 
