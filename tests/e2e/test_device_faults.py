@@ -27,6 +27,7 @@ from e2e.test_faults import (
 from harness import XScreen, wait_for, x_screen
 from kiosk_process import KioskProcess, mode_params, open_tile, park_pointer, running_kiosk
 from procedure_site import ALLOWED, BIG_NAME, PROOFS, UPLOADS, Site, profile_toml
+from sane_backend import sane_setup
 from screenshots import check_against_reference
 
 from kiosk.session.display_loss import EXIT_X_GONE
@@ -194,6 +195,66 @@ def test_a_download_bigger_than_the_session_folder_is_told_and_nothing_half_writ
                                  if p.name == name], 15)
         assert BIG_NAME not in kiosk.log_text()
         no_traceback(kiosk)
+
+
+SCAN_ITEM_TABS = 4  # F2 puts the keyboard on Home; then Back, Reload, Print, Scan
+
+
+def fill_up(root: Path, leave: int) -> Path:
+    """A file (not the kiosk's) that leaves only `leave` bytes free in `root`."""
+    filler = root / "filler"
+    free = shutil.disk_usage(root).free
+    with filler.open("wb") as out:
+        out.truncate(0)
+        out.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+def press_scan(kiosk: KioskProcess, screen: XScreen) -> int:
+    mark = len(kiosk.lines)
+    screen.key("F2")
+    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    screen.key(*["Tab"] * SCAN_ITEM_TABS, "Return")
+    kiosk.wait_for_screen("scan_choose", after=mark)
+    return mark
+
+
+@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+def test_a_scan_with_no_room_left_is_told_and_the_next_session_scans(
+    screen: XScreen, site: Site, tmp_path: Path, small_root: dict[str, str], mode: str,
+) -> None:
+    profile = tmp_path / "scan.toml"
+    profile.write_text(profile_toml([("single", f"http://{UPLOADS}/single", [UPLOADS])]),
+                       encoding="utf-8")
+    with sane_setup() as sane:
+        sane.configure(devices=1)
+        with running_kiosk(screen, tmp_path, "--profile", str(profile), mode=mode,
+                           env={**small_root, **sane.env,
+                                "KIOSK_HOST_RESOLVER_RULES": site.rules}) as kiosk:
+            kiosk.wait_until_ready()
+            kiosk.wait_for_log(r"scanning: 1 scanner\(s\) found")
+            open_tile(kiosk, screen, site, ["Return"], "single", UPLOADS)
+            session_dir = the_session_folder(kiosk)
+            filler = fill_up(kiosk.session_root, leave=2 * 1024 * 1024)
+            press_scan(kiosk, screen)
+            mark = len(kiosk.lines)
+            screen.key("Return")  # an A4 page at the preset's resolution: no room for it
+            kiosk.wait_for_log(r"scan panel: .*disk_full$", after=mark, timeout=30)
+            assert sorted(p.name for p in (session_dir / "Documents").iterdir()) == []
+            assert not list(session_dir.glob("scan/*.p*")), "half a scan was kept"
+            filler.unlink()
+            screen.key("Escape")
+            kiosk.wait_for_screen("toolbar", after=mark)
+            mark = kiosk.end_session_by_keyboard(screen)
+            kiosk.wait_until_ready(timeout=60, after=mark)
+            assert not session_dir.exists()
+            # The next resident scans, with the room back.
+            open_tile(kiosk, screen, site, ["Return"], "single", UPLOADS)
+            press_scan(kiosk, screen)
+            mark = len(kiosk.lines)
+            screen.key("Return")
+            kiosk.wait_for_screen("scan_review", after=mark, timeout=60)
+            no_traceback(kiosk)
 
 
 # -- the X server gone --------------------------------------------------------------------
