@@ -611,6 +611,14 @@ class KioskApp:
                                 "You can take your key out. To send a document from it to "
                                 "a website, please ask at the desk: someone will help "
                                 "you."))),
+            "download_no_room": (_("This file could not be kept"),
+                                 self._desk_sentence(_(
+                                     "It is too big for the room this terminal gives each "
+                                     "session, so it was not saved. Please ask at the desk: "
+                                     "someone can print it or send it for you."))),
+            "download_failed": (_("The download did not finish"),
+                                _("The file was not saved. You can try again from the page, "
+                                  "or ask at the desk: someone will help you.")),
             "usb_unreadable": (_("This USB key can't be read here"),
                                self._desk_sentence(_(
                                    "You can take your key out. Please ask at the desk: "

@@ -138,6 +138,16 @@ class DocumentAdded(Event):
 
 
 @dataclass(frozen=True)
+class DownloadFailed(Event):
+    """A download stopped before its end; what was written of it is deleted.
+
+    `no_room`: the session's folder was full (the file is too big for this terminal).
+    """
+
+    no_room: bool
+
+
+@dataclass(frozen=True)
 class FilesUploaded(Event):
     """Files chosen in the picker were handed to the page (for the statistics: a count)."""
 

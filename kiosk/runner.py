@@ -203,6 +203,7 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
         return EXIT_NO_DISPLAY
     from kiosk.app import KioskApp
     from kiosk.browser.reaper import become_subreaper
+    from kiosk.session.display_loss import exit_when_the_display_goes
 
     notifier = ServiceNotifier.take_from_environment()
     become_subreaper()
@@ -213,6 +214,7 @@ def run_kiosk(profile: Path | None, windowed: bool) -> int:
     except tk.TclError as error:
         print(f"kiosk run: cannot open the display {display}: {error}", file=sys.stderr)
         return EXIT_NO_DISPLAY
+    exit_when_the_display_goes(display)
     bus = EventBus()
     state = settings.state_dir()
     if loaded is None:

@@ -117,6 +117,8 @@ class CupsServer:
     def _make_server_bin(self) -> None:
         """CUPS's own programs, plus a backend that always fails."""
         bin_dir = self.root / "bin"
+        if bin_dir.exists():
+            return  # started again after a stop: the same programs
         for entry in CUPS_SERVER_BIN.iterdir():
             if entry.name != "backend":
                 (bin_dir / entry.name).parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +131,14 @@ class CupsServer:
             backend = backends / name
             backend.write_text(script)
             backend.chmod(0o755)
+
+    def stop_service(self) -> None:
+        """Stop cupsd as a service manager does (SIGTERM): it writes its jobs to the
+        spool, and finds them there when started again (`start`)."""
+        assert self.proc is not None
+        self.proc.terminate()
+        self.proc.wait(20)
+        self.proc = None
 
     def _answers(self) -> bool:
         return self.run("lpstat", "-r", check=False).returncode == 0

@@ -272,6 +272,11 @@ UPLOAD_PAGES = {
     "/upload-form": page("Upload form", UPLOAD_FORM.replace(
         'id="file"', 'id="file" autofocus') % ""),
 }
+# A statement too big for a small session folder (the folder-full fault's download).
+BIG_NAME = "releve-annuel.pdf"
+BIG_SIZE = 64 * 1024 * 1024
+UPLOAD_PAGES["/big"] = page("Big", '<p><a id="big" href="/big.pdf">statement</a></p>'
+                            "<script>document.getElementById('big').focus()</script>")
 RECEIVED = page("Received", "<h1>Received</h1>")
 # A receipt of two printed pages, with a title the printer must never see.
 RECEIPT_TITLE = "Recepisse Dupont Jeanne"
@@ -463,6 +468,10 @@ def respond_upload(path: str) -> tuple[int, dict[str, str], bytes]:
         kind = "application/pdf" if name.endswith(".pdf") else "text/plain"
         return 200, {"Content-Type": kind,
                      "Content-Disposition": f'attachment; filename="{name}"'}, data
+    if path == "/big.pdf":
+        return 200, {"Content-Type": "application/pdf",
+                     "Content-Disposition": f'attachment; filename="{BIG_NAME}"'}, \
+            PDF + b"\n" * (BIG_SIZE - len(PDF))
     if path in UPLOAD_PAGES:
         return 200, {"Content-Type": "text/html; charset=utf-8"}, UPLOAD_PAGES[path]
     return 404, {"Content-Type": "text/html; charset=utf-8"}, page("Not found", "")

@@ -20,7 +20,7 @@ from typing import Any
 from kiosk.browser.cdp import CdpPipe
 from kiosk.browser.guard import Publish, url_host_of
 from kiosk.errors import describe_without_data
-from kiosk.events import Document, DocumentAdded
+from kiosk.events import Document, DocumentAdded, DownloadFailed
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ SETUP_TIMEOUT = 5.0
 # File names are limited to 255 bytes; an Arabic, Tigrinya or Chinese name takes two
 # or three bytes a letter, and " (999)" may be added to an existing name.
 MAX_NAME_BYTES = 200
+# Less free room than this in the folder when a download stops: it stopped for want of
+# room (see Downloads._drop_unfinished).
+NO_ROOM_BYTES = 1024 * 1024
 
 
 def safe_file_name(suggested: str, fallback: str = "document") -> str:
@@ -71,6 +74,15 @@ def unique_move(source: Path, folder: Path, name: str) -> Path:
     raise FileExistsError(f"no free name for {name!r}")
 
 
+def free_bytes(folder: Path) -> int:
+    """Room left for an unprivileged writer in `folder`'s file system (0 if unknown)."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return 0
+    return stats.f_bavail * stats.f_frsize
+
+
 class Downloads:
     """One browser's downloads: where they go, their final names, their announcement."""
 
@@ -109,9 +121,36 @@ class Downloads:
             return
         with self._lock:
             suggested = self._pending.pop(guid, None)
-        if state == "canceled" or suggested is None:
+        if suggested is None:
+            return
+        if state == "canceled":
+            total = params.get("totalBytes")
+            self._drop_unfinished(guid, int(total) if isinstance(total, int | float) else 0)
             return
         self._name_finished(guid, suggested)
+
+    def _drop_unfinished(self, guid: str, total: int) -> None:
+        """Delete what the browser wrote of a download that stopped (it may keep an
+        interrupted download's part to resume it later), and say it stopped.
+
+        The browser does not say why a download stopped: it was for want of room when
+        the folder is (nearly) full, or when the whole file (`total` bytes, 0 when
+        the site did not say) is bigger than the room the folder has."""
+        free = free_bytes(self.downloads_dir)
+        no_room = free < NO_ROOM_BYTES or total > free
+        if "/" not in guid and not guid.startswith("."):
+            for name in (guid, guid + ".crdownload"):
+                try:
+                    (self.downloads_dir / name).unlink(missing_ok=True)
+                except OSError as error:
+                    log.error("could not delete an unfinished download: %s",
+                              describe_without_data(error))
+        log.warning("a download stopped before its end%s: what it wrote is deleted",
+                    " (no room left in the session's folder)" if no_room else "")
+        try:
+            self._publish(DownloadFailed(no_room))
+        except Exception:  # a failing subscriber must not break the CDP reader
+            log.exception("publishing a failed download failed")
 
     def _name_finished(self, guid: str, suggested: str) -> None:
         """Give a completed download its safe name and announce it."""

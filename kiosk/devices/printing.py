@@ -58,6 +58,9 @@ JOB_POLL_S = 0.5
 PRINTER_POLL_S = 5.0
 FIRST_LOOK_DELAY_S = 0.5
 PURGE_TIMEOUT_S = 10.0
+# IPP's "service unavailable": what libcups answers on a connection whose cupsd has
+# stopped (it tries to connect again on every call, so the connection is kept).
+IPP_SERVICE_UNAVAILABLE = 0x0502
 
 Connect = Callable[[], Any]
 
@@ -138,6 +141,12 @@ class PrintService:
         self._jobs: dict[int, _Job] = {}
         self._session = _Session()
         self._purged_ids: frozenset[int] = frozenset()  # what the wipe's check looks for
+        # Jobs of ended sessions that CUPS may still hold (it did not answer the purge):
+        # purged again by the next attempt, until CUPS says they are gone.
+        self._unpurged: set[int] = set()
+        # Jobs given up while CUPS did not answer: cancelled as soon as it answers again,
+        # so that nothing comes out after the resident was told nothing would.
+        self._abandoned: set[int] = set()
         self._requests = 0
         self._requests_lock = threading.Lock()
         # Until the first look (a few milliseconds after start): "unknown", so that
@@ -235,6 +244,8 @@ class PrintService:
             if time.monotonic() >= next_printer_check:
                 self._guarded(self._refresh_printer)
                 next_printer_check = time.monotonic() + PRINTER_POLL_S
+                if self._abandoned and self._look.why_unavailable != "cups_down":
+                    self._guarded(self._cancel_abandoned)
 
     def _no_command(self) -> None:
         pass
@@ -274,6 +285,8 @@ class PrintService:
                 "ipp://localhost/", events=NOTIFIED_EVENTS, lease_duration=0))
             self._next_sequence = 0
         except Exception as error:
+            if _cups_stopped(error):
+                return  # asked again on the next call, once CUPS answers
             log.warning("printing: CUPS will not send job news (%s); jobs are followed by "
                         "their attributes alone", type(error).__name__)
 
@@ -286,6 +299,10 @@ class PrintService:
             return getattr(connection, method)(*args, **kwargs)
         except RuntimeError:
             self._connection = None
+            raise
+        except Exception as error:
+            if _cups_stopped(error):
+                raise ConnectionError("CUPS does not answer") from error
             raise
 
     # -- the printer -----------------------------------------------------------------------
@@ -428,12 +445,32 @@ class PrintService:
             attributes = self._call("getJobAttributes", job.cups_id,
                                     requested_attributes=JOB_ATTRIBUTES)
         except ConnectionError:
-            self._give_up_if_stuck(job, states.CUPS_UNREACHABLE)
+            self._cups_gone(job)
             return
         except Exception:
             self._vanished(job)
             return
         self._apply(job, attributes)
+
+    def _cups_gone(self, job: _Job) -> None:
+        """CUPS stopped answering while the job was on its way: libcups has already
+        tried to connect again, so the resident is told now rather than after the
+        pending limit; the job is cancelled once CUPS answers again."""
+        log.warning("printing: CUPS stopped answering during job %d", job.cups_id)
+        self._abandoned.add(job.cups_id)
+        self._set_status(_PrinterLook("", "cups_down"))
+        self._finish(job, "failed", states.CUPS_UNREACHABLE)
+
+    def _cancel_abandoned(self) -> None:
+        for cups_id in sorted(self._abandoned):
+            try:
+                self._call("cancelJob", cups_id, purge_job=True)
+            except ConnectionError:
+                return
+            except Exception:
+                pass  # already gone
+            self._abandoned.discard(cups_id)
+            log.info("printing: job %d, given up while CUPS was away, cancelled", cups_id)
 
     def _vanished(self, job: _Job) -> None:
         """CUPS no longer knows the job and no notification said how it ended."""
@@ -518,26 +555,34 @@ class PrintService:
         CUPS is asked whether it still knows any of them."""
         session, self._session = self._session, _Session()
         self._jobs.clear()
-        self._purged_ids = frozenset(session.cups_ids)
-        if not session.cups_ids:
+        # A purge that failed before (CUPS was stopped) is tried again with this one.
+        self._unpurged.update(session.cups_ids)
+        self._purged_ids = frozenset(self._unpurged)
+        if not self._unpurged:
             return
-        for cups_id in session.cups_ids:
+        for cups_id in sorted(self._unpurged):
             try:
                 self._call("cancelJob", cups_id, purge_job=True)
             except ConnectionError:
                 raise
             except Exception:
                 pass  # already gone
-        if not self._none_left(self._purged_ids):
+            self._abandoned.discard(cups_id)
+        self._unpurged = set(self._still_known(self._purged_ids))
+        if self._unpurged:
             raise RuntimeError("CUPS still holds job(s) of the session")
-        log.info("printing: %d job(s) of the session purged", len(session.cups_ids))
+        log.info("printing: %d job(s) of the session purged", len(self._purged_ids))
 
     def _none_left(self, cups_ids: frozenset[int]) -> bool:
         """Whether CUPS knows none of `cups_ids`, in any state (asked only when there are)."""
+        return not self._still_known(cups_ids)
+
+    def _still_known(self, cups_ids: frozenset[int]) -> frozenset[int]:
+        """Those of `cups_ids` CUPS knows, in any state (asked only when there are)."""
         if not cups_ids:
-            return True
+            return frozenset()
         known = self._call("getJobs", which_jobs="all", requested_attributes=["job-id"])
-        return not cups_ids & set(known)
+        return cups_ids & frozenset(known)
 
 
 class PreviewWorker:
@@ -565,6 +610,12 @@ class PreviewWorker:
                 work()
             except Exception:
                 log.exception("printing: the preview failed")
+
+
+def _cups_stopped(error: Exception) -> bool:
+    """Whether `error` is pycups's IPPError for a cupsd that no longer answers."""
+    status = error.args[0] if type(error).__name__ == "IPPError" and error.args else None
+    return status == IPP_SERVICE_UNAVAILABLE
 
 
 def _as_list(value: Any) -> list[str]:

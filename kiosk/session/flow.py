@@ -40,6 +40,7 @@ from kiosk.events import (
     CountdownTick,
     Document,
     DocumentAdded,
+    DownloadFailed,
     FileChooserOpened,
     LanguageChosen,
     MediatorIdle as MediatorIdle,
@@ -900,6 +901,13 @@ class SessionFlow(ScanFlow, AssistedFlow):
         if self.phase is Phase.PICKER:
             effects.append(Show(self._picker_view()))
         return effects
+
+    def _on_DownloadFailed(self, event: DownloadFailed) -> list[Effect]:
+        """Told on a screen with Back to the page; nothing joins the documents."""
+        if self.phase is not Phase.PROCEDURE or not self._session.active:
+            return []  # a late event of a session being wiped, or a screen in the way
+        kind = "download_no_room" if event.no_room else "download_failed"
+        return self._to_shell(MessageView(kind, can_go_back=True))
 
     def _on_ThumbnailReady(self, event: ThumbnailReady) -> list[Effect]:
         if self.phase is not Phase.PICKER or event.document not in {

@@ -234,6 +234,37 @@ def test_no_printer_then_one_is_plugged_in(cups: CupsServer, events: Events) -> 
         assert wait_until_available(events).printer == "usb-printer"
 
 
+def test_cupsd_stopped_under_a_waiting_job_fails_it_and_the_purge_waits_for_its_return(
+    cups: CupsServer, events: Events, document: Path,
+) -> None:
+    """The resident hears at once that nothing will print; the job, which cupsd keeps in
+    its spool over the stop, is purged once cupsd is back, and printing works again."""
+    cups.add_holding_queue()
+    with running_service(events) as printing:
+        wait_until_available(events)
+        printing.begin_session(7)
+        held = printing.submit(document, PrintOptions(), pages_total=3)
+        assert wait_for(lambda: "waiting" in stages(events, held))
+        cups.stop_service()
+        done = outcome(events, held, timeout=10)
+        assert (done.stage, done.reason) == ("failed", states.CUPS_UNREACHABLE)
+        assert states.job_sentence(done.stage, done.reason).endswith(TELL_THE_DESK)
+        assert wait_for(lambda: printing.status.why_unavailable == "cups_down")
+        with pytest.raises(ConnectionError):
+            printing.purge_session()  # the session ends while cupsd is away
+        with pytest.raises(ConnectionError):
+            printing.session_jobs_gone()  # the wipe's check cannot pass either
+        cups.start()
+        assert cups.job_ids() and cups.spool_files()  # cupsd kept the resident's job
+        printing.purge_session()  # the wipe's second try
+        assert printing.session_jobs_gone()
+        assert cups.job_ids() == [] and cups.spool_files() == []
+        assert wait_for(lambda: printing.status.available, 15)
+        printing.begin_session(8)
+        again = printing.submit(document, PrintOptions(), pages_total=3)
+        assert wait_for(lambda: "waiting" in stages(events, again))
+
+
 def test_cups_not_running_says_so_and_sends_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, events: Events, document: Path,
 ) -> None:

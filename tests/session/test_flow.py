@@ -26,6 +26,7 @@ from kiosk.events import (
     DeviceUnplugged,
     Document,
     DocumentAdded,
+    DownloadFailed,
     FileChooserOpened,
     FilesUploaded,
     LanguageChosen,
@@ -114,6 +115,7 @@ SAMPLES: list[f.Input] = [
     MediatorIdle(), PinPadOpened(), PinSubmitted("123456"), AssistanceStarted("Ana"),
     AssistanceEnded(),
     UsbKeyChanged("/sys/key", "KEY", "refused"), UsbDocumentsGone((PDF.path,)),
+    DownloadFailed(no_room=True),
     f.SaveToUsb(PDF.path), UsbSaveAsked(PDF.path), UsbSaveFinished(PDF.path, "saved"),
     DevicePlugged("printer", "/sys/usb/1-1", "", "HP LaserJet", ""),
     DeviceUnplugged("printer", "/sys/usb/1-1"),
@@ -166,7 +168,7 @@ TRANSITIONS: dict[Phase, dict[str, Phase]] = {
         **dict.fromkeys(SHELL_SCREENS, Phase.SHELL), "ShowUserError": Phase.SHELL,
         "FileChooserOpened": Phase.PICKER, "CountdownTick": Phase.COUNTDOWN,
         "InternalError": Phase.FAILED, "SessionWiped": Phase.HOME, "PageCrashed": Phase.SHELL,
-        "UsbKeyChanged": Phase.SHELL,
+        "UsbKeyChanged": Phase.SHELL, "DownloadFailed": Phase.SHELL,
         "PrintRequested": Phase.PRINT, "ScanRequested": Phase.SCAN,
         "AssistedModeAsked": Phase.PIN_PAD,
         **dict.fromkeys(ENDS, Phase.ENDING),
@@ -825,3 +827,12 @@ def test_text_size_is_not_offered_over_a_panel() -> None:
     flow, _ = drive(f.OpenProcedure("caf"), PrintRequested())
     assert flow.handle(f.SetTextSize("large")) == []
     assert flow.text_size == "normal"
+
+
+def test_a_download_that_stopped_is_told_and_back_leads_to_the_page() -> None:
+    flow, _ = drive(f.OpenProcedure("caf"))
+    effects = flow.handle(DownloadFailed(no_room=True))
+    assert f.Show(f.MessageView("download_no_room", can_go_back=True)) in effects
+    assert f.UpdateDocumentCount(1) not in effects
+    flow.handle(f.GoBack())
+    assert flow.phase is Phase.PROCEDURE
