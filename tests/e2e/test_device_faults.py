@@ -3,7 +3,9 @@ stopped under a print job, the session's memory folder full while a download or 
 is written, the X server gone.
 
 Each time the resident is told calmly what happened, nothing of the session stays on
-the machine, and the next resident is served.
+the machine, and the next resident is served. They run as installed (the kiosk user,
+Chromium's sandbox on): the devices' faults do not depend on the browser's policy,
+and that is the set-up they must be survived in.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def print_the_receipt(kiosk: KioskProcess, screen: XScreen, site: Site) -> int:
     return mark
 
 
-@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+@pytest.mark.parametrize("mode", mode_params("production"))
 def test_cupsd_stopped_under_a_job_is_told_wiped_and_printing_comes_back(
     screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer, artifacts: Path, mode: str,
 ) -> None:
@@ -155,7 +157,7 @@ def used_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+@pytest.mark.parametrize("mode", mode_params("production"))
 def test_a_download_bigger_than_the_session_folder_is_told_and_nothing_half_written_stays(
     screen: XScreen, site: Site, tmp_path: Path, small_root: dict[str, str], artifacts: Path,
     mode: str,
@@ -219,7 +221,7 @@ def press_scan(kiosk: KioskProcess, screen: XScreen) -> int:
     return mark
 
 
-@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+@pytest.mark.parametrize("mode", mode_params("production"))
 def test_a_scan_with_no_room_left_is_told_and_the_next_session_scans(
     screen: XScreen, site: Site, tmp_path: Path, small_root: dict[str, str], mode: str,
 ) -> None:
@@ -260,7 +262,7 @@ def test_a_scan_with_no_room_left_is_told_and_the_next_session_scans(
 # -- the X server gone --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", mode_params("guard-only", "production"))
+@pytest.mark.parametrize("mode", mode_params("production"))
 def test_the_x_server_gone_stops_the_kiosk_with_its_browser_and_the_restart_wipes(
     screen: XScreen, site: Site, tmp_path: Path, places: dict[str, str], mode: str,
 ) -> None:
