@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from canary import PROFILE, find_token, open_canary_tile, reports, standard_roots
+from e2e.test_canary import verified_wipes
 from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, running_kiosk
 from procedure_site import Site
@@ -193,7 +194,13 @@ def test_a_killed_kiosk_leaves_nothing_once_it_is_started_again(
 ) -> None:
     profile = profile_file(tmp_path, site)
     with running_kiosk(screen, tmp_path, "--profile", str(profile), env=places) as first:
-        token = open_canary_tile(screen, first, site, after=0)
+        # A first resident's session ends as usual: the statistics count its wipe.
+        open_canary_tile(screen, first, site, after=0)
+        ending = first.end_session_by_keyboard(screen)
+        first.wait_for_log("browser ready for the next session$", after=ending)
+        assert wait_for(lambda: verified_wipes(first, tmp_path / "before") == 1, 10)
+        # The next one is in a procedure when the kiosk is killed.
+        token = open_canary_tile(screen, first, site, after=ending)
         session_dir = the_session_folder(first)
         first.proc.send_signal(signal.SIGKILL)
         first.proc.wait(10)
@@ -203,4 +210,6 @@ def test_a_killed_kiosk_leaves_nothing_once_it_is_started_again(
         second.wait_until_ready(timeout=60)
         second.wait_for_log(r"wiped 1 session folder\(s\) left by an earlier run")
         assert_nothing_left(token, session_dir, second, Path(places["HOME"]))
+        # What must be kept was: the first session's counters are still there.
+        assert verified_wipes(second, tmp_path / "after") >= 1
         next_resident_finds_nothing(screen, second, site, after=0)
