@@ -461,14 +461,22 @@ class PrintService:
         self._set_status(_PrinterLook("", "cups_down"))
         self._finish(job, "failed", states.CUPS_UNREACHABLE)
 
+    def _cancel_and_purge(self, cups_id: int) -> None:
+        """Cancel job `cups_id` and drop its files from the spool; ConnectionError when
+        CUPS does not answer (any other refusal: the job is already gone)."""
+        try:
+            self._call("cancelJob", cups_id, purge_job=True)
+        except ConnectionError:
+            raise
+        except Exception:
+            pass  # already gone
+
     def _cancel_abandoned(self) -> None:
         for cups_id in sorted(self._abandoned):
             try:
-                self._call("cancelJob", cups_id, purge_job=True)
+                self._cancel_and_purge(cups_id)
             except ConnectionError:
                 return
-            except Exception:
-                pass  # already gone
             self._abandoned.discard(cups_id)
             log.info("printing: job %d, given up while CUPS was away, cancelled", cups_id)
 
@@ -561,12 +569,7 @@ class PrintService:
         if not self._unpurged:
             return
         for cups_id in sorted(self._unpurged):
-            try:
-                self._call("cancelJob", cups_id, purge_job=True)
-            except ConnectionError:
-                raise
-            except Exception:
-                pass  # already gone
+            self._cancel_and_purge(cups_id)
             self._abandoned.discard(cups_id)
         self._unpurged = set(self._still_known(self._purged_ids))
         if self._unpurged:
