@@ -294,14 +294,14 @@ NAG = page("Nag", "<button id='print' autofocus onclick='window.print()'>Imprime
 # a submit), a download, and the page's own dialogs (alert, confirm, prompt, print).
 MONKEY_WAYS_OUT = [
     ("a", f"http://{ALLOWED}/monkey?again", "again"),
-    ("a", f"http://{OTHER}/", "other allowed site"),
+    ("a", f"http://{OTHER}/monkey", "other allowed site"),
     ("a", f"http://{BLOCKED}/monkey", "blocked site"),
     ("a", f"http://{FORMS}/", "forms site (not allowed)"),
     ("a", f"http://{UPLOADS}/single", "upload site (not allowed)"),
-    ("blank", f"http://{OTHER}/from-blank", "new window, allowed"),
+    ("blank", f"http://{OTHER}/monkey?blank", "new window, allowed"),
     ("blank", f"http://{BLOCKED}/from-blank", "new window, blocked"),
     ("blank", f"http://{ALLOWED}/monkey?blank", "new window, this site"),
-    ("open", f"http://{OTHER}/from-open", "open, allowed"),
+    ("open", f"http://{OTHER}/monkey?open", "open, allowed"),
     ("open", f"http://{BLOCKED}/from-open", "open, blocked"),
     ("open", "about:blank", "open, blank"),
     ("open", "chrome://settings", "open, settings"),
@@ -507,6 +507,8 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
         return 200, html, UPLOAD_PAGES["/upload-form"] if path == "/upload-form" else FORM
     if host == UPLOADS:
         return respond_upload(path)
+    if host in (ALLOWED, OTHER) and path.split("?")[0] == "/monkey":
+        return 200, html, MONKEY  # on both allowed sites: the monkey never gets stuck
     if host == OTHER:
         return 200, html, page("Other", f"<p>other site {path}</p>")
     if host != ALLOWED and host.endswith(".borne.test"):
@@ -526,8 +528,6 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
              "/framed-upload": FRAMED_UPLOAD, "/receipt": RECEIPT,
              "/nag": NAG, "/probe": PROBE, "/mailto": MAILTO, "/card-check": CARD_CHECK,
              "/identity": IDENTITY}
-    if path.split("?")[0] == "/monkey":
-        return 200, html, MONKEY
     if path in pages:
         return 200, html, pages[path]
     return 404, html, page("Not found", "<p>not found</p>")
