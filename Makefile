@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench soak repo bundle clean deb deb-test i18n
+.PHONY: setup run test lint bench soak monkey repo bundle clean deb deb-test i18n
 
 setup:
 	@scripts/setup.sh
@@ -47,6 +47,12 @@ bench: setup
 soak: setup
 	$(BIN)/python -m pip install -q -e '.[dev,soak]' >/dev/null
 	$(BIN)/python -m bench.soak
+
+# Random keys, chords, clicks and drags on the real kiosk (tests/monkey.py), then
+# checks that it is still locked, alone on the screen, clean and leak-free:
+# MONKEY_SECONDS=600 by default; MONKEY_SEED=N replays a run (the seed is printed).
+monkey: setup
+	$(BIN)/python tests/monkey.py
 
 # Publish dist/*.deb into a signed apt repository for the terminals (docs/deploy.md):
 #   make repo REPO_KEY=<fingerprint of a secret GPG key> [REPO_DIR=dist/apt]

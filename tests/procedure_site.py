@@ -291,6 +291,80 @@ NAG = page("Nag", "<button id='print' autofocus onclick='window.print()'>Imprime
            " setTimeout(() => { window.print(); fetch('/nagged'); }, 300);</script>")
 
 
+# The monkey's playground (tests/monkey.py): a dense grid of everything a page can
+# do to get out, so that random taps and keys hit something most of the time. Every
+# way out is here: links to allowed and blocked hosts, new windows (target=_blank,
+# window.open), schemes a browser hands to other programs (mailto:, file:,
+# javascript:, chrome://, view-source:, data:, about:), forms (text, a file input,
+# a submit), a download, and the page's own dialogs (alert, confirm, prompt, print).
+MONKEY_WAYS_OUT = [
+    ("a", f"http://{ALLOWED}/monkey?again", "again"),
+    ("a", f"http://{OTHER}/monkey", "other allowed site"),
+    ("a", f"http://{BLOCKED}/monkey", "blocked site"),
+    ("a", f"http://{FORMS}/", "forms site (not allowed)"),
+    ("a", f"http://{UPLOADS}/single", "upload site (not allowed)"),
+    ("blank", f"http://{OTHER}/monkey?blank", "new window, allowed"),
+    ("blank", f"http://{BLOCKED}/from-blank", "new window, blocked"),
+    ("blank", f"http://{ALLOWED}/monkey?blank", "new window, this site"),
+    ("open", f"http://{OTHER}/monkey?open", "open, allowed"),
+    ("open", f"http://{BLOCKED}/from-open", "open, blocked"),
+    ("open", "about:blank", "open, blank"),
+    ("open", "chrome://settings", "open, settings"),
+    ("a", "mailto:someone@example.org", "mail"),
+    ("a", "file:///etc/passwd", "local file"),
+    ("a", "file:///", "local folders"),
+    ("a", "javascript:location.href='http://" + BLOCKED + "/js'", "script link"),
+    ("a", "chrome://settings", "settings"),
+    ("a", "chrome://downloads", "downloads"),
+    ("a", "view-source:http://" + ALLOWED + "/monkey", "source"),
+    ("a", "data:text/html,<h1>data</h1>", "data address"),
+    ("a", "about:version", "about"),
+    ("a", "tel:0123456789", "phone"),
+    ("a", "/recu.pdf", "download"),
+    ("a", "/redirect", "redirect to blocked"),
+    ("a", "/meta-refresh", "refresh to blocked"),
+    ("a", "/post-out", "post to blocked"),
+    ("a", "/iframe", "frames"),
+    ("a", "/receipt", "receipt"),
+    ("a", "/nag", "nagging printer"),
+    ("a", "/beforeunload", "stay"),
+    ("button", "alert('hello')", "alert"),
+    ("button", "confirm('sure?')", "confirm"),
+    ("button", "prompt('name?')", "prompt"),
+    ("button", "window.print()", "print"),
+    ("button", f"location.href='http://{BLOCKED}/scripted'", "scripted blocked"),
+    ("button", "history.back()", "back"),
+    ("button", "document.documentElement.requestFullscreen()", "full screen"),
+    ("button", "window.close()", "close"),
+]
+
+
+def monkey_page() -> bytes:
+    cells = []
+    for kind, target, label in MONKEY_WAYS_OUT:
+        if kind == "a":
+            cells.append(f'<a href="{target}">{label}</a>')
+        elif kind == "blank":
+            cells.append(f'<a target="_blank" href="{target}">{label}</a>')
+        elif kind == "open":
+            cells.append(f"<button onclick=\"window.open('{target}')\">{label}</button>")
+        else:
+            cells.append(f'<button onclick="{target}">{label}</button>')
+    form = ('<form action="/sent" class="wide"><input name="name" placeholder="name">'
+            '<textarea name="note"></textarea><select name="pick"><option>one</option>'
+            '<option>two</option></select><input type="file" name="upload">'
+            '<button>Send</button></form>')
+    style = ("<style>body{margin:0;font:18px sans-serif}"
+             "main{display:grid;grid-template-columns:repeat(8,1fr);gap:4px;padding:4px}"
+             "main>*{min-height:90px;border:1px solid #888;display:flex;align-items:center;"
+             "justify-content:center;text-align:center}"
+             ".wide{grid-column:span 8;gap:8px}.wide>*{min-height:60px}</style>")
+    return page("Monkey", style + "<main>" + "".join(cells) + form + "</main>")
+
+
+MONKEY = monkey_page()
+
+
 def files_in(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
     """The (file name, bytes) of each file in a multipart/form-data body."""
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
@@ -438,6 +512,8 @@ def respond(host: str, path: str) -> tuple[int, dict[str, str], bytes]:
         return 200, html, UPLOAD_PAGES["/upload-form"] if path == "/upload-form" else FORM
     if host == UPLOADS:
         return respond_upload(path)
+    if host in (ALLOWED, OTHER) and path.split("?")[0] == "/monkey":
+        return 200, html, MONKEY  # on both allowed sites: the monkey never gets stuck
     if host == OTHER:
         return 200, html, page("Other", f"<p>other site {path}</p>")
     if host != ALLOWED and host.endswith(".borne.test"):
