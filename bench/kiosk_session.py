@@ -72,6 +72,7 @@ PROGRESS_EVERY = 10
 PAGE = "/bench"
 PARSED = "/ready.gif"
 WAIT = 30.0  # seconds for anything the kiosk or the browser should do
+F2_TRIES, F2_WAIT = 5, 3.0
 SETTLE = 0.4  # Tk logs a screen's name just before drawing it: let it draw
 MEMORY_SETTLE = 1.0
 DANGER_RED = (0xB3, 0x26, 0x1E)
@@ -135,6 +136,23 @@ def wait_line(kiosk: KioskProcess, pattern: str, after: int, what: str) -> int:
         raise BenchError(f"{what}: no log line matching {pattern!r} within {WAIT:.0f} s "
                          f"(kiosk {'running' if kiosk.proc.poll() is None else 'exited'}); "
                          f"last lines:\n{tail}") from error
+
+
+def keyboard_to_toolbar(kiosk: KioskProcess, screen: XScreen, after: int) -> None:
+    """F2 from a page, once the browser window has the keyboard (from line `after` on).
+
+    The window takes the keyboard a moment after the toolbar is drawn, and an F2
+    pressed just then can go nowhere: like a resident, press it again."""
+    wait_line(kiosk, "the browser window has the keyboard$", after, "the page's keyboard")
+    mark = len(kiosk.lines)
+    for _ in range(F2_TRIES):
+        screen.key("F2")
+        try:
+            kiosk.wait_for_log("keyboard to the toolbar$", F2_WAIT, mark)
+            return
+        except AssertionError:
+            continue
+    raise BenchError(f"F2 pressed {F2_TRIES} times, the toolbar never took the keyboard")
 
 
 def xdotool_start_s(screen: XScreen, runs: int = 5) -> float:
