@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -149,12 +150,22 @@ def memory_group(limit: int = FLOOR_MEMORY) -> Iterator[MemoryGroup]:
     try:
         yield group
     finally:
+        kill_members(group)
         for _ in range(50):  # the group can go once its last process has been reaped
             try:
                 group.path.rmdir()
                 break
             except OSError:
                 time.sleep(0.1)
+
+
+def kill_members(group: MemoryGroup) -> None:
+    """SIGKILL what is left in the group: an interrupted run leaves Xvfb, openbox or a
+    browser behind, and only its own processes are ever put there."""
+    with suppress(OSError):
+        for pid in group.procs.read_text().split():
+            with suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 def child_command(procs: Path | None, output: Path, sessions: int) -> list[str]:

@@ -55,7 +55,7 @@ def run() -> dict[str, Any]:
                 open_tile(kiosk, screen, site, ["Return"], "receipt", ALLOWED)
                 preview, accepted = [], []
                 kept_pdf = folder / "receipt.pdf"
-                page = 0  # the log line from which the page has the keyboard
+                page = 0  # the log line from which the page takes the keyboard back
                 for round_number in range(1, ROUNDS + 1):
                     mark = len(kiosk.lines)
                     keyboard_to_toolbar(kiosk, screen, page)
@@ -75,8 +75,9 @@ def run() -> dict[str, Any]:
                     done = wait_line(kiosk, rf"printing: request {round_number} printed",
                                      job, "the printed job")
                     kiosk.wait_for_screen("print_status", after=done)
+                    page = len(kiosk.lines)
                     screen.key("Return")  # Back to the page
-                    page = kiosk.wait_for_screen("toolbar", after=done)
+                    kiosk.wait_for_screen("toolbar", after=done)
             bare = [lp_seconds(cups.env, kept_pdf) for _ in range(ROUNDS)]
     finally:
         site.stop()

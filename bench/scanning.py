@@ -57,7 +57,7 @@ def run() -> dict[str, Any]:
                 key_cost = xdotool_start_s(screen)
                 open_tile(kiosk, screen, site, ["Return"], "single", UPLOADS)
                 preview = []
-                page = 0  # the log line from which the page has the keyboard
+                page = 0  # the log line from which the page takes the keyboard back
                 for _round in range(ROUNDS):
                     mark = len(kiosk.lines)
                     keyboard_to_toolbar(kiosk, screen, page)
@@ -68,8 +68,9 @@ def run() -> dict[str, Any]:
                     shown = wait_line(kiosk, r"scan panel: review, 1 page", mark, "the preview")
                     preview.append(log_time(kiosk.lines[shown]) - started - key_cost)
                     kiosk.wait_for_screen("scan_review", after=shown)
+                    page = len(kiosk.lines)
                     screen.key("Escape")
-                    page = kiosk.wait_for_screen("toolbar", after=shown)
+                    kiosk.wait_for_screen("toolbar", after=shown)
             bare = [scanimage_seconds(sane.env, folder / "bare.png") for _ in range(ROUNDS)]
     finally:
         site.stop()
