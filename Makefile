@@ -39,6 +39,10 @@ i18n: setup
 	$(BIN)/python scripts/catalogues.py update
 	$(BIN)/python scripts/catalogues.py check
 
+# Every benchmark, each beside its reference measured in the same run, then one table
+# (also in bench/results.json); about 15 minutes on two cores. The session loop runs
+# again on 2 GiB of memory and one CPU (bench/floor.py, about 2.5 minutes):
+# BENCH_FLOOR=0 leaves that out, BENCH_SESSIONS=N shortens the normal loop (100).
 bench: setup
 	$(BIN)/python -m bench
 

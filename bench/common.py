@@ -59,6 +59,56 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+# A process as /proc/PID/stat tells it: (ppid, state, name, process group, session).
+ProcessRow = tuple[int, str, str, int, int]
+
+
+def process_table() -> dict[int, ProcessRow]:
+    """pid -> (ppid, state, name, process group, session) of every process."""
+    table: dict[int, ProcessRow] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{entry.name}/stat").read_text(errors="replace")
+        except OSError:
+            continue
+        name = text[text.find("(") + 1:text.rfind(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        table[int(entry.name)] = (int(fields[1]), fields[0], name, int(fields[2]),
+                                  int(fields[3]))
+    return table
+
+
+def tree(root: int) -> dict[int, ProcessRow]:
+    """The process_table() rows of every descendant of `root`."""
+    table = process_table()
+    children: dict[int, list[int]] = {}
+    for pid, row in table.items():
+        children.setdefault(row[0], []).append(pid)
+    found: dict[int, ProcessRow] = {}
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found[child] = table[child]
+            todo.append(child)
+    return found
+
+
+def alive(row: ProcessRow) -> bool:
+    """Neither a zombie nor dead."""
+    return row[1] not in ("Z", "X")
+
+
+def command(pid: int) -> str:
+    """The process's command line, spaces between arguments ("" once it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
+
+
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {

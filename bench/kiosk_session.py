@@ -26,6 +26,7 @@ last on the right, so its middle is about 60 px from the right edge.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -43,11 +44,15 @@ from typing import Any
 from bench.common import (
     REPO,
     KioskProcess,
+    ProcessRow,
     XScreen,
+    alive,
+    command,
     pss_mib,
     rss_mib,
     running_kiosk,
     summary,
+    tree,
     x_screen,
 )
 
@@ -60,13 +65,14 @@ SCREEN = (1280, 1024)
 SESSIONS_ENV = "BENCH_SESSIONS"
 DEFAULT_SESSIONS = 100
 BARE_RUNS = 5
-MEMORY_SESSIONS = (1, 2, 3)  # sessions in which memory is sampled with the page open
+MEMORY_SESSIONS = (1, 2, 3, 4, 5)  # sessions in which memory is sampled with the page open
 EARLY_SESSION = 5  # RSS and fds after this session are the baseline for growth
 PROGRESS_EVERY = 10
 
 PAGE = "/bench"
 PARSED = "/ready.gif"
 WAIT = 30.0  # seconds for anything the kiosk or the browser should do
+F2_TRIES, F2_WAIT = 5, 3.0
 SETTLE = 0.4  # Tk logs a screen's name just before drawing it: let it draw
 MEMORY_SETTLE = 1.0
 DANGER_RED = (0xB3, 0x26, 0x1E)
@@ -132,6 +138,23 @@ def wait_line(kiosk: KioskProcess, pattern: str, after: int, what: str) -> int:
                          f"last lines:\n{tail}") from error
 
 
+def keyboard_to_toolbar(kiosk: KioskProcess, screen: XScreen, after: int) -> None:
+    """F2 from a page, once the browser window has the keyboard (from line `after` on).
+
+    The window takes the keyboard a moment after the toolbar is drawn, and an F2
+    pressed just then can go nowhere: like a resident, press it again."""
+    wait_line(kiosk, "the browser window has the keyboard$", after, "the page's keyboard")
+    mark = len(kiosk.lines)
+    for _ in range(F2_TRIES):
+        screen.key("F2")
+        try:
+            kiosk.wait_for_log("keyboard to the toolbar$", F2_WAIT, mark)
+            return
+        except AssertionError:
+            continue
+    raise BenchError(f"F2 pressed {F2_TRIES} times, the toolbar never took the keyboard")
+
+
 def xdotool_start_s(screen: XScreen, runs: int = 5) -> float:
     """What starting xdotool costs (it is part of every measured key press)."""
     times = []
@@ -145,53 +168,9 @@ def xdotool_start_s(screen: XScreen, runs: int = 5) -> float:
 # -- processes ------------------------------------------------------------------------------
 
 
-def process_table() -> dict[int, tuple[int, str, str, int, int]]:
-    """pid -> (ppid, state, name, process group, session) of every process."""
-    table: dict[int, tuple[int, str, str, int, int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = Path(f"/proc/{entry.name}/stat").read_text(errors="replace")
-        except OSError:
-            continue
-        name = text[text.find("(") + 1:text.rfind(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        table[int(entry.name)] = (int(fields[1]), fields[0], name, int(fields[2]),
-                                  int(fields[3]))
-    return table
-
-
-def tree(root: int) -> dict[int, tuple[int, str, str, int, int]]:
-    """The process_table() rows of every descendant of `root`."""
-    table = process_table()
-    children: dict[int, list[int]] = {}
-    for pid, row in table.items():
-        children.setdefault(row[0], []).append(pid)
-    found: dict[int, tuple[int, str, str, int, int]] = {}
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found[child] = table[child]
-            todo.append(child)
-    return found
-
-
-def alive(row: tuple[int, str, str, int, int]) -> bool:
-    return row[1] not in ("Z", "X")
-
-
-def describe(pid: int, row: tuple[int, str, str, int, int]) -> str:
+def describe(pid: int, row: ProcessRow) -> str:
     ppid, state, name, group, session = row
     return f"{pid} {name} state={state} ppid={ppid} pgid={group} sid={session} " + command(pid)
-
-
-def command(pid: int) -> str:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return ""
-    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
 
 
 def open_fds(pid: int) -> int:
@@ -403,18 +382,100 @@ def display_for_chromium(display: str) -> Iterator[None]:
 
 
 def bare_runs(site: Site, clock: RequestClock, screen: XScreen) -> dict[str, list[float]]:
-    """bench/session.py's bare Chromium opening the same page: request and parsed times."""
-    from bench.session import bare_run
+    """bench/session.py's bare Chromium opening the same page: request and parsed times,
+    its PSS with the page open, and a fresh one started the plain way after it."""
+    from bench.session import bare_fresh_run
 
-    requested: list[float] = []
-    parsed: list[float] = []
+    runs: dict[str, list[float]] = {"requested": [], "parsed": [], "pss": [], "fresh": []}
     with display_for_chromium(screen.display):
         for _ in range(BARE_RUNS):
             with tempfile.TemporaryDirectory(prefix="bench-", dir="/tmp") as tmp:
                 begin = time.time()
-                parsed.append(bare_run(site, Path(tmp)))
-                requested.append(clock.arrival(ALLOWED, PAGE, begin) - begin)
-    return {"requested": requested, "parsed": parsed}
+                run = bare_fresh_run(site, Path(tmp), settle=MEMORY_SETTLE)
+                for key in ("parsed", "pss", "fresh"):
+                    runs[key].append(run[key])
+                runs["requested"].append(clock.arrival(ALLOWED, PAGE, begin) - begin)
+    return runs
+
+
+# -- idle CPU -----------------------------------------------------------------------------
+
+IDLE_WINDOWS = 5
+IDLE_WINDOW_S = 3.0
+IDLE_SETTLE = 3.0  # start-up work (fonts, caches, the first paint) done
+BARE_TK_IDLE = (
+    "import tkinter, sys\n"
+    "root = tkinter.Tk()\n"
+    "root.geometry('1280x1024+0+0')\n"
+    "tkinter.Label(root, text='ready').pack()\n"
+    "root.after_idle(lambda: (print('ready', flush=True)))\n"
+    "root.mainloop()\n"
+)
+
+
+def on_cpu_seconds(pid: int) -> float:
+    """Time the process's live threads have run, to the nanosecond (schedstat), where
+    /proc/PID/stat counts in 10 ms ticks: too coarse for a few seconds at rest."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            continue  # the thread ended meanwhile
+    return total / 1e9
+
+
+def tree_cpu_seconds(roots: list[int]) -> dict[int, float]:
+    """CPU seconds used so far by each live process of `roots` and their descendants."""
+    pids = set(roots)
+    for root in roots:
+        pids.update(pid for pid, row in tree(root).items() if alive(row))
+    used: dict[int, float] = {}
+    for pid in pids:
+        try:
+            used[pid] = on_cpu_seconds(pid)
+        except OSError:
+            continue  # gone meanwhile
+    return used
+
+
+def idle_shares(roots: list[int]) -> list[float]:
+    """Percent of one core that `roots` and their descendants use, per window."""
+    time.sleep(IDLE_SETTLE)
+    shares = []
+    for _ in range(IDLE_WINDOWS):
+        before, begin = tree_cpu_seconds(roots), time.perf_counter()
+        time.sleep(IDLE_WINDOW_S)
+        after, elapsed = tree_cpu_seconds(roots), time.perf_counter() - begin
+        used = sum(after[pid] - before[pid] for pid in after if pid in before)
+        shares.append(used / elapsed * 100)
+    return shares
+
+
+def bare_idle(site: Site, screen: XScreen) -> list[float]:
+    """The reference at rest: a bare Tk window beside a bare Chromium on a blank page
+    (the kiosk's command line), in percent of a core per window."""
+    from bench.session import BOUNDS
+    from kiosk.browser.chromium import ChromiumProcess, LaunchOptions
+
+    tk = subprocess.Popen([sys.executable, "-c", BARE_TK_IDLE], env=screen.env,
+                          stdout=subprocess.PIPE, text=True)
+    try:
+        assert tk.stdout is not None
+        tk.stdout.readline()
+        with display_for_chromium(screen.display), \
+                tempfile.TemporaryDirectory(prefix="bench-", dir="/tmp") as tmp:
+            browser = ChromiumProcess.launch(LaunchOptions(Path(tmp), BOUNDS, "fr",
+                                                           site.rules))
+            try:
+                return idle_shares([tk.pid, browser.pid])
+            finally:
+                os.close(browser.write_fd)
+                os.close(browser.read_fd)
+                browser.kill()
+    finally:
+        tk.kill()
+        tk.wait(10)
 
 
 def stray_scratch_folders() -> int:
@@ -456,13 +517,26 @@ def many_sessions(kiosk: KioskProcess, screen: XScreen, clock: RequestClock, cou
             "leftovers": left, "end_button": list(button or ())}
 
 
+def hostile_run(screen: XScreen, site: Site, clock: RequestClock, folder: Path
+                ) -> dict[str, float]:
+    """A kiosk of its own on the hostile pages' profile: End session behind each."""
+    folder.mkdir()
+    with running_kiosk(screen, folder, "--profile", str(hostile_profile(folder)),
+                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as kiosk:
+        wait_line(kiosk, r"browser ready for the next session$", 0,
+                  "the first pre-started browser")
+        time.sleep(SETTLE)
+        return hostile_ends(kiosk, screen, clock)
+
+
 def pick(rows: list[dict[str, float]], key: str) -> list[float]:
     return [row[key] for row in rows]
 
 
-def run() -> dict[str, Any]:
-    """Every measure of this module (see `rows` for the table)."""
-    count = sessions_wanted()
+def run(count: int | None = None, hostile_pages: bool = True) -> dict[str, Any]:
+    """Every measure of this module (see `rows` for the table): `count` sessions in a row
+    (BENCH_SESSIONS by default), then End session behind each hostile page if asked."""
+    count = count or sessions_wanted()
     site = Site().start()
     clock = RequestClock(site)
     stray_before = stray_scratch_folders()
@@ -471,24 +545,18 @@ def run() -> dict[str, Any]:
             folder = Path(tmp)
             xdotool = xdotool_start_s(screen)
             bare = bare_runs(site, clock, screen)
+            bare_idle_pct = bare_idle(site, screen)
             profile = bench_profile(folder)
             with running_kiosk(screen, folder, "--profile", str(profile),
                                env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as kiosk:
                 wait_line(kiosk, r"screen: home$", 0, "the first home screen")
                 wait_line(kiosk, r"browser ready for the next session$", 0,
                           "the first pre-started browser")
-                time.sleep(SETTLE)
+                idle_pct = idle_shares([kiosk.proc.pid])
                 runs = many_sessions(kiosk, screen, clock, count, folder / "sessions")
             after_stop = sorted(p.name for p in (folder / "sessions").iterdir())
-            hostile_folder = folder / "hostile"
-            hostile_folder.mkdir()
-            with running_kiosk(screen, hostile_folder, "--profile",
-                               str(hostile_profile(hostile_folder)),
-                               env={"KIOSK_HOST_RESOLVER_RULES": site.rules}) as kiosk:
-                wait_line(kiosk, r"browser ready for the next session$", 0,
-                          "the first pre-started browser")
-                time.sleep(SETTLE)
-                hostile = hostile_ends(kiosk, screen, clock)
+            hostile = (hostile_run(screen, site, clock, folder / "hostile") if hostile_pages
+                       else {})
     finally:
         site.stop()
     taps, ends = runs["taps"], runs["ends"]
@@ -504,9 +572,13 @@ def run() -> dict[str, Any]:
         "bare_request_s": summary(bare["requested"]),
         "bare_parsed_s": bare_parsed,
         "tap_ratio": tap_parsed["median"] / bare_parsed["median"],
+        "bare_fresh_s": summary(bare["fresh"]),
         "confirm_to_home_s": summary(pick(ends, "confirm_to_home")),
         "confirm_to_ready_s": summary(pick(ends, "confirm_to_ready")),
         "memory_mib": {key: summary(pick(memory, key)) for key in memory[0]},
+        "bare_pss_mib": summary(bare["pss"]),
+        "idle_cpu_pct": summary(idle_pct),
+        "bare_idle_cpu_pct": summary(bare_idle_pct),
         "early_session": min(EARLY_SESSION, count),
         "rss_early_mib": early["rss"],
         "rss_last_mib": last["rss"],
@@ -564,9 +636,18 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-def main(report: Callable[[str], None] = print) -> None:
-    """`python -m bench.kiosk_session`: this benchmark alone."""
-    results = run()
+def main(argv: list[str] | None = None, report: Callable[[str], None] = print) -> None:
+    """`python -m bench.kiosk_session [--sessions N] [--no-hostile] [--json FILE]`: this
+    benchmark alone; with --json its figures go to FILE (bench/floor.py reads them)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.kiosk_session")
+    parser.add_argument("--sessions", type=int, default=None)
+    parser.add_argument("--no-hostile", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    options = parser.parse_args(argv)
+    results = run(options.sessions, hostile_pages=not options.no_hostile)
+    if options.json is not None:
+        options.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+        return
     for line in rows(results):
         report(" | ".join(line))
     report(json.dumps(results, indent=1))

@@ -9,6 +9,7 @@ directly: no guard, no window placement, no language set-up.
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -58,20 +59,63 @@ def guarded_run(site: Any, root: Path) -> dict[str, float]:
             "close": closed - before_close, "pss": pss}
 
 
+def bare_launch(site: Any, root: Path, path: str = "/bench") -> ChromiumProcess:
+    """The kiosk's Chromium command line, opening the site's `path` directly, no guard."""
+    site.log.clear()
+    return ChromiumProcess.launch(
+        LaunchOptions(root, BOUNDS, "fr", site.rules, start_url=site.url(path)))
+
+
+def bare_stop(process: ChromiumProcess) -> None:
+    """Close the unused DevTools pipe and kill the browser's whole group."""
+    os.close(process.write_fd)
+    os.close(process.read_fd)
+    process.kill()
+
+
+def bare_ready(site: Any, what: str) -> None:
+    if not site.log.wait_for_path("/ready.gif", READY_TIMEOUT):
+        raise RuntimeError(f"the {what} page never got ready")
+
+
 def bare_run(site: Any, root: Path) -> float:
     """The same Chromium command line opening the page directly, no guard."""
-    site.log.clear()
     begin = time.perf_counter()
-    process = ChromiumProcess.launch(
-        LaunchOptions(root, BOUNDS, "fr", site.rules, start_url=site.url("/bench")))
+    process = bare_launch(site, root)
     try:
-        if not site.log.wait_for_path("/ready.gif", READY_TIMEOUT):
-            raise RuntimeError("the bare page never got ready")
+        bare_ready(site, "bare")
         return time.perf_counter() - begin
     finally:
-        os.close(process.write_fd)
-        os.close(process.read_fd)
-        process.kill()
+        bare_stop(process)
+
+
+def bare_fresh_run(site: Any, root: Path, settle: float = 1.0) -> dict[str, float]:
+    """A bare Chromium as the reference of a whole session.
+
+    "parsed": start to the page parsed; "pss": its processes' PSS (MiB) `settle`
+    seconds later, the page open; "fresh": what a new session costs the plain way,
+    from killing it, deleting its folder and starting another in a new folder, to
+    that one's page parsed.
+    """
+    first, second = root / "first", root / "second"
+    begin = time.perf_counter()
+    process = bare_launch(site, first)
+    try:
+        bare_ready(site, "bare")
+        parsed = time.perf_counter() - begin
+        time.sleep(settle)
+        pss = sum(pss_mib(pid) for pid in living(group_members(process.pid)))
+        begin = time.perf_counter()
+    finally:
+        bare_stop(process)
+    shutil.rmtree(first, ignore_errors=True)
+    process = bare_launch(site, second)
+    try:
+        bare_ready(site, "fresh bare")
+        fresh = time.perf_counter() - begin
+    finally:
+        bare_stop(process)
+    return {"parsed": parsed, "pss": pss, "fresh": fresh}
 
 
 def run(runs: int = 5) -> list[dict[str, Any]]:

@@ -29,7 +29,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO, KioskProcess, XScreen, pss_mib, rss_mib, running_kiosk, x_screen
+from bench.common import (
+    REPO,
+    KioskProcess,
+    XScreen,
+    alive,
+    pss_mib,
+    rss_mib,
+    running_kiosk,
+    tree,
+    x_screen,
+)
 
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "e2e")]
 
@@ -58,26 +68,6 @@ class SoakError(RuntimeError):
     """The soak could not go on (the kiosk stopped answering)."""
 
 
-def proc_tree(root: int) -> list[tuple[int, str]]:
-    """(pid, state) of every process below `root`."""
-    children: dict[int, list[tuple[int, str]]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append((int(entry.name), fields[0]))
-    found: list[tuple[int, str]] = []
-    todo = [root]
-    while todo:
-        for pid, state in children.get(todo.pop(), []):
-            found.append((pid, state))
-            todo.append(pid)
-    return found
-
-
 def threads(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Threads:"):
@@ -98,8 +88,8 @@ def disk_use_kib(folder: Path) -> int:
 
 def sample(kiosk: KioskProcess, number: int) -> dict[str, float]:
     pid = kiosk.proc.pid
-    tree = proc_tree(pid)
-    live = [p for p, state in tree if state != "Z"]
+    below = tree(pid)
+    live = [p for p, row in below.items() if alive(row)]
     return {
         "session": float(number),
         "shell_rss_mib": rss_mib(pid),
@@ -108,7 +98,7 @@ def sample(kiosk: KioskProcess, number: int) -> dict[str, float]:
         "fds": float(len(os.listdir(f"/proc/{pid}/fd"))),
         "threads": float(threads(pid)),
         "processes": float(len(live)),
-        "zombies": float(len(tree) - len(live)),
+        "zombies": float(len(below) - len(live)),
         "session_root_kib": float(disk_use_kib(kiosk.session_root)),
     }
 
