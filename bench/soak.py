@@ -218,8 +218,10 @@ def leftovers_seen(site: Site, visit: int) -> list[str]:
     return [kind for kind in reports()[visit].get("found", [""])[0].split(",") if kind]
 
 
-def open_canary(kiosk: KioskProcess, screen: XScreen, site: Site, after: int) -> str:
-    """Return on the home screen's only tile; the visit's token once the page planted it."""
+def open_canary(kiosk: KioskProcess, screen: XScreen, site: Site, after: int
+                ) -> tuple[str, int]:
+    """Return on the home screen's only tile; the visit's token once the page planted it,
+    and the visit's number (from 0)."""
     kiosk.wait_until_ready(timeout=60, after=after)
     visits = len(site.log.tokens)
     mark = len(kiosk.lines)
@@ -236,7 +238,7 @@ def open_canary(kiosk: KioskProcess, screen: XScreen, site: Site, after: int) ->
     if not wait_for(planted, 30):
         raise SoakError(f"the canary page of {token} did not plant")
     kiosk.wait_for_log("the browser window has the keyboard$", after=mark)
-    return token
+    return token, visits
 
 
 def download_receipt(kiosk: KioskProcess, screen: XScreen, token: str) -> bool:
@@ -315,7 +317,10 @@ def upload_newest(kiosk: KioskProcess, screen: XScreen, site: Site) -> bool:
     open_picker(kiosk, screen, ["Tab", "Tab", "space"], offered=len(held))
     mark = len(kiosk.lines)
     screen.key("Return")
-    kiosk.wait_for_log(r"1 file\(s\) handed to the page$", after=mark)
+    handed = kiosk.wait_for_log(r"1 file\(s\) handed to the page$", after=mark)
+    # The site's answer loads, and the browser window takes the keyboard back: a key
+    # pressed before that (F2) would be undone.
+    kiosk.wait_for_log("the browser window has the keyboard$", after=handed)
     if not wait_for(lambda: len(site.log.uploaded()) > received, 10):
         return False
     host, name, data = site.log.uploaded()[received]
@@ -359,7 +364,7 @@ def printer_jobs(cups: CupsServer) -> int:
 
 
 def verdict(samples: list[dict[str, float]], leaks: list[str], found_on_disk: list[str],
-            tally: Tally, stopped: str | None) -> dict[str, Any]:
+            tally: Tally, stopped: str | None, stumbles: list[str]) -> dict[str, Any]:
     warm = next((s for s in samples if s["session"] >= WARM_UP), samples[0])
     last = samples[-1]
     drift = (last["shell_rss_mib"] - warm["shell_rss_mib"]) / warm["shell_rss_mib"] * 100
@@ -367,6 +372,7 @@ def verdict(samples: list[dict[str, float]], leaks: list[str], found_on_disk: li
         "rss_drift_pct": drift,
         "warm_up_sample": warm["session"],
         "ran_to_the_end": stopped is None,
+        "no_stumble": not stumbles,
         "rss_within_limit": drift <= RSS_DRIFT_LIMIT_PCT,
         "fds_stable": last["fds"] <= warm["fds"],
         "threads_stable": last["threads"] <= warm["threads"],
@@ -433,6 +439,9 @@ class Soak:
     tally: Tally = field(default_factory=Tally)
     done: int = 0
     stopped: str | None = None
+    # Sessions where a step failed (a key lost on a loaded machine, a screen that did
+    # not come): the kiosk ended them by itself and the soak went on.
+    stumbles: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     loads: list[list[float]] = field(default_factory=list)  # at each sample
 
@@ -451,10 +460,11 @@ class Soak:
             "tally": asdict(self.tally),
             "minutes": (time.monotonic() - self.started) / 60,
             "samples": self.samples,
+            "stumbles": self.stumbles,
             "tokens_seen_again": self.leaks,
             "tokens_on_disk": self.on_disk,
-            "verdict": (verdict(self.samples, self.leaks, self.on_disk, self.tally, self.stopped)
-                        if self.samples else {"passed": False}),
+            "verdict": (verdict(self.samples, self.leaks, self.on_disk, self.tally, self.stopped,
+                                self.stumbles) if self.samples else {"passed": False}),
         }
 
     def save(self) -> bool:
@@ -483,8 +493,8 @@ def one_session(kiosk: KioskProcess, screen: XScreen, site: Site, soak: Soak,
                 number: int, after: int) -> tuple[str, int]:
     """Session `number` as `plan` says; its token and the log mark before its end."""
     todo, tally = plan(number), soak.tally
-    token = open_canary(kiosk, screen, site, after)
-    soak.leaks += [f"session {number}: {kind}" for kind in leftovers_seen(site, number - 1)]
+    token, visit = open_canary(kiosk, screen, site, after)
+    soak.leaks += [f"session {number}: {kind}" for kind in leftovers_seen(site, visit)]
     if todo.download:
         tally.downloads_asked += 1
         tally.downloads += download_receipt(kiosk, screen, token)
@@ -505,6 +515,21 @@ def one_session(kiosk: KioskProcess, screen: XScreen, site: Site, soak: Soak,
     mark = end(kiosk, screen, todo.ending, todo.assisted)
     tally.endings[todo.ending] += 1
     return token, mark
+
+
+def session_or_recover(kiosk: KioskProcess, screen: XScreen, site: Site, soak: Soak,
+                       number: int, after: int) -> tuple[str, int]:
+    """`one_session`; when one of its steps fails, the stumble is recorded and the
+    soak waits until the kiosk ends the session on its own (idle or time limit)."""
+    start = len(kiosk.lines)
+    try:
+        return one_session(kiosk, screen, site, soak, number, after)
+    except (AssertionError, SoakError) as error:
+        soak.stumbles.append(f"session {number}: {str(error).splitlines()[0][:200]}")
+        sys.stderr.write(f"soak: {soak.stumbles[-1]}\n")
+        kiosk.wait_for_screen("home", timeout=MAX_DURATION + 60, after=start)
+        token = site.log.tokens[-1] if site.log.tokens else "-"
+        return token, start
 
 
 def run(soak: Soak) -> None:
@@ -532,7 +557,8 @@ def run(soak: Soak) -> None:
                     soak.save()
                     mark = 0
                     for number in range(1, soak.count + 1):
-                        token, mark = one_session(kiosk, screen, site, soak, number, mark)
+                        token, mark = session_or_recover(kiosk, screen, site, soak, number,
+                                                         mark)
                         soak.done = number
                         if number % SAMPLE_EVERY == 0 or number == soak.count:
                             kiosk.wait_until_ready(timeout=60, after=mark)
@@ -583,7 +609,8 @@ def main() -> int:
           f"{tally.cups_jobs_received} (kiosk: {len(tally.kiosk_cups_jobs)}) of "
           f"{tally.prints_asked} asked, scans {tally.scans_delivered}/{tally.scans_asked}, "
           f"uploads {tally.uploads_received}/{tally.uploads_asked}")
-    print(f"  tokens seen again: {len(soak.leaks)}, on disk: {len(soak.on_disk)}")
+    print(f"  tokens seen again: {len(soak.leaks)}, on disk: {len(soak.on_disk)}, "
+          f"stumbles: {len(soak.stumbles)}")
     print(f"written to {RESULTS}" + (f" and {PLOT}" if drew else ""))
     print("PASSED" if v["passed"] else f"FAILED: {v}")
     return 0 if v["passed"] else 1
