@@ -215,14 +215,17 @@ async function plant() {
 })();
 </script></body></html>"""
 
-# Second page: the token in the address, a field the resident types into, and a
-# download whose name and content carry the token.
+# Second page: the token in the address, a field the resident types into, a
+# download whose name and content carry the token, and a file input that sends
+# what it gets at once (the soak uploads the receipt back).
 CANARY_FORM = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Canary form</title></head>
 <body><h1>Canary form</h1>
 <form action="/canary/sent" method="get"><input id="field" name="field" autofocus
  oninput="fetch('/typed?length=' + this.value.length);
   if (this.value === '%(token)s') document.getElementById('download').click();"></form>
 <a id="download" href="/download/%(token)s">receipt</a>
+<form method="post" enctype="multipart/form-data" action="/canary/received">
+<input type="file" id="proof" name="proof" onchange="this.form.submit()"></form>
 <script>
 fetch("/planted?token=%(token)s");
 </script></body></html>"""
