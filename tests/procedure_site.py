@@ -230,6 +230,28 @@ CANARY_FORM = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Canary 
 fetch("/planted?token=%(token)s");
 </script></body></html>"""
 
+# Canary visits that end on a page that turns against the resident once the token is
+# planted: /canary-then/<kind> is the canary's first page, which goes on to
+# /hostile/<kind> instead of the form. Each hostile page says it is there (/planted),
+# then:
+# - alert-loop, confirm-loop: asks again as soon as it is answered, for ever;
+# - alert-once: one alert; once answered, says so (/answered);
+# - memory-hog: takes 50 MB more every 50 ms, touching every byte, until it dies.
+HOSTILE_SCRIPTS = {
+    "alert-loop": 'for (;;) alert("Encore !");',
+    "confirm-loop": 'for (;;) confirm("Vraiment ?");',
+    "alert-once": 'alert("Une seule fois"); fetch("/answered?token=" + T);',
+    "memory-hog": "const kept = []; setInterval(() => {"
+                  " const block = new Uint8Array(50 * 1024 * 1024); block.fill(7);"
+                  " kept.push(block); }, 50);",
+}
+HOSTILE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Hostile</title></head>
+<body><h1>%(kind)s</h1><script>
+const T = "%(token)s";
+fetch("/planted?token=" + T).then(() => setTimeout(() => { %(script)s }, 300));
+</script></body></html>"""
+
+
 CANARY_WORKER = """self.addEventListener("install", event => {
   const token = new URL(location).searchParams.get("token");
   event.waitUntil(caches.open("worker").then(c => c.put("/worker/" + token, new Response(token))));
@@ -580,6 +602,18 @@ def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]
     token = query.get("token", [""])[0]
     if parts.path == "/canary":
         return 200, html, (CANARY_START % {"token": log.new_token()}).encode()
+    if parts.path.startswith("/canary-then/"):
+        kind = parts.path.removeprefix("/canary-then/")
+        if kind not in HOSTILE_SCRIPTS:
+            return 404, html, page("Not found", "<p>not found</p>")
+        start = CANARY_START.replace('"/canary/form?token="', f'"/hostile/{kind}?token="')
+        return 200, html, (start % {"token": log.new_token()}).encode()
+    if parts.path.startswith("/hostile/"):
+        kind = parts.path.removeprefix("/hostile/")
+        if kind not in HOSTILE_SCRIPTS:
+            return 404, html, page("Not found", "<p>not found</p>")
+        return 200, html, (HOSTILE_PAGE % {"kind": kind, "token": token,
+                                           "script": HOSTILE_SCRIPTS[kind]}).encode()
     if parts.path == "/canary/form":
         return 200, html, (CANARY_FORM % {"token": token}).encode()
     if parts.path == "/awake":
@@ -591,7 +625,7 @@ def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]
         return 200, {"Content-Type": "text/plain; charset=utf-8",
                      "Content-Disposition": f'attachment; filename="recu-{token}.txt"'}, \
             f"Receipt {token}\n".encode()
-    if parts.path in ("/report", "/planted", "/typed"):
+    if parts.path in ("/report", "/planted", "/typed", "/answered"):
         log.report({"what": [parts.path.lstrip("/")], **query})
         return 204, {}, b""
     return 404, html, page("Not found", "<p>not found</p>")

@@ -62,6 +62,11 @@ log = logging.getLogger(__name__)
 
 SETUP_TIMEOUT = 5.0
 POPUP_GRACE_SECONDS = 3.0
+# A page that opens its next alert, confirm or prompt this soon after the last was
+# answered, this many times in a row, is asking in a loop: while a dialog is open
+# no key reaches the page, F2 included, so a keyboard user could never leave it.
+DIALOG_LOOP_GAP_SECONDS = 1.0
+DIALOG_LOOP_COUNT = 5
 HISTORY_RESET_TRIES = 20
 HISTORY_RESET_DELAY = 0.1
 DOCUMENT_PATTERNS = [{"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}]
@@ -324,6 +329,11 @@ class Guard:
         self._announce_page_end = False
         self._revive_page_end = False
         self._dialogs_open: set[str] = set()
+        # Per page: when its last dialog was answered, and how many came back at once.
+        self._dialog_answered_at: dict[str, float] = {}
+        self._dialog_streak: dict[str, int] = {}
+        # Called (on a thread of its own) when a page asks in a loop.
+        self.on_dialog_loop: Callable[[], None] | None = None
         self._card_check_until = 0.0
 
     # -- set-up --------------------------------------------------------------------------
@@ -779,13 +789,29 @@ class Guard:
             self.cdp.post("Page.handleJavaScriptDialog", {"accept": True},
                           session_id=session_id)
             return
-        if session_id is not None:
-            with self._lock:
-                self._dialogs_open.add(session_id)
+        if session_id is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            self._dialogs_open.add(session_id)
+            answered = self._dialog_answered_at.get(session_id)
+            again = answered is not None and now - answered < DIALOG_LOOP_GAP_SECONDS
+            streak = self._dialog_streak.get(session_id, 0) + 1 if again else 1
+            self._dialog_streak[session_id] = streak
+            on_loop = self.on_dialog_loop
+        if streak == 1:
+            log.info("a page shows a dialog (%s): it waits for the resident's answer",
+                     params.get("type", "?"))
+        elif streak == DIALOG_LOOP_COUNT and on_loop is not None:
+            log.warning("a page asks again each time it is answered: ending it")
+            # Not on the pipe's reader thread: ending the page waits for its answers.
+            threading.Thread(target=on_loop, name="dialog-loop", daemon=True).start()
 
     def _dialog_closed(self, params: dict[str, Any], session_id: str | None) -> None:
         with self._lock:
             self._dialogs_open.discard(session_id or "")
+            if session_id is not None:
+                self._dialog_answered_at[session_id] = time.monotonic()
 
     def dialog_open(self, session_id: str) -> bool:
         """Whether a page's alert, confirm or prompt waits for the resident."""
@@ -822,6 +848,11 @@ class Guard:
         with self._lock:
             expected, self._page_end_expected = self._page_end_expected, None
             announce, revive = self._announce_page_end, self._revive_page_end
+            # A dialog dies with its page: none waits for the resident any more.
+            for page in (session_id, self._main_session):
+                if page is not None:
+                    self._dialogs_open.discard(page)
+                    self._dialog_streak.pop(page, None)
         if expected is not None:
             if revive:
                 self._revive_main_page()

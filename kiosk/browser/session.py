@@ -128,6 +128,7 @@ class BrowserSession:
         self._unsticking = threading.Lock()
         self._crash_reported = False
         self._survivors: list[int] | None = None
+        self._patient_with_dialog = False
         self.zoom, self.high_contrast = 1.0, False
         self._shown = False  # placed at its bounds (focus), not minimised
 
@@ -164,6 +165,7 @@ class BrowserSession:
         self.process.on_exit(self._process_exited)
         self.downloads = Downloads(self.cdp, self._publish, self.documents_dir)
         self.guard = Guard(self.cdp, self._allowlist, self._blocked_html, self._publish)
+        self.guard.on_dialog_loop = self._end_dialog_loop
         try:
             # Downloads first: the guard's install lets the first page run.
             self.downloads.install()
@@ -251,6 +253,20 @@ class BrowserSession:
         with self._unsticking:  # the worker and the watchdog may both ask
             return self._unstick(wait, announce, revive)
 
+    def _end_dialog_loop(self) -> None:
+        """A page that asks again as soon as its dialog is answered holds a keyboard user
+        (no key reaches a page while it asks, F2 included): it is ended and the resident
+        told, as a page that stopped answering is."""
+        with self._unsticking:
+            if self.process is None or self._closing:
+                return
+            guard = self._require_guard()
+            ended = guard.expect_page_end(announce=True, revive=True)
+            killed = self.process.kill_renderers()
+            log.warning("the page asked in a loop: its %d process(es) ended", killed)
+            if not killed or not ended.wait(PAGE_END_SECONDS):
+                guard.forget_page_end(ended)
+
     def _unstick(self, wait: float, announce: bool, revive: bool) -> bool:
         cdp, main = self._page()
         guard = self._require_guard()
@@ -258,7 +274,11 @@ class BrowserSession:
             # Not stuck: waiting for the resident's answer to an alert or confirm.
             if not announce:
                 guard.dismiss_dialog(main)
+            elif not self._patient_with_dialog:
+                self._patient_with_dialog = True  # said once per wait, not every round
+                log.info("the page waits for the resident's answer: not stuck")
             return False
+        self._patient_with_dialog = False
         try:
             cdp.send("Runtime.evaluate", {"expression": "0"}, session_id=main, timeout=wait)
             return False
