@@ -26,6 +26,7 @@ from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, mode_params, running_kiosk
 from procedure_site import Site
 
+from bench.floor import FloorUnavailable, MemoryGroup, memory_group
 from bench.kiosk_session import end_button_position
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
@@ -145,3 +146,53 @@ def test_a_page_showing_one_alert_is_not_taken_for_a_stuck_one(
         assert wait_for(lambda: reports(site, "answered", token), 10), site.log.reports
         since = "\n".join(kiosk.lines[mark:])
         assert "stopped answering" not in since and "page_crashed" not in since, since
+
+
+# The kiosk and its browser share this much memory, as on a small terminal: the page
+# below reaches it within seconds, and the machine running the tests keeps the rest.
+MEMORY_CAP = 1024 ** 3
+
+
+@pytest.fixture
+def memory_cap() -> Iterator[MemoryGroup]:
+    """A memory control group of MEMORY_CAP bytes for the kiosk, removed afterwards."""
+    try:
+        with memory_group(MEMORY_CAP) as group:
+            yield group
+    except FloorUnavailable as error:
+        pytest.skip(f"no memory control group can be made here: {error}")
+
+
+# Run as root with the guard alone: only there does the kiosk start through a wrapper,
+# which puts it in the group before it starts anything.
+@pytest.mark.parametrize("mode", mode_params("guard-only"))
+def test_a_page_eating_all_memory_dies_alone_and_the_resident_goes_on(
+    screen: XScreen, site: Site, tmp_path: Path, places: dict[str, str], mode: str,
+    memory_cap: MemoryGroup
+) -> None:
+    kind = "memory-hog"
+    into_the_group = ("sh", "-c", 'echo $$ > "$0" && exec "$@"', str(memory_cap.procs))
+    with kiosk_on(screen, tmp_path, site, places, kind, mode, wrapper=into_the_group) as kiosk:
+        token = open_canary_tile(screen, kiosk, site, after=0)
+        wait_for_hostile_page(kiosk, site, kind, token)
+        session_dir = the_session_folder(kiosk)
+        crashed = kiosk.wait_for_log(r"the resident's page crashed", timeout=90)
+        told = kiosk.wait_for_log("message: page_crashed$", after=crashed)
+        kiosk.wait_for_screen("message", after=told)
+        # The kernel ended the page's process, not the kiosk's shell nor its browser.
+        assert kiosk.proc.poll() is None, "the kiosk itself was killed"
+        kills = memory_cap.oom_kills()
+        assert kills is None or kills >= 1, "the page did not reach the cap"
+        assert session_dir.exists(), "the resident's session goes on"
+        # Back to the tiles, the procedure again, then End session.
+        screen.key("Return")
+        kiosk.wait_for_screen("home", after=told)
+        mark = len(kiosk.lines)
+        screen.key("Return")
+        kiosk.wait_for_log("procedure opened: canary$", after=mark)
+        kiosk.wait_for_screen("toolbar", after=mark)
+        mark = end_session_by_pointer(kiosk, screen)
+        ending = kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
+        kiosk.wait_until_ready(timeout=30, after=ending)
+        assert_nothing_left(token, session_dir, kiosk, kiosk.home)
+        next_resident_finds_nothing(screen, kiosk, site, after=ending)
