@@ -49,6 +49,7 @@ from kiosk.session.control import Bounds
 from kiosk.session.directory import SessionDirectory, session_root, wipe_stale
 from kiosk.session.idle import IdleClock, IdleTracker, IdleWatcher
 from kiosk.session.input_clock import open_idle_clock
+from kiosk.session.memory import return_freed_memory
 from kiosk.session.participant import Participant, SessionInfo
 from kiosk.session.wipe import WipeReport, WipeStep, run_wipe
 from kiosk.stats.counters import duration_bucket
@@ -441,6 +442,8 @@ class SessionController:
         if not quiet or not report.ok:
             self._report_wipe(reason, report)
         self._prepare()
+        # By now the home screen has replaced the session's screens and their pictures.
+        return_freed_memory()
 
     def _report_wipe(self, reason: str, report: WipeReport) -> None:
         """Say how the wipe went; one that is not verified is tried again until it is."""
