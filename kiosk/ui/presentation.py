@@ -116,13 +116,17 @@ def _grown(font: Font, growth: float) -> Font:
     return (family, -grown if size < 0 else grown, "bold")
 
 
-DISPLAY_SYMBOL = "Aa"
+def display_symbol() -> str:
+    """The Display button's sign: a large and a small letter, as on the size buttons."""
+    # Translators: the sign of the text size and contrast button, the first letter of
+    # your alphabet large then small ("Aa"); one letter twice where there is no case.
+    return _("Aa")
 
 
 def display_caption(words: bool = True) -> str:
-    """The toolbar's one button for text size and contrast; `words` False: "Aa" alone."""
+    """The toolbar's one button for text size and contrast; `words` False: its sign alone."""
     # Translators: toolbar button that opens the choice of text size and contrast.
-    return f"{DISPLAY_SYMBOL} " + _("Display") if words else DISPLAY_SYMBOL
+    return f"{display_symbol()} " + _("Display") if words else display_symbol()
 
 
 class PresentationPanel:

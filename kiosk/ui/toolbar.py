@@ -61,12 +61,15 @@ def documents_caption(count: int) -> str:
 
 
 def _fit_title(widget: tk.Label, title: str, width: int, height: int = 0) -> None:
-    if width <= 1:
+    if width <= 1 or not widget.winfo_exists():  # a strip being replaced
         return
     shown = title if width >= TITLE_MIN_PX else ""
     if shown_text(widget) != shown:
         show_text(widget, shown)
-    set_wrap(widget, width)
+    # The wrap is the text's own width: the label's padding and border come on top.
+    edges = 2 * sum(widget.winfo_pixels(str(widget.cget(option)))
+                    for option in ("padx", "bd", "highlightthickness"))
+    set_wrap(widget, max(1, width - edges))
     if shown and widget.winfo_reqheight() > height > 1:
         show_text(widget, "")  # more lines than the strip is high: left out, not cut
 
