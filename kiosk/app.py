@@ -668,7 +668,8 @@ class KioskApp:
         def build(parent: tk.Frame, look: Look) -> ScreenParts:
             self.toolbar = Toolbar(parent, look, items, title, self.toolbar_notice,
                                    explain=lambda why: self.feed(f.ExplainUnavailable(why)),
-                                   presentation=self.presentation_choice())
+                                   presentation=self.presentation_choice(),
+                                   focus=self.shell.focus)
             return self.toolbar.parts()
 
         self.shell.show_strip(build)
@@ -687,9 +688,9 @@ class KioskApp:
             self.root, self.shell.look, (area.x, area.y, area.width), mediator,
             not self.flow.assisted_rights, lambda: self.feed(f.EndAssistance()),
             lambda: self.feed(f.ShowMandate()), lambda: self.feed(f.ShowAddressBar()))
+        self.toolbar.after_order = list(self._page_banner.controls)
         parts = self.toolbar.parts()
-        self.shell.focus.set_controls([*parts.order, *self._page_banner.controls],
-                                      take_keyboard=False)
+        self.shell.focus.set_controls(parts.order, take_keyboard=False)
 
     def _close_page_banner(self) -> None:
         banner, self._page_banner = self._page_banner, None

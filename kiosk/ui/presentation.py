@@ -1,4 +1,6 @@
-"""The text size and contrast control, on the home screen's header and in the toolbar.
+"""The text size and contrast control: on the home screen's header, and in the
+toolbar behind one Display button that opens them in a panel over the strip (four
+buttons there would take the room the other items need for their words).
 
 Three "A" of growing sizes (normal, large, very large) and a contrast switch with
 words. The choice in force is shown by more than colour, for people who see
@@ -12,11 +14,20 @@ import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from kiosk.i18n import _
-from kiosk.ui.widgets import Look, button, frame, keep_touchable, label, show_text
+from kiosk.ui.widgets import (
+    Look,
+    button,
+    frame,
+    keep_touchable,
+    label,
+    show_text,
+)
 
 Font = tuple[str, int, str]
+_T = TypeVar("_T")
 
 TEXT_SIZE_STEPS = ("normal", "large", "very_large")
 # Each "A" is drawn this much larger than the one before it.
@@ -103,3 +114,67 @@ def _grown(font: Font, growth: float) -> Font:
     # Sizes are negative (pixels) in the kiosk's fonts.
     grown = round(abs(size) * growth)
     return (family, -grown if size < 0 else grown, "bold")
+
+
+def display_symbol() -> str:
+    """The Display button's sign: a large and a small letter, as on the size buttons."""
+    # Translators: the sign of the text size and contrast button, the first letter of
+    # your alphabet large then small ("Aa"); one letter twice where there is no case.
+    return _("Aa")
+
+
+def display_caption(words: bool = True) -> str:
+    """The toolbar's one button for text size and contrast; `words` False: its sign alone."""
+    # Translators: toolbar button that opens the choice of text size and contrast.
+    return f"{display_symbol()} " + _("Display") if words else display_symbol()
+
+
+class PresentationPanel:
+    """The text sizes and the contrast switch, drawn over the toolbar strip that holds
+    the Display button: a frame of the strip's, not a window of its own, so that the
+    browser below keeps its place. A choice applies at once and closes the panel."""
+
+    def __init__(self, strip: tk.Frame, look: Look, choice: PresentationChoice, font: Font,
+                 bg: str, fg: str, close: Callable[[], None]) -> None:
+        p, m = look.palette, look.metrics
+        self._close = close
+        self.frame = frame(strip, bg, padx=m.pad, pady=max(2, m.pad // 2),
+                           name="presentation_panel")
+        # Closed first: the choice redraws the strip, the panel must not outlive it.
+        closing = PresentationChoice(
+            choice.text_size, choice.high_contrast,
+            set_text_size=lambda size: self._then(choice.set_text_size, size),
+            set_high_contrast=lambda on: self._then(choice.set_high_contrast, on))
+        self.close_button = button(self.frame, look, "✕ " + _("Close"), close,
+                                   kind="header", font=font, name="close_panel")
+        self.close_button.configure(highlightbackground=p.outline or bg, padx=m.pad,
+                                    pady=max(2, m.pad // 2), bd=2)
+        self.close_button.pack(side=look.end, fill="y", padx=max(2, m.pad // 2))
+        self.controls = PresentationControls(self.frame, look, closing, font, bg=bg, fg=fg,
+                                             caption=True)
+        self.controls.frame.pack(side=look.start, fill="y")
+        self.close_button.configure(highlightcolor=p.focus)
+        keep_touchable(self.close_button)
+        # Over the whole strip: the items under it are out of reach until it closes.
+        self.frame.place(relx=0, rely=0, relwidth=1, relheight=1)
+        self.frame.lift()
+
+    @property
+    def buttons(self) -> list[tk.Button]:
+        """In Tab order: the sizes, contrast, then Close."""
+        return [*self.controls.buttons, self.close_button]
+
+    @property
+    def chosen(self) -> tk.Button:
+        """The size in force: where the keyboard lands when the panel opens."""
+        for size, widget in zip(TEXT_SIZE_STEPS, self.controls.size_buttons, strict=True):
+            if size == self.controls.choice.text_size:
+                return widget
+        return self.controls.size_buttons[0]
+
+    def _then(self, apply: Callable[[_T], None], value: _T) -> None:
+        self._close()
+        apply(value)
+
+    def destroy(self) -> None:
+        self.frame.destroy()

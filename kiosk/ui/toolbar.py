@@ -12,6 +12,9 @@ Help or Documents would vanish. The strip measures its texts first and, when the
 do not fit, draws them smaller, then shows the browsing items (Home, Back,
 Reload) by their symbol alone, then every item on the page's side so. Help,
 Documents and End session always keep their words.
+
+Text size and contrast stand behind one Display button ("Aa"), which opens them in
+a panel over the strip: it is the first to give its word up.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from collections.abc import Callable, Sequence
 
 from kiosk.i18n import _
 from kiosk.session.participant import ToolbarItem
-from kiosk.ui.presentation import PresentationChoice, PresentationControls
+from kiosk.ui.focus import FocusManager
+from kiosk.ui.presentation import PresentationChoice, PresentationPanel, display_caption
 from kiosk.ui.screen import ScreenParts
 from kiosk.ui.theme import Metrics
 from kiosk.ui.widgets import (
@@ -43,6 +47,7 @@ Font = tuple[str, int, str]
 END_ITEMS = ("end", "help", "documents")
 # Items whose symbols everybody knows from browsers: the first to lose their words.
 BROWSING_ITEMS = ("home", "back", "reload")
+DISPLAY = "display"  # the button that opens text size and contrast
 TOUCH_MIN_PX = 48  # the smallest a finger can aim at reliably
 TICK = "✓"  # a switch that is on, when only its symbol fits
 WORD_ROOM_PX = 6  # a wrap width over the longest word that Tk never breaks it in
@@ -56,24 +61,37 @@ def documents_caption(count: int) -> str:
 
 
 def _fit_title(widget: tk.Label, title: str, width: int, height: int = 0) -> None:
-    if width <= 1:
+    if width <= 1 or not widget.winfo_exists():  # a strip being replaced
         return
     shown = title if width >= TITLE_MIN_PX else ""
     if shown_text(widget) != shown:
         show_text(widget, shown)
-    set_wrap(widget, width)
+    # The wrap is the text's own width: the label's padding and border come on top.
+    edges = 2 * sum(widget.winfo_pixels(str(widget.cget(option)))
+                    for option in ("padx", "bd", "highlightthickness"))
+    set_wrap(widget, max(1, width - edges))
     if shown and widget.winfo_reqheight() > height > 1:
         show_text(widget, "")  # more lines than the strip is high: left out, not cut
 
 
-def layouts(items: Sequence[ToolbarItem], m: Metrics) -> list[tuple[Font, frozenset[str]]]:
-    """The strip's layouts, roomiest first: a font, and the items shown by their symbol."""
+def layouts(items: Sequence[ToolbarItem],
+            m: Metrics) -> list[tuple[Font, frozenset[str], bool]]:
+    """The strip's layouts, roomiest first: a font, the items shown by their symbol
+    (DISPLAY standing for the Display button), and whether words go on two lines."""
     normal = m.font(max(15, round(m.text_px * 0.85)), bold=True)
     small = m.font(max(13, round(m.text_px * 0.72)), bold=True)
+    # Two lines of it, narrower paddings: the words still come before symbols alone.
+    tight = m.font(max(13, round(m.text_px * 0.65)), bold=True)
     # An item without a symbol keeps its words in any layout.
     start = frozenset(item.id for item in items if item.side == "start" and item.symbol)
-    return [(normal, frozenset()), (small, frozenset()),
-            (small, frozenset(BROWSING_ITEMS) & start), (small, start)]
+    display = frozenset({DISPLAY})
+    browsing = display | (frozenset(BROWSING_ITEMS) & start)
+    # Words on two lines come before symbols alone: a resident who cannot read a
+    # symbol still reads "Imprimer".
+    return [(normal, frozenset(), False), (small, frozenset(), False),
+            (normal, display, False), (small, display, False), (tight, display, True),
+            (small, browsing, False), (tight, browsing, True),
+            (small, display | start, False), (tight, display | start, True)]
 
 
 class Toolbar:
@@ -81,13 +99,16 @@ class Toolbar:
 
     def __init__(self, parent: tk.Frame, look: Look, items: Sequence[ToolbarItem], title: str,
                  notice: tk.StringVar, explain: Callable[[str], None],
-                 presentation: PresentationChoice | None = None) -> None:
+                 focus: FocusManager, presentation: PresentationChoice | None = None) -> None:
         p, m = look.palette, look.metrics
         self.look = look
+        self._focus = focus
+        # Controls over the page that follow the strip's in the Tab order (a mediator's).
+        self.after_order: list[tk.Widget] = []
         self.items = [item for item in items if item.availability().visible]
         self._explain = explain
         self.frame = frame(parent, p.header, padx=m.pad, pady=max(2, m.pad // 2))
-        self.font, self.symbol_only = layouts(self.items, m)[0]
+        self.font, self.symbol_only, _wrapped = layouts(self.items, m)[0]
         self.buttons: dict[str, tk.Button] = {}
         start = [item for item in self.items if item.side == "start"]
         end = sorted((item for item in self.items if item.side == "end"), key=_end_rank)
@@ -97,11 +118,15 @@ class Toolbar:
         for item in end:
             self._add(item, look.end)
         # Text size and contrast, next to the far side's items: always in view.
-        self.presentation: PresentationControls | None = None
+        self.presentation = presentation
+        self.display: tk.Button | None = None
+        self.panel: PresentationPanel | None = None
         if presentation is not None:
-            self.presentation = PresentationControls(self.frame, look, presentation,
-                                                     self.font, bg=p.header, fg=p.header_text)
-            self.presentation.frame.pack(side=look.end, fill="y", padx=max(2, m.pad // 2))
+            self.display = button(self.frame, look, display_caption(), self.open_panel,
+                                  font=self.font, name=DISPLAY)
+            self.display.configure(highlightbackground=p.outline or p.header, padx=m.pad,
+                                   pady=max(2, m.pad // 2))
+            self.display.pack(side=look.end, fill="y", padx=max(2, m.pad // 2))
         # The time limit drawing near, in the toolbar's own colours so that the
         # empty label of the rest of the time is invisible.
         warning = label(self.frame, look, "", font=self.font, fg=p.header_text, bg=p.header,
@@ -124,8 +149,31 @@ class Toolbar:
         start = [self.buttons[i.id] for i in self.items if i.side == "start"]
         end = [self.buttons[i.id] for i in sorted(
             (i for i in self.items if i.side == "end"), key=_end_rank, reverse=True)]
-        middle: list[tk.Button] = self.presentation.buttons if self.presentation else []
-        return [*start, *middle, *end]
+        middle = [self.display] if self.display is not None else []
+        return [*start, *middle, *end, *self.after_order]
+
+    def open_panel(self) -> None:
+        """The Display button: text size and contrast over the strip, the keyboard on the
+        size in force; Escape or Close gives the strip back, the keyboard on Display."""
+        if self.presentation is None or self.panel is not None:
+            return
+        p = self.look.palette
+        self.panel = PresentationPanel(self.frame, self.look, self.presentation, self.font,
+                                       bg=p.header, fg=p.header_text, close=self.close_panel)
+        self._focus.set_controls(list(self.panel.buttons), escape=self.close_panel,
+                                 first=self.panel.chosen, take_keyboard=False)
+        self._focus.focus(self.panel.chosen)  # said aloud like a move of the resident's
+
+    def close_panel(self) -> None:
+        """Back to the strip's items, the keyboard on the Display button."""
+        panel, self.panel = self.panel, None
+        if panel is None:
+            return
+        panel.destroy()
+        order = self.order
+        self._focus.set_controls(order, first=self.display, take_keyboard=False)
+        if self.display is not None:
+            self._focus.focus(self.display)
 
     def _add(self, item: ToolbarItem, side: Side) -> None:
         p, m = self.look.palette, self.look.metrics
@@ -138,20 +186,23 @@ class Toolbar:
         self.buttons[item.id] = widget
 
     def _fit_in(self, m: Metrics) -> None:
-        """The first layout whose buttons, as Tk sizes them, all fit in the width."""
+        """The first layout whose buttons, as Tk sizes them, all fit in the width
+        (the last one when none does: the largest text on a small screen)."""
         documents = self.buttons.get("documents")
-        for font, symbol_only in layouts(self.items, m):
+        for font, symbol_only, wrapped in layouts(self.items, m):
             self.font, self.symbol_only = font, symbol_only
-            for widget in self.buttons.values():
+            for widget in self._all_buttons():
                 widget.configure(font=font)
+                set_wrap(widget, 0)
             self.refresh(count_room=documents is not None)
-            if self.presentation is not None:
-                self.presentation.set_font(font, words=not symbol_only)
-            self._keep_touchable(m)
+            if self.display is not None:
+                show_text(self.display, display_caption(words=DISPLAY not in symbol_only))
+            if wrapped:
+                self._wrap_words(m)
+            else:
+                self._keep_touchable(m)
             if self._fits(m):
                 break
-        else:
-            self._wrap_words(m)
         self.refresh()
 
     def _fits(self, m: Metrics) -> bool:
@@ -160,8 +211,8 @@ class Toolbar:
         return needed + 2 * m.pad <= m.width  # the title gives way first (_fit_title)
 
     def _wrap_words(self, m: Metrics) -> None:
-        """The last resort (the largest text on a small screen): the items that keep
-        their words put them on two lines, the strip being two lines high by then."""
+        """The items that keep their words put them on two lines (the strip is two
+        lines of the small font high)."""
         for widget in self._all_buttons():
             text = shown_text(widget)
             if " " in text.strip():
@@ -171,19 +222,21 @@ class Toolbar:
                 # Tk breaks a line up to 3 px before the measured width: room to spare.
                 set_wrap(widget, max(TOUCH_MIN_PX, longest + WORD_ROOM_PX,
                                      widget.winfo_reqwidth() // 2))
-        self._keep_touchable(m)
+        self._keep_touchable(m, pad=max(2, m.pad // 2))
 
     def _all_buttons(self) -> list[tk.Button]:
-        extra = self.presentation.buttons if self.presentation is not None else []
+        extra = [self.display] if self.display is not None else []
         return [*self.buttons.values(), *extra]
 
-    def _keep_touchable(self, m: Metrics) -> None:
-        """A button shown by its symbol alone stays a finger wide (TOUCH_MIN_PX)."""
+    def _keep_touchable(self, m: Metrics, pad: int | None = None) -> None:
+        """A button shown by its symbol alone stays a finger wide (TOUCH_MIN_PX);
+        `pad`: the buttons' side padding, m.pad unless told."""
+        padx = m.pad if pad is None else pad
         for widget in self._all_buttons():
-            widget.configure(padx=m.pad)
+            widget.configure(padx=padx)
             short = TOUCH_MIN_PX - widget.winfo_reqwidth()
             if short > 0:
-                widget.configure(padx=m.pad + (short + 1) // 2)
+                widget.configure(padx=padx + (short + 1) // 2)
 
     def _press(self, item: ToolbarItem) -> None:
         why = item.availability().why_unavailable

@@ -16,6 +16,7 @@ from kiosk.config.load import load_profile
 from kiosk.errors import UserError
 from kiosk.events import CountdownTick, SessionWiped, TimeLimitNotice
 from kiosk.session.flow import HomeView, OpenProcedure
+from kiosk.session.participant import ToolbarItem
 from kiosk.ui.screen import ScreenParts
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "default.toml"
@@ -288,3 +289,40 @@ def test_the_mediators_address_bar_opens_allowed_sites_only(make_app: AppMaker) 
         else:
             assert current(app).name == "message"
             assert not any("evil.example" in call for call in control.calls)
+
+
+def _usual_items() -> list[ToolbarItem]:
+    """Print, Scan, Read aloud and Assisted mode, with their real words and symbols."""
+    return [ToolbarItem("print", lambda: i18n._("Print"), "❐", lambda: None),
+            ToolbarItem("scan", lambda: i18n._("Scan"), "▤", lambda: None),
+            ToolbarItem("speech", lambda: i18n._("Read aloud: off"), "🔊", lambda: None,
+                        pressed=lambda: False),
+            ToolbarItem("assisted", lambda: i18n._("Assisted mode"), "", lambda: None,
+                        side="end")]
+
+
+def test_at_1280_in_french_every_left_toolbar_item_shows_its_words(
+    make_app: AppMaker,
+) -> None:
+    app = make_app(size=(1280, 1024), toolbar_items=_usual_items())
+    app.controller = QuietControl()
+    i18n.set_language("fr")
+    app.feed(OpenProcedure("caf"))
+    settle(app.root)
+    assert app.toolbar is not None
+    start = [item for item in app.toolbar.items if item.side == "start"]
+    assert [item.id for item in start] == ["home", "back", "reload", "print", "scan", "speech"]
+    for item in start:
+        shown = app.toolbar.buttons[item.id].cget("text")
+        # Its word, not only its symbol: "❐ Imprimer", not "❐".
+        assert shown.replace("\n", " ") == f"{item.symbol} {item.label()}", shown
+    for name in ("assisted", "documents", "help", "end"):
+        assert len(app.toolbar.buttons[name].cget("text")) > 2, name
+    # Text size and contrast behind one button, which gives its own word up first.
+    assert app.toolbar.display is not None
+    assert app.toolbar.display.cget("text").startswith("Aa")
+    strip = app.toolbar.frame
+    for widget in [*app.toolbar.buttons.values(), app.toolbar.display]:
+        assert widget.winfo_width() >= 48 and widget.winfo_height() >= 48, str(widget)
+        assert 0 <= widget.winfo_x() <= widget.winfo_x() + widget.winfo_width() \
+            <= strip.winfo_width(), str(widget)

@@ -142,3 +142,85 @@ def test_screenshots(make_app: AppMaker, screen: XScreen, artifacts: Path, name:
     with Image.open(shot) as whole:
         whole.crop((0, 0, *SMALL_SCREEN)).save(artifacts / f"{name}.png")
     check_against_reference(artifacts / f"{name}.png", name)
+
+
+def _open_display_panel(app: KioskApp) -> None:
+    """Opens the panel from the keyboard, as a resident without a mouse would."""
+    assert app.toolbar is not None and app.toolbar.display is not None
+    app.shell.focus.focus(app.toolbar.display)
+    settle(app.root)
+    app.toolbar.display.event_generate("<Return>")
+    settle(app.root)
+
+
+def _windows(app: KioskApp) -> list[str]:
+    return [str(w) for w in app.root.winfo_children() if isinstance(w, tk.Toplevel)]
+
+
+def test_the_display_panel_opens_from_the_keyboard_and_escape_closes_it(
+        make_app: AppMaker) -> None:
+    app = _presented(make_app, "fr", "normal", contrast=False)
+    app.feed(f.OpenProcedure("caf"))
+    settle(app.root)
+    windows = _windows(app)
+    _open_display_panel(app)
+    assert app.toolbar is not None and app.toolbar.panel is not None
+    panel = app.toolbar.panel
+    assert _windows(app) == windows, "a frame over the strip, not a window of its own"
+    assert panel.frame.winfo_ismapped()
+    assert app.root.focus_get() is panel.chosen
+    assert panel.chosen.cget("text") == "✓A"  # the size in force
+    texts_shown = [b.cget("text") for b in panel.buttons]
+    assert "◐ Contraste élevé" in texts_shown and "✕ Fermer" in texts_shown
+    for widget in panel.buttons:
+        assert widget.winfo_width() >= 48 and widget.winfo_height() >= 48, str(widget)
+    # Tab goes round the panel's buttons only.
+    for _step in panel.buttons:
+        app.root.focus_get().event_generate("<Tab>")  # type: ignore[union-attr]
+        settle(app.root)
+        assert app.root.focus_get() in panel.buttons
+    app.root.focus_get().event_generate("<Escape>")  # type: ignore[union-attr]
+    settle(app.root)
+    assert app.toolbar.panel is None and not panel.frame.winfo_exists()
+    assert app.root.focus_get() is app.toolbar.display
+    assert app.flow.text_size == "normal"
+
+
+def test_a_size_chosen_in_the_display_panel_applies_at_once_and_closes_it(
+        make_app: AppMaker) -> None:
+    app = _presented(make_app, "fr", "normal", contrast=False)
+    app.feed(f.OpenProcedure("caf"))
+    settle(app.root)
+    _open_display_panel(app)
+    assert app.toolbar is not None and app.toolbar.panel is not None
+    panel = app.toolbar.panel
+    large = panel.controls.size_buttons[1]
+    large.focus_force()
+    large.event_generate("<Return>")
+    settle(app.root)
+    assert app.flow.text_size == "large"
+    assert not panel.frame.winfo_exists()
+    assert app.toolbar is not None and app.toolbar.panel is None
+    assert app.shell.current is not None and app.shell.current.name == "toolbar"
+    _open_display_panel(app)
+    assert app.toolbar.panel is not None
+    app.toolbar.panel.controls.contrast.invoke()
+    settle(app.root)
+    assert app.flow.high_contrast and app.toolbar.panel is None
+
+
+@pytest.mark.parametrize("size", f.TEXT_SIZES)
+@pytest.mark.parametrize("language", ["fr", "en", "es", "ar"])
+def test_the_display_panel_is_not_cut_and_is_mirrored(
+        make_app: AppMaker, size: str, language: str) -> None:
+    app = _presented(make_app, language, size, contrast=False)
+    app.feed(f.OpenProcedure("caf"))
+    settle(app.root)
+    _open_display_panel(app)
+    assert app.toolbar is not None and app.toolbar.panel is not None
+    panel = app.toolbar.panel
+    assert find_clipped(panel.frame) == []
+    assert find_small_targets(panel.frame, 48) == []
+    smallest, close = panel.controls.size_buttons[0], panel.close_button
+    # Close at the far end: the right, the left in Arabic.
+    assert (close.winfo_rootx() < smallest.winfo_rootx()) == (language == "ar")

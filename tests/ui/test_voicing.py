@@ -88,13 +88,14 @@ def test_read_aloud_in_the_toolbar_and_a_procedure_title_spoken(
     settle(app.root)
     assert app.toolbar is not None
     item = app.toolbar.buttons["speech"]
-    # With text size and contrast beside it the switch shows its symbol only, ticked
-    # and sunken while on.
-    assert shown_text(item) == "🔊✓" and item.cget("relief") == "sunken"
+    # Its words say its state, and it is drawn sunken while on.
+    assert shown_text(item) == "🔊 Lecture à voix haute : activée"
+    assert item.cget("relief") == "sunken"
     assert item.winfo_height() >= 48 and item.winfo_width() >= 48
     assert until_said(app, bus, folder, ("fr", "Allocations familiales (CAF)"))
     item.invoke()
     settle(app.root)
     assert not participant.on
-    assert wait_for(lambda: (bus.drain(), shown_text(item))[1] == "🔊", 5)
+    assert wait_for(lambda: (bus.drain(), shown_text(item))[1]
+                    == "🔊 Lecture à voix haute : désactivée", 5)
     assert item.cget("relief") == "raised"
