@@ -130,12 +130,16 @@ def test_the_checker_sees_a_cut_label_and_a_small_button(tk_root: tk.Tk) -> None
     ("home-very-large-1024x768", "very_large", False, []),
     ("toolbar-very-large-1024x768", "very_large", False, [f.OpenProcedure("caf")]),
     ("home-high-contrast-1024x768", "normal", True, []),
+    ("display-panel-1024x768", "normal", False, [f.OpenProcedure("caf")]),
 ])
 def test_screenshots(make_app: AppMaker, screen: XScreen, artifacts: Path, name: str, size: str,
                      contrast: bool, items: list[f.Input]) -> None:
     app = _presented(make_app, "fr", size, contrast)
     for item in items:
         app.feed(item)
+    if name.startswith("display-panel"):
+        settle(app.root)
+        _open_display_panel(app)
     app.root.event_generate("<Motion>", warp=True, x=1000, y=700)  # no pointer over a button
     settle(app.root)
     shot = screen.screenshot(artifacts / f"{name}-screen.png")
