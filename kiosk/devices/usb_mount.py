@@ -436,10 +436,13 @@ class Server:
     def _serve_one(self, connection: socket.socket) -> None:
         connection.settimeout(CLIENT_TIMEOUT_S)
         try:
-            if peer_uid(connection) not in self.allowed_uids:
+            allowed = peer_uid(connection) in self.allowed_uids
+            # Read the request even from a peer that is refused: closing on a request
+            # left unread resets the connection, and the peer might never get its answer.
+            line = read_line(connection)
+            if not allowed:
                 answer: dict[str, Any] = {"ok": False, "error": "not-allowed"}
             else:
-                line = read_line(connection)
                 answer = ({"ok": False, "error": "unknown-command"} if line is None
                           else self.service.answer(line))
             connection.sendall(json.dumps(answer).encode() + b"\n")

@@ -156,9 +156,7 @@ def test_a_mediator_unlocks_the_extra_allowlist_only_while_assisting(
     time.sleep(1.0)
     # The host only assisted mode allows now loads.
     # The page shows the refusal of BLOCKED: the toolbar's Reload asks for it again.
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key("Tab", "Tab")
     screen.key("Return")  # Home, Back, Reload
     assert wait_for(lambda: BLOCKED in site.log.hosts(), 20), site.log.hosts()
@@ -254,9 +252,7 @@ def test_the_rights_are_gone_after_the_wipe(
     assert banner_pixels(screen, artifacts / "assisted-before-the-wipe.png") > 5000
     # End session, from the toolbar: Home, then back round past the banner's End
     # assistance, "?" and "Address…" to End session; then "Yes, end my session".
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key("shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "Return")
     kiosk.wait_for_screen("end_confirmation", after=mark)
     screen.key("Tab", "Return")

@@ -80,9 +80,8 @@ def poke(screen: XScreen, kiosk: KioskProcess) -> int:
     """A resident's key presses on the page, which the kiosk logs: F2 takes the keyboard
     to the toolbar, a second F2 gives it back to the page; returns the index of the
     line saying the page has it again (keys pressed before then would be lost)."""
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    mark = kiosk.wait_for_log("keyboard to the toolbar$", timeout=10, after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
+    mark = kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
     screen.key("F2")
     mark = kiosk.wait_for_log("keyboard to the page$", timeout=10, after=mark)
     return kiosk.wait_for_log("the browser window has the keyboard$", timeout=10, after=mark)

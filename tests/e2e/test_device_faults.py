@@ -67,9 +67,7 @@ def cups() -> Iterator[CupsServer]:
 
 def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
     """F2 to the toolbar, Tab to Print, Return; returns the log mark before."""
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key(*["Tab"] * PRINT_ITEM, "Return")
     return mark
 
@@ -213,9 +211,7 @@ def fill_up(root: Path, leave: int) -> Path:
 
 
 def press_scan(kiosk: KioskProcess, screen: XScreen) -> int:
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key(*["Tab"] * SCAN_ITEM_TABS, "Return")
     kiosk.wait_for_screen("scan_choose", after=mark)
     return mark

@@ -37,9 +37,7 @@ def browser_without_umockdev(tmp_path: Path) -> str:
 def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
     """F2 to the toolbar, Tab to Print (after Home, Back, Reload), Return; returns the
     log mark before."""
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key("Tab", "Tab", "Tab", "Return")
     return mark
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cups_server import CupsServer, cups_server
-from harness import XScreen
+from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, open_tile, park_pointer, running_kiosk
 from PIL import Image
 from procedure_site import ALLOWED, Site, profile_toml
@@ -47,10 +47,7 @@ def ring_in(shot: Path, box: tuple[int, int, int, int] | None = None) -> int:
 
 
 def toolbar_by_f2(kiosk: KioskProcess, screen: XScreen) -> int:
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
-    return mark
+    return kiosk.toolbar_by_f2(screen)
 
 
 def codes_in(shot: Path) -> list[str]:
@@ -125,5 +122,8 @@ def test_a_whole_session_with_the_keyboard_alone(
         mark = kiosk.end_session_by_keyboard(screen)
         kiosk.wait_for_log(r"wipe \(button\): ", after=mark)
         kiosk.wait_for_screen("home", after=mark)
-        home = screen.screenshot(artifacts / "keyboard-home-again.png")
-        assert ring_in(home) > 400, "the next resident finds the ring on the first tile"
+        # The next browser, started behind the home screen, may take the keyboard for a
+        # moment as it maps its window; the shell takes it back (logged) at once.
+        home = artifacts / "keyboard-home-again.png"
+        assert wait_for(lambda: ring_in(screen.screenshot(home)) > 400, 10), \
+            "the next resident finds the ring on the first tile"

@@ -48,9 +48,7 @@ def start_kiosk(screen: XScreen, site: Site, tmp_path: Path, cups: CupsServer,
 
 def press_print(kiosk: KioskProcess, screen: XScreen) -> int:
     """F2 to the toolbar, Tab to Print, Return; returns the log mark before."""
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key(*["Tab"] * PRINT_ITEM, "Return")
     return mark
 
@@ -147,9 +145,7 @@ def test_a_downloaded_pdf_prints_as_it_is_from_the_documents_screen(
         kiosk.wait_for_log(f"download starting from {UPLOADS}$", after=mark)
         assert wait_for(lambda: [p for p in kiosk.session_root.glob("*/Documents/*")
                                  if p.name == name], 10)
-        mark = len(kiosk.lines)
-        screen.key("F2")
-        kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+        mark = kiosk.toolbar_by_f2(screen)
         screen.key("shift+Tab", "shift+Tab", "shift+Tab", "Return")  # Documents
         kiosk.wait_for_screen("documents", after=mark)
         screen.key("Tab", "Return")  # Back has the keyboard; Print is next

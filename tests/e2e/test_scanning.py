@@ -75,9 +75,7 @@ def test_a_scan_from_the_picker_reaches_the_site_and_is_wiped(
 ) -> None:
     open_page(kiosk, screen, site)
     # The toolbar's Scan: the presets, then the page's preview.
-    mark = len(kiosk.lines)
-    screen.key("F2")
-    kiosk.wait_for_log("keyboard to the toolbar$", after=mark)
+    mark = kiosk.toolbar_by_f2(screen)
     screen.key(*["Tab"] * SCAN_ITEM_TABS, "Return")
     kiosk.wait_for_screen("scan_choose", after=mark)
     scan_one_page(kiosk, screen)
