@@ -347,6 +347,19 @@ def running_kiosk(
 
 
 @contextlib.contextmanager
+def ready_kiosk(screen: XScreen, tmp: Path, profile_text: str, mode: str,
+                host_rules: str) -> Iterator[KioskProcess]:
+    """The kiosk on a profile written from `profile_text`, its sites mapped to the local
+    test site by `host_rules`, once its home screen is drawn and its browser ready."""
+    profile = tmp / "profile.toml"
+    profile.write_text(profile_text, encoding="utf-8")
+    with running_kiosk(screen, tmp, "--profile", str(profile),
+                       env={"KIOSK_HOST_RESOLVER_RULES": host_rules}, mode=mode) as process:
+        process.wait_until_ready()
+        yield process
+
+
+@contextlib.contextmanager
 def _kiosk(argv: list[str], env: dict[str, str], mode: str) -> Iterator[KioskProcess]:
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -67,6 +67,17 @@ def end_session_by_pointer(kiosk: KioskProcess, screen: XScreen) -> int:
     return mark
 
 
+def end_by_pointer_and_find_nothing(kiosk: KioskProcess, screen: XScreen, site: Site,
+                                    token: str, session_dir: Path) -> None:
+    """End session in the toolbar; then nothing of the session is left anywhere, and
+    the next resident's page finds nothing of it."""
+    mark = end_session_by_pointer(kiosk, screen)
+    ending = kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
+    kiosk.wait_until_ready(timeout=30, after=ending)
+    assert_nothing_left(token, session_dir, kiosk, kiosk.home)
+    next_resident_finds_nothing(screen, kiosk, site, after=ending)
+
+
 def wait_for_dialog(kiosk: KioskProcess, site: Site, kind: str, token: str) -> int:
     """The hostile page is shown and asks its first question; the log mark of it."""
     assert wait_for(lambda: any(p.startswith(f"/hostile/{kind}?token={token}")
@@ -84,11 +95,7 @@ def test_a_page_that_asks_again_and_again_lets_the_resident_end_the_session(
         token = open_canary_tile(screen, kiosk, site, after=0)
         wait_for_dialog(kiosk, site, kind, token)
         session_dir = the_session_folder(kiosk)
-        mark = end_session_by_pointer(kiosk, screen)
-        ending = kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
-        kiosk.wait_until_ready(timeout=30, after=ending)
-        assert_nothing_left(token, session_dir, kiosk, kiosk.home)
-        next_resident_finds_nothing(screen, kiosk, site, after=ending)
+        end_by_pointer_and_find_nothing(kiosk, screen, site, token, session_dir)
 
 
 @pytest.mark.parametrize("mode", mode_params("production"))
@@ -121,11 +128,7 @@ def test_a_keyboard_user_gets_out_of_a_page_that_asks_in_a_loop(
         kiosk.wait_for_log("procedure opened: canary$", after=told)
         assert wait_for(lambda: len(site.log.tokens) > visits, 30)
         kiosk.wait_for_screen("toolbar", after=told)
-        mark = end_session_by_pointer(kiosk, screen)
-        ending = kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
-        kiosk.wait_until_ready(timeout=30, after=ending)
-        assert_nothing_left(token, session_dir, kiosk, kiosk.home)
-        next_resident_finds_nothing(screen, kiosk, site, after=ending)
+        end_by_pointer_and_find_nothing(kiosk, screen, site, token, session_dir)
 
 
 @pytest.mark.parametrize("mode", mode_params("production"))
@@ -191,8 +194,4 @@ def test_a_page_eating_all_memory_dies_alone_and_the_resident_goes_on(
         screen.key("Return")
         kiosk.wait_for_log("procedure opened: canary$", after=mark)
         kiosk.wait_for_screen("toolbar", after=mark)
-        mark = end_session_by_pointer(kiosk, screen)
-        ending = kiosk.wait_for_log(r"ending the session \(button\)$", after=mark)
-        kiosk.wait_until_ready(timeout=30, after=ending)
-        assert_nothing_left(token, session_dir, kiosk, kiosk.home)
-        next_resident_finds_nothing(screen, kiosk, site, after=ending)
+        end_by_pointer_and_find_nothing(kiosk, screen, site, token, session_dir)

@@ -24,7 +24,7 @@ from kiosk_process import (
     KioskProcess,
     kiosk_user,
     mode_params,
-    running_kiosk,
+    ready_kiosk,
 )
 from procedure_site import ALLOWED, Site, profile_toml
 
@@ -39,12 +39,7 @@ MANAGED = Path("etc/chromium/policies/managed")
 @pytest.fixture(params=mode_params("guard-only", "production"))
 def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
           tmp_path: Path) -> Iterator[KioskProcess]:
-    profile = tmp_path / "production.toml"
-    profile.write_text(PROFILE, encoding="utf-8")
-    with running_kiosk(screen, tmp_path, "--profile", str(profile),
-                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules},
-                       mode=request.param) as process:
-        process.wait_until_ready()
+    with ready_kiosk(screen, tmp_path, PROFILE, request.param, site.rules) as process:
         yield process
 
 

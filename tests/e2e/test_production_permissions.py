@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from harness import XScreen
-from kiosk_process import KioskProcess, kiosk_user, mode_params, running_kiosk
+from kiosk_process import KioskProcess, kiosk_user, mode_params, ready_kiosk
 from procedure_site import ALLOWED, Site, profile_toml
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
@@ -28,12 +28,7 @@ POLICY = Path("/etc/chromium/policies/managed/borne.json")
 @pytest.fixture(params=mode_params("production"))
 def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
           tmp_path: Path) -> Iterator[KioskProcess]:
-    profile = tmp_path / "production.toml"
-    profile.write_text(PROFILE, encoding="utf-8")
-    with running_kiosk(screen, tmp_path, "--profile", str(profile),
-                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules},
-                       mode=request.param) as process:
-        process.wait_until_ready()
+    with ready_kiosk(screen, tmp_path, PROFILE, request.param, site.rules) as process:
         yield process
 
 

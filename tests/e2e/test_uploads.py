@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from harness import XScreen, wait_for
-from kiosk_process import KioskProcess, mode_params, running_kiosk
+from kiosk_process import KioskProcess, mode_params, ready_kiosk
 from procedure_site import FORMS, PROOFS, UPLOADS, Site, profile_toml
 from screenshots import check_against_reference
 
@@ -33,12 +33,7 @@ TXT_NAME, TXT_BYTES = PROOFS["/avis.txt"]
 @pytest.fixture(params=mode_params("guard-only", "production"))
 def kiosk(request: pytest.FixtureRequest, screen: XScreen, site: Site,
           tmp_path: Path) -> Iterator[KioskProcess]:
-    profile = tmp_path / "uploads.toml"
-    profile.write_text(PROFILE, encoding="utf-8")
-    with running_kiosk(screen, tmp_path, "--profile", str(profile),
-                       env={"KIOSK_HOST_RESOLVER_RULES": site.rules},
-                       mode=request.param) as process:
-        process.wait_until_ready()
+    with ready_kiosk(screen, tmp_path, PROFILE, request.param, site.rules) as process:
         yield process
 
 
