@@ -95,8 +95,9 @@ def test_nothing_of_a_session_is_left_after_an_idle_timeout(
                 screen.type_text(token)
             assert wait_for(typed_whole, 10), site.log.reports
             assert wait_for(
-                lambda: any(kiosk.session_root.glob(f"*/Documents/recu-{token}.txt")), 10), \
-                "the download did not land in the session's Documents"
+                lambda: any(kiosk.session_root.glob(f"*/Documents/recu-{token}.txt")), 20), \
+                ("the download did not land in the session's Documents; site: "
+                 f"{site.log.paths('localhost')[-8:]}; kiosk:\n" + "\n".join(kiosk.lines[-30:]))
             session_processes = descendants(kiosk.proc.pid)
             assert session_processes, "no browser process under the kiosk"
 
