@@ -85,11 +85,12 @@ def test_the_kiosk_logs_when_the_machine_policy_refuses_its_sites(
 
 
 def test_the_mediators_check_counts_them_or_says_why_assisted_mode_is_unavailable(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import date
 
     from kiosk.assisted.mediators import add_mediator
+    from kiosk.doctor import check_mediators
 
     path = tmp_path / "mediators.toml"
 
@@ -99,19 +100,22 @@ def test_the_mediators_check_counts_them_or_says_why_assisted_mode_is_unavailabl
         assert "Traceback" not in result.stdout + result.stderr
         return line_of(result.stdout, "mediators")
 
+    # The whole doctor for the first and last cases (each run looks for scanners too,
+    # seconds); the same check in this process for the cases between.
     missing = mediators_line()
     assert missing.startswith("WARN") and "assisted mode is unavailable" in missing
     assert f"{path} does not exist" in missing
+    monkeypatch.setenv("KIOSK_MEDIATORS", str(path))
     add_mediator(path, "Amina", "482913", with_totp=False, today=date(2024, 5, 2))
     add_mediator(path, "Bob", "7654321", with_totp=True, today=date(2024, 5, 2))
-    assert mediators_line() == (
+    assert check_mediators().line() == (
         f"OK    mediators    2 mediator(s) in {path}, 1 with a second factor")
     path.chmod(0o644)
-    loose = mediators_line()
+    loose = check_mediators().line()
     assert loose.startswith("FAIL") and f"chmod 0640 {path}" in loose
     path.write_text("[mediators.Amina\n", encoding="utf-8")
     path.chmod(0o640)
-    corrupted = mediators_line()
+    corrupted = check_mediators().line()
     assert corrupted.startswith("FAIL") and "not a valid mediators file" in corrupted
     folder = tmp_path / "folder"
     folder.mkdir()
