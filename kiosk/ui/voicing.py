@@ -129,7 +129,9 @@ def with_speech_button(inner: Builder, item: ToolbarItem,
         toggle.configure(highlightbackground=look.palette.outline or look.palette.header,
                          padx=m.pad,
                          pady=max(2, m.pad // 2))
-        toggle.pack(side=look.end, padx=look.padx(m.pad, 0), fill="y")
+        # Placed right after the help button in the packing order, before the terminal's
+        # name: the name wraps to the room left, the toggle keeps its words.
+        toggle.pack(side=look.end, padx=look.padx(m.pad, 0), fill="y", after=help_button)
         at = parts.order.index(help_button)
         return replace(parts, order=[*parts.order[:at], toggle, *parts.order[at:]])
 
