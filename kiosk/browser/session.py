@@ -260,12 +260,7 @@ class BrowserSession:
         with self._unsticking:
             if self.process is None or self._closing:
                 return
-            guard = self._require_guard()
-            ended = guard.expect_page_end(announce=True, revive=True)
-            killed = self.process.kill_renderers()
-            log.warning("the page asked in a loop: its %d process(es) ended", killed)
-            if not killed or not ended.wait(PAGE_END_SECONDS):
-                guard.forget_page_end(ended)
+            self._end_resident_page("the page asked in a loop", announce=True, revive=True)
 
     def _unstick(self, wait: float, announce: bool, revive: bool) -> bool:
         cdp, main = self._page()
@@ -288,15 +283,23 @@ class BrowserSession:
             return False  # between two documents: not stuck
         if self.process is None or guard.dialog_open(main):
             return False
-        ended = guard.expect_page_end(announce=announce, revive=revive or announce)
+        return self._end_resident_page("the page did not answer", announce=announce,
+                                       revive=revive or announce)
+
+    def _end_resident_page(self, why: str, announce: bool, revive: bool) -> bool:
+        """Kill the resident page's renderers; True when there were some to kill."""
+        if self.process is None:
+            return False
+        guard = self._require_guard()
+        ended = guard.expect_page_end(announce=announce, revive=revive)
         killed = self.process.kill_renderers()
-        log.warning("the page did not answer: its %d process(es) ended", killed)
+        log.warning("%s: its %d process(es) ended", why, killed)
         # What comes next (a navigation) is refused while Chromium still thinks the
         # page is alive: wait until it has seen the end.
         if not killed or not ended.wait(PAGE_END_SECONDS):
             guard.forget_page_end(ended)
             if killed:
-                log.warning("Chromium did not report the stuck page's end")
+                log.warning("Chromium did not report the ended page's end")
         return killed > 0
 
     def open(self, url: str) -> None:
