@@ -109,6 +109,12 @@ def command(pid: int) -> str:
     return raw.replace(b"\0", b" ").decode(errors="replace").strip()
 
 
+def renderers(browser: int) -> list[int]:
+    """The live renderer processes under the browser process `browser`."""
+    return [pid for pid, row in tree(browser).items()
+            if alive(row) and "--type=renderer" in command(pid)]
+
+
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {

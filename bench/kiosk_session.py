@@ -49,6 +49,7 @@ from bench.common import (
     alive,
     command,
     pss_mib,
+    renderers,
     rss_mib,
     running_kiosk,
     summary,
@@ -272,11 +273,6 @@ def hostile_profile(folder: Path) -> Path:
     path.write_text(profile_toml([(name, f"http://{ALLOWED}{page}", [ALLOWED])
                                   for name, page, _ in HOSTILE_PAGES]), encoding="utf-8")
     return path
-
-
-def renderers(browser: int) -> list[int]:
-    return [pid for pid, row in tree(browser).items()
-            if alive(row) and "--type=renderer" in command(pid)]
 
 
 def make_hostile(kiosk: KioskProcess, screen: XScreen, how: str) -> None:

@@ -4,7 +4,10 @@ shared one), and a fresh procedure site each."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from harness import XScreen, x_screen
@@ -23,3 +26,12 @@ def site() -> Iterator[Site]:
     server = Site().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def short_session_root() -> Iterator[Path]:
+    """A session root under /dev/shm: Chromium's socket paths inside it must stay
+    short, which pytest's temporary folders are not."""
+    folder = Path(tempfile.mkdtemp(prefix="sessions-", dir="/dev/shm"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

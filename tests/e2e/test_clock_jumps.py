@@ -52,14 +52,6 @@ def shifted_clock() -> Iterator[dict[str, str]]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def sessions() -> Iterator[Path]:
-    """A short session root (Chromium's socket paths must stay short)."""
-    folder = Path(tempfile.mkdtemp(prefix="jump-", dir="/dev/shm"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def profile_file(tmp_path: Path, site: Site) -> Path:
     path = tmp_path / "profile.toml"
     text = PROFILE.format(port=site.port).replace(
@@ -103,10 +95,10 @@ def poke_until_the_clock_moved(screen: XScreen, kiosk: KioskProcess, since: int,
 
 def test_an_hour_forwards_and_back_changes_no_session_timing(
     screen: XScreen, site: Site, tmp_path: Path, shifted_clock: dict[str, str],
-    sessions: Path
+    short_session_root: Path
 ) -> None:
     offset_file = Path(shifted_clock[OFFSET_VARIABLE])
-    env = {"KIOSK_SESSION_ROOT": str(sessions), **shifted_clock}
+    env = {"KIOSK_SESSION_ROOT": str(short_session_root), **shifted_clock}
     with running_kiosk(screen, tmp_path, "--profile", str(profile_file(tmp_path, site)),
                        env=env) as kiosk:
         # A first resident opens the procedure; then the clock jumps an hour forwards.

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from harness import XScreen, wait_for
 from kiosk_process import KioskProcess, running_kiosk
 from procedure_site import Site
 
+from bench.common import renderers
 from kiosk.browser.reaper import SESSION_VARIABLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
@@ -37,13 +36,11 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture
-def places(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A home and a short session root (Chromium's socket paths must stay short)."""
+def places(tmp_path: Path, short_session_root: Path) -> dict[str, str]:
+    """A home and a short session root."""
     home = tmp_path / "home"
     home.mkdir()
-    sessions = Path(tempfile.mkdtemp(prefix="fault-", dir="/dev/shm"))
-    yield {"HOME": str(home), "KIOSK_SESSION_ROOT": str(sessions)}
-    shutil.rmtree(sessions, ignore_errors=True)
+    return {"HOME": str(home), "KIOSK_SESSION_ROOT": str(short_session_root)}
 
 
 def profile_file(tmp_path: Path, site: Site) -> Path:
@@ -85,29 +82,6 @@ def browser_main(session_dir: Path) -> int:
                 a.startswith(b"--type=") for a in argv):
             return pid
     raise AssertionError(f"no browser process for {session_dir}")
-
-
-def renderers(browser: int) -> list[int]:
-    """The browser's renderer processes (found by parentage: a renderer may not let
-    others read its environment)."""
-    children: dict[int, list[int]] = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(parent, []).append(int(proc.name))
-    found, todo = [], [browser]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            todo.append(child)
-            try:
-                if b"--type=renderer" in Path(f"/proc/{child}/cmdline").read_bytes():
-                    found.append(child)
-            except OSError:
-                continue
-    return found
 
 
 def the_session_folder(kiosk: KioskProcess) -> Path:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,14 +37,6 @@ hours = { fr = "du lundi au vendredi, 8 h 30 – 17 h", en = "Monday to Friday, 
 # them must not pass for the reference.
 DESK_LINES_SHARE = 0.0005
 GARBAGE = 'schema = 1\n\n[terminal\nname = "Mairie"\n\x00\x01 ~~ not a profile ~~\n'
-
-
-@pytest.fixture
-def sessions() -> Iterator[Path]:
-    """A short session root (Chromium's socket paths must stay short)."""
-    folder = Path(tempfile.mkdtemp(prefix="garbage-", dir="/dev/shm"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def system_profile(tmp_path: Path, site: Site) -> Path:
@@ -80,10 +69,10 @@ def page_still_answers(screen: XScreen, kiosk: KioskProcess) -> None:
 
 
 def test_garbage_profile_mid_session_then_out_of_service_with_the_last_good_desk(
-    screen: XScreen, site: Site, tmp_path: Path, sessions: Path, artifacts: Path
+    screen: XScreen, site: Site, tmp_path: Path, short_session_root: Path, artifacts: Path
 ) -> None:
     profile = system_profile(tmp_path, site)
-    env = {"KIOSK_SYSTEM_PROFILE": str(profile), "KIOSK_SESSION_ROOT": str(sessions)}
+    env = {"KIOSK_SYSTEM_PROFILE": str(profile), "KIOSK_SESSION_ROOT": str(short_session_root)}
     with running_kiosk(screen, tmp_path, env=env) as kiosk:
         token = open_canary_tile(screen, kiosk, site, after=0)
         remembered = json.loads((kiosk.state_dir / FILE_NAME).read_text(encoding="utf-8"))
