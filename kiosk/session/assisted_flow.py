@@ -19,6 +19,7 @@ bus (`PinSubmitted`), which checks them on a worker thread and answers
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -153,18 +154,11 @@ class AssistedFlow:
     view: View
     _assistance: _Assistance
 
-    # Given by SessionFlow.
-    def _begin(self) -> list[Effect]:
-        raise NotImplementedError
-
-    def _return(self) -> list[Effect]:
-        raise NotImplementedError
-
-    def _to_procedure(self) -> list[Effect]:
-        raise NotImplementedError
-
-    def _busy(self) -> bool:
-        raise NotImplementedError
+    # Given by SessionFlow: declared for the type checker only.
+    _begin: Callable[[], list[Effect]]
+    _return: Callable[[], list[Effect]]
+    _to_procedure: Callable[[], list[Effect]]
+    _busy: Callable[[], bool]
 
     # -- what the app may read -------------------------------------------------------------
 

@@ -14,6 +14,7 @@ ScanCancelOrdered, ScanDocumentOrdered); this module only decides.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -157,26 +158,14 @@ class ScanFlow:
     scanners: ScannersChanged = ScannersChanged((), "unknown")
     _scan_requests: int = 0
 
-    def _chooser(self) -> FileChooserOpened | None:
-        raise NotImplementedError
-
-    def _forget_chooser(self) -> None:
-        raise NotImplementedError
-
-    def _scan_work(self) -> ScanWork:
-        raise NotImplementedError
-
-    def _new_scan_work(self) -> ScanWork:
-        raise NotImplementedError
-
-    def _to_procedure(self) -> list[Effect]:
-        raise NotImplementedError
-
-    def _return(self) -> list[Effect]:
-        raise NotImplementedError
-
-    def _picker_view(self) -> View:
-        raise NotImplementedError
+    # Given by SessionFlow: declared for the type checker only.
+    _chooser: Callable[[], FileChooserOpened | None]
+    _forget_chooser: Callable[[], None]
+    _scan_work: Callable[[], ScanWork]
+    _new_scan_work: Callable[[], ScanWork]
+    _to_procedure: Callable[[], list[Effect]]
+    _return: Callable[[], list[Effect]]
+    _picker_view: Callable[[], View]
 
     # -- helpers ---------------------------------------------------------------------------
 
