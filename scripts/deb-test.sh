@@ -271,6 +271,36 @@ check_unit() {
     ok "borne.service is enabled"
 }
 
+# As the kiosk user (no display needed): what it must not change refuses it, what
+# it needs it gets. The granted rights are the control: were as_kiosk broken, they
+# would fail rather than let every refusal pass.
+check_kiosk_rights() {
+    local path dir sums_before sums_after
+    local kept="/etc/kiosk/profile.toml /etc/kiosk/mediators.toml \
+        /etc/chromium/policies/managed/borne.json /usr/bin/kiosk \
+        /usr/lib/python3/dist-packages/kiosk/__init__.py"
+    printf '246813\n246813\n' | in_root kiosk mediator add Camille >"$WORK/mediator.log" 2>&1 \
+        || { cat "$WORK/mediator.log" >&2; fail "kiosk mediator add failed"; }
+    check_file /etc/kiosk/mediators.toml 640 root:kiosk
+    as_kiosk sh -c ': >/var/lib/kiosk/.probe && rm /var/lib/kiosk/.probe' \
+        || fail "the kiosk user cannot write its own /var/lib/kiosk"
+    as_kiosk kiosk mediator list --file /etc/kiosk/mediators.toml | grep -q Camille \
+        || fail "the kiosk user cannot read the mediators file"
+    sums_before=$(in_root sha256sum $kept)
+    for path in $kept; do
+        ! as_kiosk sh -c 'printf x >>"$1"' sh "$path" 2>/dev/null \
+            || fail "the kiosk user could write $path"
+    done
+    for dir in /etc/kiosk /etc/chromium/policies/managed /usr/share/borne /usr/libexec/borne \
+        /usr/lib/python3/dist-packages/kiosk /lib/systemd/system; do
+        ! as_kiosk sh -c ': >"$1/borne-probe"' sh "$dir" 2>/dev/null \
+            || fail "the kiosk user could create a file in $dir"
+    done
+    sums_after=$(in_root sha256sum $kept)
+    [ "$sums_before" = "$sums_after" ] || fail "a file changed while the kiosk user tried to write it"
+    ok "kiosk user: writes only its state, reads the mediators' hashes, changes no profile, policy or program"
+}
+
 check_upgrade_keeps_edits() {
     echo '# edited on this terminal' >>"$ROOT/etc/kiosk/profile.toml"
     in_root apt-get install -y -q --reinstall "/tmp/$(basename "${borne_debs[0]}")" >"$WORK/reinstall.log" 2>&1 \
@@ -289,7 +319,8 @@ check_remove() {
     check_absent /etc/chromium/policies/managed/borne.json "remove"
     check_absent /lib/systemd/system/borne.service "remove"
     [ -e "$ROOT/etc/kiosk/profile.toml" ] || fail "remove deleted the profile (only purge may)"
-    ok "remove: the program, the policy and the unit are gone; the profile stays"
+    [ -e "$ROOT/etc/kiosk/mediators.toml" ] || fail "remove deleted the mediators (only purge may)"
+    ok "remove: the program, the policy and the unit are gone; the profile and mediators stay"
 }
 
 check_purge() {
@@ -353,6 +384,7 @@ main() {
     check_session_runs
     check_installed_files
     check_user
+    check_kiosk_rights
     check_unit
     check_upgrade_keeps_edits
     check_remove
