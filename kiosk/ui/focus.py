@@ -12,6 +12,9 @@ from functools import partial
 
 from kiosk.ui.navigation import Direction, Rect, neighbor, next_in_order
 
+# Widgets a resident types into: taking the keyboard back leaves them the focus.
+TEXT_FIELDS = frozenset({"Entry", "TEntry", "Text", "Spinbox", "TSpinbox"})
+
 
 class FocusManager:
     """Moves the focus among the current screen's controls."""
@@ -65,9 +68,12 @@ class FocusManager:
 
     def reclaim(self) -> None:
         """Take the keyboard back (a window started behind the shell may have taken it),
-        keeping the control that had the focus, else the screen's first one."""
+        keeping the control or the text field that had the focus, else the screen's
+        first control."""
         focused = self._root.focus_get()
-        target = focused if focused in self._order else (self._order[0] if self._order else None)
+        keep = focused in self._order or (
+            focused is not None and focused.winfo_class() in TEXT_FIELDS)
+        target = focused if keep else (self._order[0] if self._order else None)
         if target is not None:
             target.focus_force()
 

@@ -14,7 +14,7 @@ from kiosk import i18n
 from kiosk.app import KioskApp
 from kiosk.config.load import load_profile
 from kiosk.errors import UserError
-from kiosk.events import CountdownTick, SessionWiped, TimeLimitNotice
+from kiosk.events import BrowserReady, CountdownTick, SessionWiped, TimeLimitNotice
 from kiosk.session.flow import HomeView, OpenProcedure
 from kiosk.session.participant import ToolbarItem
 from kiosk.ui.screen import ScreenParts
@@ -50,6 +50,36 @@ def test_tiles_are_big_targets_inside_the_screen(
 def test_first_tile_has_the_keyboard_focus(make_app: AppMaker) -> None:
     app = make_app()
     assert app.root.focus_get() is tiles(app)[0]
+
+
+def test_a_ready_browser_leaves_the_keyboard_on_the_home_tiles(make_app: AppMaker) -> None:
+    """The pre-started browser is ready behind the home screen: the keyboard goes to the
+    tiles even when Tk still believes it has it (here on the window itself, where Return
+    activates nothing), as a resident's Return once went nowhere in the soak."""
+    app = make_app()
+    app.root.focus_force()
+    settle(app.root)
+    assert app.root.focus_get() is app.root
+    app.feed(BrowserReady())
+
+    def on_the_first_tile() -> bool:
+        settle(app.root, 1)
+        return app.root.focus_get() is tiles(app)[0]
+
+    assert wait_for(on_the_first_tile, 5)
+
+
+def test_taking_the_keyboard_back_leaves_a_text_field_its_focus(make_app: AppMaker) -> None:
+    app = make_app()
+    field = tk.Entry(current(app).frame)
+    field.pack()
+    field.focus_force()
+    settle(app.root)
+    assert app.root.focus_get() is field
+    app.shell.focus.reclaim()
+    settle(app.root)
+    assert app.root.focus_get() is field
+    field.destroy()
 
 
 def test_language_switch_then_reset_for_the_next_resident(make_app: AppMaker) -> None:
