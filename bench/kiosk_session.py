@@ -41,6 +41,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageChops
+
 from bench.common import (
     REPO,
     KioskProcess,
@@ -192,25 +194,33 @@ def last_browser_pid(kiosk: KioskProcess) -> int:
 
 def end_button_position(screen: XScreen) -> tuple[int, int]:
     """The middle of the toolbar's End session button, found on a screenshot of the strip."""
-    width = screen.width
-    raw = subprocess.run(
-        ["import", "-display", screen.display, "-window", "root", "-crop",
-         f"{width}x{STRIP_ROWS}+0+0", "-depth", "8", "rgb:-"],
-        env=screen.env, capture_output=True, check=False, timeout=20).stdout
-    xs: list[int] = []
-    ys: list[int] = []
-    if len(raw) >= width * STRIP_ROWS * 3:
-        for y in range(STRIP_ROWS):
-            row = raw[y * width * 3:(y + 1) * width * 3]
-            for x in range(width // 2, width):
-                if tuple(row[x * 3:x * 3 + 3]) == DANGER_RED:
-                    xs.append(x)
-                    ys.append(y)
-    if len(xs) < 200:  # no red button on the strip: the computed place
+    found = danger_button_position(screen, STRIP_ROWS)
+    if found is None:  # no red button on the strip: the computed place
         sys.stderr.write("bench: End session not found on the screenshot, using the "
                          "computed position\n")
-        return width - 60, STRIP_ROWS // 2
-    return (min(xs) + max(xs)) // 2, (min(ys) + max(ys)) // 2
+        return screen.width - 60, STRIP_ROWS // 2
+    return found
+
+
+def danger_button_position(screen: XScreen, rows: int | None = None, top: int = 0
+                           ) -> tuple[int, int] | None:
+    """The middle of the block of the theme's "danger" red in `rows` rows of the screen
+    from row `top` (all of them by default): End session in the toolbar, "Yes, end my
+    session" on its confirmation. None when there is no such block."""
+    height = rows or screen.height - top
+    raw = subprocess.run(
+        ["import", "-display", screen.display, "-window", "root", "-crop",
+         f"{screen.width}x{height}+0+{top}", "-depth", "8", "rgb:-"],
+        env=screen.env, capture_output=True, check=False, timeout=20).stdout
+    if len(raw) < screen.width * height * 3:
+        return None
+    shot = Image.frombytes("RGB", (screen.width, height), raw[:screen.width * height * 3])
+    # Red where the shot is exactly the danger colour, black elsewhere.
+    away = ImageChops.difference(shot, Image.new("RGB", shot.size, DANGER_RED)).convert("L")
+    box = away.point(lambda value: 255 if value == 0 else 0).getbbox()
+    if box is None or (box[2] - box[0]) * (box[3] - box[1]) < 200:
+        return None
+    return (box[0] + box[2]) // 2, top + (box[1] + box[3]) // 2
 
 
 def bench_profile(folder: Path) -> Path:

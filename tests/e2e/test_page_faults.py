@@ -27,7 +27,7 @@ from kiosk_process import KioskProcess, mode_params, running_kiosk
 from procedure_site import Site
 
 from bench.floor import FloorUnavailable, MemoryGroup, memory_group
-from bench.kiosk_session import end_button_position
+from bench.kiosk_session import STRIP_ROWS, danger_button_position, end_button_position
 
 pytestmark = [pytest.mark.browser, pytest.mark.display]
 __all__ = ["places"]  # a fixture of the browser faults' tests, used here too
@@ -59,11 +59,18 @@ def wait_for_hostile_page(kiosk: KioskProcess, site: Site, kind: str, token: str
 
 
 def end_session_by_pointer(kiosk: KioskProcess, screen: XScreen) -> int:
-    """A tap on End session in the toolbar, then "Yes, end my session"; the mark before."""
+    """A tap on End session in the toolbar, then on "Yes, end my session"; the mark
+    before. (Keys would not do: the page's next question may take the keyboard for the
+    moment the shell needs to take it back, and a key typed then answers the page.)"""
     mark = len(kiosk.lines)
     screen.click(*end_button_position(screen))
     kiosk.wait_for_screen("end_confirmation", after=mark)
-    screen.key("Tab", "Return")
+    # Below the strip: the toolbar's End session may still be drawn for a moment.
+    assert wait_for(lambda: danger_button_position(screen, top=STRIP_ROWS) is not None, 10), \
+        "no red 'Yes, end my session' on the confirmation"
+    yes = danger_button_position(screen, top=STRIP_ROWS)
+    assert yes is not None
+    screen.click(*yes)
     return mark
 
 
