@@ -401,9 +401,15 @@ def run_doctor(tmp_path: Path, *args: str, program: str = KIOSK,
     base = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     sessions = tmp_path / "sessions"
     sessions.mkdir(mode=0o700, exist_ok=True)
+    # SANE with no backend unless the test gives its own: probing every backend of
+    # the machine takes seconds a run and tells nothing the other checks' tests look at.
+    no_backend = tmp_path / "sane-none"
+    no_backend.mkdir(exist_ok=True)
+    (no_backend / "dll.conf").write_text("", encoding="utf-8")
     full_env = {**base, "KIOSK_STATE_DIR": str(tmp_path / "state"),
                 "KIOSK_SESSION_ROOT": str(sessions),
-                "KIOSK_POLICY_DIR": str(tmp_path / "policies"), **env}
+                "KIOSK_POLICY_DIR": str(tmp_path / "policies"),
+                "SANE_CONFIG_DIR": str(no_backend), **env}
     return subprocess.run([*wrapper, program, "doctor", *args], env=full_env, capture_output=True,
                           text=True, timeout=120, check=False)
 
