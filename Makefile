@@ -16,12 +16,11 @@ lint: setup
 	$(BIN)/ruff check kiosk tests bench
 	$(BIN)/mypy
 
-# The whole suite, then the package installed into a fresh Debian 12 root (about
-# two minutes more: it fits the CI's time, so every change is checked as IT staff
-# will meet it).
+# The whole suite, and the package installed into a fresh Debian 12 root (so that
+# every change is checked as IT staff will meet it): scripts/test.sh runs the package
+# test beside the tests that do not start the kiosk, then the end-to-end tests.
 test: setup lint
 	@scripts/test.sh
-	@$(MAKE) --no-print-directory deb-test
 
 # The Debian packages (borne and python3-ttkbootstrap) into dist/, then lintian.
 deb: setup
