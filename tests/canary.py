@@ -194,7 +194,6 @@ def open_canary_tile(screen: XScreen, kiosk: KioskProcess, site: Site, after: in
     token = site.log.tokens[-1]
     assert wait_for(lambda: reports(site, "planted", token), 30), site.log.reports
     # The page may plant before the browser window has taken the keyboard: keys typed
-    # in between would go to the shell, or nowhere until the page itself has it.
+    # in between would go to the shell.
     kiosk.wait_for_log("the browser window has the keyboard$", after=after)
-    assert wait_for(lambda: reports(site, "focused", token), 30), "the page never had the keyboard"
     return token

@@ -228,10 +228,6 @@ CANARY_FORM = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Canary 
 <input type="file" id="proof" name="proof" onchange="this.form.submit()"></form>
 <script>
 fetch("/planted?token=%(token)s");
-// Says when the page has the keyboard: keys typed before that go nowhere.
-function sayFocused() { if (document.hasFocus()) fetch("/focused?token=%(token)s"); }
-addEventListener("focus", sayFocused);
-sayFocused();
 </script></body></html>"""
 
 # Canary visits that end on a page that turns against the resident once the token is
@@ -629,7 +625,7 @@ def respond_canary(path: str, log: SiteLog) -> tuple[int, dict[str, str], bytes]
         return 200, {"Content-Type": "text/plain; charset=utf-8",
                      "Content-Disposition": f'attachment; filename="recu-{token}.txt"'}, \
             f"Receipt {token}\n".encode()
-    if parts.path in ("/report", "/planted", "/typed", "/answered", "/focused"):
+    if parts.path in ("/report", "/planted", "/typed", "/answered"):
         log.report({"what": [parts.path.lstrip("/")], **query})
         return 204, {}, b""
     return 404, html, page("Not found", "<p>not found</p>")
