@@ -300,7 +300,10 @@ class ScanFlow:
         if self.phase is Phase.PROCEDURE:
             return [RefreshToolbar()]
         if self.phase is Phase.PICKER:
-            return [Show(self._picker_view())]
+            # Drawn again only when "Scan a document" comes or goes: a picker rebuilt
+            # for nothing loses a key the resident presses at that moment.
+            view = self._picker_view()
+            return [] if view == self.view else [Show(view)]
         work = self._scan_work()
         if self.phase is Phase.SCAN and work.stage == "choose":
             names = [s.name for s in event.scanners]

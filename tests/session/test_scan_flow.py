@@ -228,6 +228,16 @@ def test_the_picker_offers_scanning_only_with_a_scanner() -> None:
         assert views(shown)[0].can_scan  # type: ignore[attr-defined]
 
 
+def test_the_picker_is_not_drawn_again_when_the_scanners_news_changes_nothing() -> None:
+    flow = f.SessionFlow()
+    flow.handle(f.OpenProcedure("caf"))
+    flow.handle(FileChooserOpened(multiple=False))  # the scanners not known yet
+    assert flow.handle(NONE) == []  # none found: still no "Scan a document"
+    assert flow.handle(ScannersChanged((), "disabled")) == []
+    assert views(flow.handle(ONE))[0].can_scan  # type: ignore[attr-defined]
+    assert flow.handle(TWO) == []  # one more scanner: the picker offers the same
+
+
 def test_the_toolbar_follows_the_scanners_and_the_wipe_forgets_the_pages() -> None:
     flow = scan_panel()
     flow.handle(f.CancelScan())
