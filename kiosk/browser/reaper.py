@@ -237,6 +237,13 @@ def session_processes(marker: str) -> list[int]:
 # -- killing and reaping -------------------------------------------------------------------
 
 
+def _late_sessions(markers: tuple[str, ...], known: set[int]) -> set[int]:
+    """Sessions of living processes naming `markers` that are not among `known`: one
+    that moved to a session of its own (setsid) after the last look escaped it."""
+    return {found.session for found in _naming(markers)
+            if found.session not in known and found.state not in ("Z", "X")}
+
+
 def kill_process_group(
     group: int, timeout: float = KILL_WAIT_SECONDS, main: WaitedProcess | None = None,
     markers: tuple[str, ...] = (),
@@ -261,7 +268,7 @@ def kill_process_group(
                 os.kill(pid, signal.SIGKILL)
         _reap_adopted(members, spare)
         alive = living(members)
-        if not alive:
+        if not alive and not _late_sessions(markers, groups | ours):
             break
         if time.monotonic() > deadline:
             log.error("%d browser process(es) survived SIGKILL", len(alive))

@@ -23,7 +23,8 @@ def resident_kib():
 
 kept = []
 def scan_like():
-    pages = [bytearray(100 * 1024) for _ in range(3000)]  # about 300 MiB
+    # Written, not only allocated: untouched pages of fresh memory are not resident.
+    pages = [b"\x01" * (100 * 1024) for _ in range(3000)]  # about 300 MiB
     kept.append(bytearray(64))
     del pages
 
