@@ -45,7 +45,7 @@ i18n: setup
 bench: setup
 	$(BIN)/python -m bench
 
-# Many sessions in one kiosk process (SOAK_SESSIONS=1000 by default, about 1.5 h on
+# Many sessions in one kiosk process (SOAK_SESSIONS=1000 by default, about 2 h on
 # two cores), watching memory, fds, threads, processes and leftovers: bench/soak.py.
 soak: setup
 	$(BIN)/python -m pip install -q -e '.[dev,soak]' >/dev/null
