@@ -301,7 +301,7 @@ class ScanFlow:
             return [RefreshToolbar()]
         if self.phase is Phase.PICKER:
             # Drawn again only when "Scan a document" comes or goes: a picker rebuilt
-            # for nothing loses a key the resident presses at that moment.
+            # for nothing can lose a key the resident presses at that moment.
             view = self._picker_view()
             return [] if view == self.view else [Show(view)]
         work = self._scan_work()
