@@ -135,7 +135,10 @@ def test_no_shortcut_leads_out_of_the_procedure(
         time.sleep(0.4)
         assert kiosk.proc.poll() is None, f"the kiosk stopped after one of {keys}"
         assert visible_windows(screen) == before, f"after {keys}: {visible_windows(screen)}"
-        assert focused_window(screen) == "Start", f"the page lost the keyboard after {keys}"
+        # A folded popup hands the keyboard to the window manager for a moment, until
+        # the kiosk gives it back to the page: on a busy machine that moment is longer.
+        assert wait_for(lambda: focused_window(screen) == "Start", 5), \
+            f"the page lost the keyboard after {keys}: {focused_window(screen)}"
     park_pointer(screen)
     screen.screenshot(artifacts / "after-shortcuts.png")
     log = "\n".join(kiosk.lines[mark:])
